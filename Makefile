@@ -1,0 +1,119 @@
+# tallykiosk — see README.md. `make run` and `make test` install missing Debian packages first.
+PREFIX  ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+
+# Debian packages the build, the kiosk and the tests need (installed by `make deps`).
+DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
+            libsqlite3-dev libinih-dev libgpiod-dev libfontconfig-dev fonts-dejavu-core
+DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps
+
+PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig
+PKGS_CTL   = sqlite3 inih
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+VERSION = 0.1.0
+CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTALLYKIOSK_VERSION='"$(VERSION)"'
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(SAN) $(CFLAGS)
+LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+# Modules shared by both programs (no SDL).
+CORE_SRC = src/config.c src/store.c src/control.c src/ledger.c src/paths.c src/client.c \
+           src/numfmt.c src/log.c src/sbuf.c src/textcheck.c
+KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/fontfind.c \
+            src/layout.c
+CTL_SRC = src/tallyctl.c
+
+CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
+KIOSK_OBJ = $(KIOSK_SRC:src/%.c=$(BUILD)/obj/%.o)
+CTL_OBJ   = $(CTL_SRC:src/%.c=$(BUILD)/obj/%.o)
+
+UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_ledger
+UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+.PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots
+
+all: $(BUILD)/tallykiosk $(BUILD)/tallyctl
+
+$(BUILD)/obj/%.o: src/%.c src/*.h | $(BUILD)/obj
+	@echo "  CC    $<"; $(CC) $(CFLAGS_ALL) $(call pc_cflags,$(PKGS_KIOSK)) -c $< -o $@
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+$(BUILD)/tallykiosk: $(KIOSK_OBJ) $(CORE_OBJ)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call pc_libs,$(PKGS_KIOSK)) -lpthread -lm
+
+$(BUILD)/tallyctl: $(CTL_OBJ) $(CORE_OBJ)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call pc_libs,$(PKGS_CTL)) -lpthread
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(BUILD)/obj/layout.o | $(BUILD)/tests
+	@echo "  CC    $<"; $(CC) $(CFLAGS_ALL) $(call pc_cflags,$(PKGS_KIOSK) cmocka) -Isrc -o $@ $^ \
+		$(call pc_libs,$(PKGS_CTL) cmocka) -lpthread -lm
+
+# --- dependencies ---------------------------------------------------------------------------
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(DEB_BUILD))
+
+deps-test: deps
+	$(call apt_install,$(DEB_TEST))
+
+# --- run and test ---------------------------------------------------------------------------
+run: deps
+	$(MAKE) all
+	$(BUILD)/tallykiosk --windowed $(RUN_ARGS)
+
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
+
+e2e: all
+	tests/e2e/run-all.sh $(BUILD)
+
+test: deps-test
+	$(MAKE) all unit
+	$(MAKE) e2e
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build folder.
+check: deps-test
+	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all unit e2e
+
+screenshots: all
+	@mkdir -p $(BUILD)/shots
+	for s in 1920x1080 800x480; do \
+		SDL_VIDEODRIVER=offscreen $(BUILD)/tallykiosk --db $(BUILD)/shots/demo.db \
+			--screenshot $(BUILD)/shots/tally-$$s.png --size $$s || exit 1; done
+
+# --- install --------------------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tallykiosk \
+		$(DESTDIR)$(SYSCONFDIR)/tallykiosk
+	install -m 755 $(BUILD)/tallykiosk $(BUILD)/tallyctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 assets/kiosk.conf $(DESTDIR)$(PREFIX)/share/tallykiosk/kiosk.conf.sample
+	[ -e $(DESTDIR)$(SYSCONFDIR)/tallykiosk/kiosk.conf ] || \
+		install -m 644 assets/kiosk.conf $(DESTDIR)$(SYSCONFDIR)/tallykiosk/kiosk.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tallykiosk $(DESTDIR)$(PREFIX)/bin/tallyctl
+	rm -rf $(DESTDIR)$(PREFIX)/share/tallykiosk
+
+clean:
+	rm -rf build build-san

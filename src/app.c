@@ -1,0 +1,297 @@
+/* See app.h. */
+#include "app.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctlserver.h"
+#include "log.h"
+#include "worker.h"
+
+#define ACK_MS 1400           /* how long "Thank you!" stays on screen */
+#define FRAME_MS 16           /* animation frame pacing when vsync does not block */
+#define INPUT_PUMP_MS 20      /* SDL has no fd to poll on: look at its queue this often */
+#define IDLE_WAIT_MS 1000
+#define RETRY_MS 2000         /* wait before saving presses whose commit failed, again */
+#define SHUTDOWN_WAIT_MS 10000
+
+struct app {
+	const struct app_params *p;
+	struct worker *worker;
+	struct ctlserver *ctl;
+	struct store_event shown;   /* the committed state on screen */
+	long long ack_start;        /* monotonic ms of the last press; 0 = none */
+	int dirty;
+	int inflight;               /* jobs submitted and not yet collected */
+	int unsaved;                /* presses whose commit failed, waiting to be retried */
+	long long retry_at;
+	char storage_error[256];    /* "" while storage works */
+	char status_line[384];
+	int stop;
+};
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void submit(struct app *a, const struct control_request *req, const char *source,
+		   int client)
+{
+	struct worker_job *j = worker_job_new(req, source, client);
+	if (!j) {
+		log_msg(LOG_PRIO_ERR, "out of memory: %s from %s not saved", "request", source);
+		if (client >= 0)
+			ctlserver_reply_error(a->ctl, client, "nomem", "out of memory");
+		else
+			a->unsaved++;
+		return;
+	}
+	j->input_ns = mono_ns();
+	a->inflight++;
+	worker_submit(a->worker, j);
+}
+
+static void press(struct app *a, const char *source)
+{
+	static const struct control_request req = { .op = CONTROL_PRESS };
+	/* The thank-you may start now; the number changes only when the commit is done. */
+	a->ack_start = mono_ms();
+	a->dirty = 1;
+	submit(a, &req, source, -1);
+}
+
+static void on_request(void *ctx, int tag, const struct control_request *req)
+{
+	struct app *a = ctx;
+	if (req->op == CONTROL_PRESS) {
+		a->ack_start = mono_ms();
+		a->dirty = 1;
+	}
+	submit(a, req, "tallyctl", tag);
+}
+
+static const char *op_kind(enum control_op op)
+{
+	switch (op) {
+	case CONTROL_PRESS: return "press";
+	case CONTROL_ADD: return "add";
+	case CONTROL_UNDO: return "undo";
+	case CONTROL_NEW_EVENT: return "new-event";
+	case CONTROL_GOAL: return "goal";
+	default: return NULL;
+	}
+}
+
+static void finish_job(struct app *a, struct worker_job *j)
+{
+	a->inflight--;
+	const char *kind = op_kind(j->req.op);
+	if (j->status == STORE_OK) {
+		if (memcmp(&a->shown, &j->event, sizeof a->shown) != 0) {
+			a->shown = j->event;
+			a->dirty = 1;
+		}
+		if (a->storage_error[0] && kind) {
+			log_msg(LOG_PRIO_NOTICE, "storage works again");
+			a->storage_error[0] = '\0';
+			a->dirty = 1;
+		}
+		if (kind) {
+			char arg[CONTROL_LINE_MAX + 16] = "";
+			if (j->req.op == CONTROL_ADD || j->req.op == CONTROL_GOAL)
+				snprintf(arg, sizeof arg, " n=%lld", j->req.n);
+			log_msg(LOG_PRIO_INFO, "%s:%s event=\"%s\" source=%s total=%lld batch=%d",
+				kind, arg, j->event.name, j->source, j->event.total, j->batch);
+		}
+	} else if (j->status == STORE_ERR_EMPTY || j->status == STORE_ERR_INVALID) {
+		log_msg(LOG_PRIO_NOTICE, "%s refused: %s", kind ? kind : "request", j->err);
+	} else {
+		log_msg(LOG_PRIO_ERR, "storage failed (%s): %s", store_status_name(j->status), j->err);
+		snprintf(a->storage_error, sizeof a->storage_error, "%s", j->err);
+		a->dirty = 1;
+		if (j->req.op == CONTROL_PRESS && j->client < 0) {
+			a->unsaved++;
+			a->retry_at = mono_ms() + RETRY_MS;
+		}
+	}
+	if (j->client >= 0) {
+		if (j->status == STORE_OK)
+			ctlserver_reply(a->ctl, j->client, j->body, strlen(j->body));
+		else
+			ctlserver_reply_error(a->ctl, j->client, store_status_name(j->status),
+					      j->err);
+	}
+}
+
+static void collect(struct app *a)
+{
+	struct worker_job *list = worker_collect(a->worker);
+	while (list) {
+		struct worker_job *next = list->next;
+		finish_job(a, list);
+		worker_job_free(list);
+		list = next;
+	}
+}
+
+static void retry_unsaved(struct app *a)
+{
+	int n = a->unsaved;
+	a->unsaved = 0;
+	log_msg(LOG_PRIO_WARNING, "saving %d press(es) again", n);
+	static const struct control_request req = { .op = CONTROL_PRESS };
+	for (int i = 0; i < n; i++)
+		submit(a, &req, "retry", -1);
+}
+
+static float ack_level(const struct app *a, long long now)
+{
+	if (!a->ack_start)
+		return 0.0f;
+	long long age = now - a->ack_start;
+	if (age >= ACK_MS)
+		return 0.0f;
+	return 1.0f - (float)age / ACK_MS;
+}
+
+static void draw(struct app *a, long long now)
+{
+	const struct config *cfg = a->p->cfg;
+	a->status_line[0] = '\0';
+	if (a->storage_error[0])
+		snprintf(a->status_line, sizeof a->status_line,
+			 "Storage failing: %s. %d press(es) not yet saved, retrying.",
+			 a->storage_error, a->unsaved);
+	struct tally_view v = {
+		.event_name = a->shown.name,
+		.total = a->shown.total,
+		.goal = a->shown.goal,
+		.label = cfg->label,
+		.thank_you = cfg->thank_you,
+		.ack = ack_level(a, now),
+		.staff_status = a->status_line,
+	};
+	render_draw(a->p->render, &v);
+}
+
+static void handle_signal(struct app *a)
+{
+	struct signalfd_siginfo si;
+	while (read(a->p->signal_fd, &si, sizeof si) == sizeof si) {
+		log_msg(LOG_PRIO_NOTICE, "signal %u: stopping", si.ssi_signo);
+		a->stop = 1;
+	}
+}
+
+static void handle_input(struct app *a)
+{
+	const struct config *cfg = a->p->cfg;
+	enum render_input in;
+	while ((in = render_next_input(a->p->render, cfg->keyboard, cfg->allow_quit))) {
+		if (in == RENDER_INPUT_COUNT) {
+			press(a, "keyboard");
+		} else if (in == RENDER_INPUT_QUIT) {
+			log_msg(LOG_PRIO_NOTICE, "quit requested on the kiosk: stopping");
+			a->stop = 1;
+		} else {
+			a->dirty = 1;
+		}
+	}
+}
+
+/* Gives every submitted job time to commit, so no press made before the stop is lost. */
+static void drain(struct app *a)
+{
+	long long deadline = mono_ms() + SHUTDOWN_WAIT_MS;
+	while (a->inflight > 0 && mono_ms() < deadline) {
+		struct pollfd pfd = { .fd = worker_fd(a->worker), .events = POLLIN };
+		if (poll(&pfd, 1, 100) > 0)
+			collect(a);
+	}
+	if (a->inflight > 0)
+		log_msg(LOG_PRIO_ERR, "%d request(s) still not committed at shutdown", a->inflight);
+	if (a->unsaved > 0)
+		log_msg(LOG_PRIO_ERR, "%d press(es) could not be saved before shutdown", a->unsaved);
+}
+
+int app_run(const struct app_params *p)
+{
+	struct app a = { .p = p, .dirty = 1 };
+	char err[256];
+	store_current(p->store, &a.shown);
+	if (ctlserver_open(&a.ctl, p->socket_path, on_request, &a, err, sizeof err) != 0) {
+		log_msg(LOG_PRIO_ERR, "control socket: %s", err);
+		return 1;
+	}
+	if (worker_start(&a.worker, p->store) != 0) {
+		log_msg(LOG_PRIO_ERR, "cannot start the storage thread: %s", strerror(errno));
+		ctlserver_close(a.ctl);
+		return 1;
+	}
+	log_msg(LOG_PRIO_NOTICE, "counting: event=\"%s\" total=%lld goal=%lld socket=%s",
+		a.shown.name, a.shown.total, a.shown.goal, p->socket_path);
+
+	struct pollfd fds[2 + 1 + CTLSERVER_MAX_CLIENTS];
+	while (!a.stop) {
+		long long now = mono_ms();
+		int animating = ack_level(&a, now) > 0.0f;
+		if (a.dirty || animating) {
+			draw(&a, now);
+			a.dirty = 0;
+			/* One more frame after the fade so the acknowledgement is fully gone. */
+			if (animating && ack_level(&a, mono_ms()) <= 0.0f)
+				a.dirty = 1;
+		}
+		int timeout = IDLE_WAIT_MS;
+		if (p->cfg->keyboard)
+			timeout = INPUT_PUMP_MS;
+		if (animating || a.dirty)
+			timeout = FRAME_MS;
+		if (a.unsaved > 0) {
+			long long wait = a.retry_at - mono_ms();
+			if (wait <= 0) {
+				retry_unsaved(&a);
+				wait = 0;
+			}
+			if (wait < timeout)
+				timeout = (int)wait;
+		}
+		fds[0] = (struct pollfd){ .fd = p->signal_fd, .events = POLLIN };
+		fds[1] = (struct pollfd){ .fd = worker_fd(a.worker), .events = POLLIN };
+		int nctl = ctlserver_pollfds(a.ctl, fds + 2, CTLSERVER_MAX_CLIENTS + 1);
+		int r = poll(fds, (nfds_t)(2 + nctl), timeout);
+		if (r < 0 && errno != EINTR) {
+			log_msg(LOG_PRIO_ERR, "poll: %s", strerror(errno));
+			break;
+		}
+		if (r > 0) {
+			if (fds[0].revents)
+				handle_signal(&a);
+			if (fds[1].revents)
+				collect(&a);
+			ctlserver_dispatch(a.ctl, fds + 2, nctl);
+		}
+		handle_input(&a);
+	}
+	drain(&a);
+	ctlserver_close(a.ctl);
+	worker_stop(a.worker);
+	log_msg(LOG_PRIO_NOTICE, "stopped: event=\"%s\" total=%lld", a.shown.name, a.shown.total);
+	return 0;
+}

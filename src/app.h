@@ -1,0 +1,26 @@
+/*
+ * The kiosk's loop and the model it shows. One thread waits in poll() on the signal fd, the
+ * storage thread's fd and the control socket, with a timeout for the next animation frame or
+ * input pump; it redraws only when something changed or an animation runs. Counts reach the
+ * screen only from results of committed jobs.
+ */
+#ifndef TALLYKIOSK_APP_H
+#define TALLYKIOSK_APP_H
+
+#include "config.h"
+#include "render.h"
+#include "store.h"
+
+struct app_params {
+	const struct config *cfg;
+	struct store *store;     /* open and exclusive; lent to the storage thread */
+	struct render *render;
+	const char *socket_path; /* the control socket to serve */
+	int signal_fd;           /* a signalfd for SIGTERM/SIGINT: stop cleanly */
+};
+
+/* Runs until a stop signal or an allowed quit, then commits what is pending.
+ * Returns 0, or 1 if the loop could not start (message logged). */
+int app_run(const struct app_params *p);
+
+#endif

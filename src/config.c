@@ -1,0 +1,424 @@
+/*
+ * kiosk.conf: see config.h.
+ *
+ * One table below describes every key: where it lives in struct config, its type, its range
+ * and its default. config_defaults() and the parser both walk that table, so a default can
+ * never disagree with what the parser accepts.
+ *
+ * inih does the INI splitting, but Debian's build gives the handler no line number, carries on
+ * after errors and treats an indented line as the continuation of the previous value. So we
+ * feed inih through our own line reader: it counts lines, checks [section] lines itself (an
+ * empty unknown section would otherwise pass unseen), strips indentation (so "  goal = 5" is a
+ * key, not part of the value above it) and stops the parse at the first error it or the
+ * handler records. Only that first error is reported: later ones are often its echo.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/un.h>
+
+enum key_type { K_STRING, K_INT, K_BOOL, K_COLOR };
+
+enum {
+	K_NONEMPTY = 1, /* "" would leave the screen blank, so it is a mistake */
+	K_SOCKET = 2,   /* must fit in sockaddr_un.sun_path */
+};
+
+struct key {
+	const char *section, *name;
+	enum key_type type;
+	size_t offset, size;
+	long long min, max; /* K_INT only */
+	unsigned flags;
+	const char *def;
+};
+
+#define FIELD(m) offsetof(struct config, m), sizeof(((struct config *)0)->m)
+
+static const struct key keys[] = {
+	{ "event", "name", K_STRING, FIELD(event_name), 0, 0, K_NONEMPTY, "Write for Rights 2026" },
+	{ "event", "goal", K_INT, FIELD(goal), 0, 1000000000, 0, "500" },
+	{ "event", "label", K_STRING, FIELD(label), 0, 0, K_NONEMPTY, "letters written" },
+	{ "event", "thank_you", K_STRING, FIELD(thank_you), 0, 0, 0, "Thank you!" },
+	{ "display", "fullscreen", K_BOOL, FIELD(fullscreen), 0, 0, 0, "true" },
+	{ "display", "width", K_INT, FIELD(window_width), 320, 7680, 0, "1280" },
+	{ "display", "height", K_INT, FIELD(window_height), 240, 4320, 0, "720" },
+	{ "display", "font", K_STRING, FIELD(font), 0, 0, K_NONEMPTY, "DejaVu Sans:bold" },
+	{ "display", "background", K_COLOR, FIELD(background), 0, 0, 0, "#000000" },
+	{ "display", "number", K_COLOR, FIELD(number), 0, 0, 0, "#FFE600" },
+	{ "display", "text", K_COLOR, FIELD(text), 0, 0, 0, "#FFFFFF" },
+	{ "display", "accent", K_COLOR, FIELD(accent), 0, 0, 0, "#FFE600" },
+	{ "display", "allow_quit", K_BOOL, FIELD(allow_quit), 0, 0, 0, "false" },
+	{ "input", "keyboard", K_BOOL, FIELD(keyboard), 0, 0, 0, "true" },
+	{ "storage", "database", K_STRING, FIELD(database), 0, 0, 0, "" },
+	{ "storage", "socket", K_STRING, FIELD(socket), 0, 0, K_SOCKET, "" },
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static const char *const sections[] = { "event", "display", "input", "storage" };
+
+#define SOCKET_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+
+struct parse {
+	FILE *f;
+	const char *path;
+	int line;            /* the line inih is working on */
+	int set_line[NKEYS]; /* where each key was set, to catch duplicates */
+	struct config *cfg;
+	enum config_status status;
+	char *err;
+	size_t errlen;
+};
+
+/* Records the first error only; the reader then ends the parse. */
+__attribute__((format(printf, 3, 4)))
+static void fail(struct parse *p, enum config_status st, const char *fmt, ...)
+{
+	if (p->status != CONFIG_OK)
+		return;
+	p->status = st;
+	if (!p->err || p->errlen == 0)
+		return;
+	int n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+/* Length of the UTF-8 sequence at s, or 0 if it is malformed, overlong or a surrogate. */
+static size_t utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xC2 || s[0] > 0xF4)
+		return 0;
+	size_t n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+		return 0;
+	return n;
+}
+
+static int utf8_valid(const char *s)
+{
+	size_t n;
+	for (const unsigned char *u = (const unsigned char *)s; *u; u += n)
+		if ((n = utf8_len(u)) == 0)
+			return 0;
+	return 1;
+}
+
+/* C0, DEL and C1 (U+0080..U+009F: 0xC2 0x80..0x9F), any of which could garble the screen. */
+static int is_control(const unsigned char *u)
+{
+	return *u < 0x20 || *u == 0x7F || (u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F);
+}
+
+/*
+ * Makes a value safe to quote in an error message, which must stay one printable line whatever
+ * the file holds: control characters (and every non-ASCII byte of a value that is not UTF-8)
+ * become \xNN, and a long value is cut at a character boundary.
+ */
+static const char *show(const char *v, char *out, size_t outlen)
+{
+	int bad_utf8 = !utf8_valid(v);
+	const unsigned char *u = (const unsigned char *)v;
+	size_t o = 0;
+
+	while (*u) {
+		size_t n = bad_utf8 ? 1 : utf8_len(u);
+		int esc = is_control(u) || (*u >= 0x80 && bad_utf8);
+		if (o + 4 * n + 4 > outlen) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		for (size_t i = 0; i < n; i++, u++) {
+			if (esc)
+				o += (size_t)snprintf(out + o, outlen - o, "\\x%02X", *u);
+			else
+				out[o++] = (char)*u;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
+			*out = !strcasecmp(s, yes[i]);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int config_parse_color(const char *s, struct rgb *out)
+{
+	if (!s)
+		return -1;
+	if (*s == '#')
+		s++;
+	if (strlen(s) != 6 || strspn(s, "0123456789abcdefABCDEF") != 6)
+		return -1;
+	unsigned long v = strtoul(s, NULL, 16);
+	*out = (struct rgb){ (unsigned char)(v >> 16), (unsigned char)(v >> 8), (unsigned char)v };
+	return 0;
+}
+
+/* Checks value against k and stores it; on failure says what is wrong in why. */
+static int apply(struct config *cfg, const struct key *k, const char *value, char *why,
+		 size_t whylen)
+{
+	char *field = (char *)cfg + k->offset;
+	char v[CONFIG_PATH_MAX], q[80], range[64] = "";
+	const char *what = NULL, *hint = range;
+	size_t len = strlen(value), max = k->flags & K_SOCKET ? SOCKET_MAX : k->size - 1;
+	long long n;
+	int b;
+
+	/* Quotes are optional, and people who write them do not mean them to be shown. */
+	if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
+		value++;
+		len -= 2;
+	}
+	if (len >= sizeof v) { /* cannot happen while inih's lines are shorter than v */
+		snprintf(why, whylen, "far too long (%zu bytes)", len);
+		return -1;
+	}
+	memcpy(v, value, len);
+	v[len] = '\0';
+	const unsigned char *u = (const unsigned char *)v;
+	const char *digits = v + (v[0] == '-');
+
+	switch (k->type) {
+	case K_STRING:
+		while (*u && !is_control(u))
+			u++;
+		if (!utf8_valid(v)) {
+			what = "not valid UTF-8 text";
+			hint = " (save the file as UTF-8)";
+		} else if (*u) {
+			what = "contains a control character";
+		} else if ((k->flags & K_NONEMPTY) && strspn(v, " ") == len) {
+			what = "must not be empty";
+		} else if (len > max) {
+			what = k->flags & K_SOCKET ? "too long for a socket path" : "too long";
+			snprintf(range, sizeof range, " (%zu bytes, at most %zu)", len, max);
+		} else {
+			memcpy(field, v, len + 1);
+		}
+		break;
+	case K_INT:
+		if (!*digits || digits[strspn(digits, "0123456789")]) {
+			what = "not a whole number";
+			hint = " (digits only, no spaces or commas)";
+			break;
+		}
+		errno = 0;
+		n = strtoll(v, NULL, 10);
+		if (errno == ERANGE || n < k->min || n > k->max) {
+			what = "out of range";
+			snprintf(range, sizeof range, " (expected %lld to %lld)", k->min, k->max);
+		} else if (k->size == sizeof(long long)) {
+			memcpy(field, &n, sizeof n);
+		} else {
+			memcpy(field, &(int){ (int)n }, sizeof(int));
+		}
+		break;
+	case K_BOOL:
+		if (parse_bool(v, &b) < 0) {
+			what = "not a yes/no value";
+			hint = " (expected true, false, yes, no, on, off, 1 or 0)";
+		} else {
+			memcpy(field, &b, sizeof b);
+		}
+		break;
+	case K_COLOR:
+		if (config_parse_color(v, (struct rgb *)(void *)field) < 0) {
+			what = "not a colour";
+			hint = " (expected #rrggbb)";
+		}
+		break;
+	}
+	if (!what)
+		return 0;
+	snprintf(why, whylen, *v ? "%s \"%s\"%s" : "%s%.0s%s", what, show(v, q, sizeof q), hint);
+	return -1;
+}
+
+void config_defaults(struct config *cfg)
+{
+	char why[8];
+	memset(cfg, 0, sizeof *cfg);
+	/* The table's defaults are valid (test_config checks every one), so this cannot fail. */
+	for (size_t i = 0; i < NKEYS; i++)
+		apply(cfg, &keys[i], keys[i].def, why, sizeof why);
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	const struct key *k = NULL;
+	char why[256];
+
+	if (p->status != CONFIG_OK)
+		return 0;
+	/* Outside any section, match the name in every section so the error can say where the
+	 * key belongs. */
+	for (size_t i = 0; i < NKEYS && !k; i++)
+		if (!strcmp(keys[i].section, section[0] ? section : keys[i].section) &&
+		    !strcmp(keys[i].name, name))
+			k = &keys[i];
+	if (!section[0]) {
+		fail(p, CONFIG_ERR_KEY, "%s: set before any [section]%s%s%s", name,
+		     k ? " (it belongs under [" : "", k ? k->section : "", k ? "])" : "");
+		return 0;
+	}
+	if (!k) {
+		size_t o = 0;
+		why[0] = '\0';
+		for (size_t i = 0; i < NKEYS; i++) {
+			if (strcmp(keys[i].section, section) || o >= sizeof why)
+				continue;
+			o += (size_t)snprintf(why + o, sizeof why - o, "%s%s", o ? ", " : "",
+					      keys[i].name);
+		}
+		fail(p, CONFIG_ERR_KEY, "[%s] %s: unknown key (known keys: %s)", section, name,
+		     why);
+		return 0;
+	}
+	size_t i = (size_t)(k - keys);
+	if (p->set_line[i]) {
+		fail(p, CONFIG_ERR_KEY, "[%s] %s: duplicate key, first set on line %d", section,
+		     name, p->set_line[i]);
+		return 0;
+	}
+	p->set_line[i] = p->line;
+	if (apply(p->cfg, k, value, why, sizeof why) < 0) {
+		fail(p, CONFIG_ERR_VALUE, "[%s] %s: %s", section, name, why);
+		return 0;
+	}
+	return 1;
+}
+
+/* A "[name]" line: the name must be known and nothing but a comment may follow. */
+static void check_section(struct parse *p, const char *line)
+{
+	const char *end = strchr(line, ']');
+	if (!end) {
+		fail(p, CONFIG_ERR_SYNTAX, "not a \"key = value\" line or [section]");
+		return;
+	}
+	const char *rest = end + 1 + strspn(end + 1, " \t\r");
+	if (*rest && *rest != ';' && *rest != '#') {
+		fail(p, CONFIG_ERR_SYNTAX, "unexpected text after [section]");
+		return;
+	}
+	size_t len = (size_t)(end - line - 1);
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		if (strlen(sections[i]) == len && !strncmp(sections[i], line + 1, len))
+			return;
+	char q[80], name[256];
+	snprintf(name, sizeof name, "%.*s", (int)len, line + 1);
+	fail(p, CONFIG_ERR_KEY,
+	     "unknown section [%s] (known sections: [event], [display], [input], [storage])",
+	     show(name, q, sizeof q));
+}
+
+/* inih's fgets replacement: one whole physical line per call, or NULL to end the parse. */
+static char *read_line(char *buf, int num, void *stream)
+{
+	struct parse *p = stream;
+	size_t n = 0;
+	int c;
+
+	if (p->status != CONFIG_OK)
+		return NULL;
+	while ((c = getc(p->f)) != EOF && c != '\n') {
+		if (c == '\0') {
+			p->line++;
+			fail(p, CONFIG_ERR_SYNTAX, "contains a NUL byte (is this a text file?)");
+			return NULL;
+		}
+		if (n + 2 >= (size_t)num) { /* room for inih's '\n' and '\0' */
+			p->line++;
+			fail(p, CONFIG_ERR_SYNTAX, "line too long (at most %d bytes)", num - 2);
+			return NULL;
+		}
+		buf[n++] = (char)c;
+	}
+	if (ferror(p->f)) {
+		int e = errno;
+		p->status = CONFIG_ERR_IO;
+		if (p->err && p->errlen)
+			snprintf(p->err, p->errlen, "%s: cannot read: %s", p->path, strerror(e));
+		return NULL;
+	}
+	if (c == EOF && n == 0)
+		return NULL;
+	buf[n] = '\0';
+	p->line++;
+
+	/* A byte-order mark is not part of the text, and indentation must not make a line a
+	 * continuation of the value above it (inih's multi-line mode). */
+	size_t skip = 0;
+	if (p->line == 1 && !strncmp(buf, "\xEF\xBB\xBF", 3))
+		skip = 3;
+	skip += strspn(buf + skip, " \t");
+	memmove(buf, buf + skip, n - skip + 1);
+	if (buf[0] == '[')
+		check_section(p, buf);
+	if (p->status != CONFIG_OK)
+		return NULL;
+	strcat(buf, "\n");
+	return buf;
+}
+
+enum config_status config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	struct parse p = { .path = path, .cfg = cfg, .err = err, .errlen = errlen };
+
+	if (err && errlen)
+		err[0] = '\0';
+	p.f = fopen(path, "r");
+	if (!p.f) {
+		int e = errno;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+		return CONFIG_ERR_IO;
+	}
+	int rc = ini_parse_stream(read_line, &p, on_key, &p);
+	fclose(p.f);
+
+	/* inih keeps parsing after a line it cannot split, so its first error may come before
+	 * the one our handler recorded; our reader hands it whole lines, so its line numbers
+	 * match ours. */
+	if (rc > 0 && (p.status == CONFIG_OK || rc < p.line)) {
+		p.status = CONFIG_OK;
+		p.line = rc;
+		fail(&p, CONFIG_ERR_SYNTAX, "not a \"key = value\" line or [section]");
+	} else if (rc < 0 && p.status == CONFIG_OK) {
+		p.status = CONFIG_ERR_IO;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: cannot read: out of memory", path);
+	}
+	return p.status;
+}

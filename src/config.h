@@ -1,0 +1,64 @@
+/*
+ * kiosk.conf: the organiser's settings, read once at start-up.
+ *
+ * The file is INI (parsed with inih). Every key has a default in one table in config.c, so
+ * the kiosk runs with no file at all. A key or section the kiosk does not know, or a value it
+ * cannot use, is an error naming the file, the line and the key: a typo must never be
+ * silently ignored at a public event.
+ */
+#ifndef TALLYKIOSK_CONFIG_H
+#define TALLYKIOSK_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_TEXT_MAX 160
+#define CONFIG_PATH_MAX 1024
+
+struct rgb {
+	unsigned char r, g, b;
+};
+
+struct config {
+	/* [event] */
+	char event_name[CONFIG_TEXT_MAX]; /* name of the first event of a new database */
+	long long goal;                   /* goal of the first event; 0 = no goal shown */
+	char label[CONFIG_TEXT_MAX];      /* text under the number, e.g. "letters written" */
+	char thank_you[CONFIG_TEXT_MAX];  /* acknowledgement shown on each press */
+
+	/* [display] */
+	int fullscreen;                   /* 1: full-screen (default); 0: a window */
+	int window_width, window_height;  /* size of the window when not full-screen */
+	char font[CONFIG_TEXT_MAX];       /* fontconfig pattern, e.g. "DejaVu Sans:bold" */
+	struct rgb background, number, text, accent;
+	int allow_quit;                   /* 1: Escape / Ctrl+Q quit; 0 (default): no way out */
+
+	/* [input] */
+	int keyboard;                     /* 1: space, enter, click and touch count a letter */
+
+	/* [storage] */
+	char database[CONFIG_PATH_MAX];   /* "" = $XDG_STATE_HOME/tallykiosk/tally.db */
+	char socket[CONFIG_PATH_MAX];     /* "" = the database path + ".sock" */
+};
+
+enum config_status {
+	CONFIG_OK = 0,
+	CONFIG_ERR_IO,     /* file missing or unreadable */
+	CONFIG_ERR_SYNTAX, /* not INI: a line inih cannot parse */
+	CONFIG_ERR_KEY,    /* unknown section or key */
+	CONFIG_ERR_VALUE,  /* known key, value out of range or of the wrong type */
+};
+
+/* Fills cfg with the built-in defaults (the demo content). */
+void config_defaults(struct config *cfg);
+
+/*
+ * Reads path over the values already in cfg. On error returns the status and writes one
+ * line to err, "FILE:LINE: [section] key: what is wrong (value)"; cfg may then be partly
+ * updated and must not be used.
+ */
+enum config_status config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+
+/* Parses "#rrggbb" (or "rrggbb"). Returns 0 on success, -1 if s is not such a colour. */
+int config_parse_color(const char *s, struct rgb *out);
+
+#endif

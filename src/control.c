@@ -1,0 +1,231 @@
+/* See control.h. Everything arriving here is untrusted: lengths are checked before copies. */
+#include "control.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numfmt.h"
+#include "textcheck.h"
+
+struct verb {
+	const char *name;
+	enum control_op op;
+	enum { ARG_NONE, ARG_COUNT, ARG_NAME, ARG_FORMAT } arg;
+};
+
+static const struct verb verbs[] = {
+	{ "status", CONTROL_STATUS, ARG_NONE },   { "press", CONTROL_PRESS, ARG_NONE },
+	{ "add", CONTROL_ADD, ARG_COUNT },        { "undo", CONTROL_UNDO, ARG_NONE },
+	{ "new-event", CONTROL_NEW_EVENT, ARG_NAME }, { "goal", CONTROL_GOAL, ARG_COUNT },
+	{ "events", CONTROL_EVENTS, ARG_NONE },   { "export", CONTROL_EXPORT_CSV, ARG_FORMAT },
+};
+
+int control_is_count(enum control_op op)
+{
+	return op == CONTROL_PRESS || op == CONTROL_ADD || op == CONTROL_UNDO;
+}
+
+int control_parse(const char *line, size_t len, struct control_request *req, char *err,
+		  size_t errlen)
+{
+	char buf[CONTROL_LINE_MAX];
+	memset(req, 0, sizeof *req);
+	if (len >= sizeof buf) {
+		snprintf(err, errlen, "request longer than %d bytes", CONTROL_LINE_MAX - 1);
+		return -1;
+	}
+	if (memchr(line, '\0', len)) {
+		snprintf(err, errlen, "request contains a NUL byte");
+		return -1;
+	}
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	if (len && buf[len - 1] == '\r') /* tolerate CRLF from hand-typed socat sessions */
+		buf[--len] = '\0';
+	if (!text_is_clean(buf, sizeof buf)) {
+		snprintf(err, errlen, "request is not printable UTF-8 text");
+		return -1;
+	}
+	char *arg = strchr(buf, ' ');
+	if (arg)
+		*arg++ = '\0';
+	const struct verb *v = NULL;
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(buf, verbs[i].name) == 0)
+			v = &verbs[i];
+	if (!v) {
+		snprintf(err, errlen, "unknown command \"%.40s\" (status, press, add, undo, "
+				      "new-event, goal, events, export)", buf);
+		return -1;
+	}
+	req->op = v->op;
+	if (v->arg == ARG_NONE) {
+		if (arg) {
+			snprintf(err, errlen, "%s takes no argument", v->name);
+			return -1;
+		}
+		return 0;
+	}
+	if (!arg || !*arg) {
+		snprintf(err, errlen, "%s needs an argument", v->name);
+		return -1;
+	}
+	switch (v->arg) {
+	case ARG_COUNT: {
+		long long min = v->op == CONTROL_ADD ? 1 : 0;
+		if (numfmt_parse_count(arg, STORE_COUNT_MAX, &req->n) || req->n < min) {
+			snprintf(err, errlen, "%s: \"%.40s\" is not a whole number from %lld to %lld",
+				 v->name, arg, min, STORE_COUNT_MAX);
+			return -1;
+		}
+		return 0;
+	}
+	case ARG_NAME:
+		if (strlen(arg) >= sizeof req->name || !text_has_visible(arg)) {
+			snprintf(err, errlen, "%s: a name is 1 to %d bytes of text", v->name,
+				 STORE_NAME_MAX - 1);
+			return -1;
+		}
+		strcpy(req->name, arg);
+		return 0;
+	case ARG_FORMAT:
+		if (strcmp(arg, "csv") == 0) {
+			req->op = CONTROL_EXPORT_CSV;
+		} else if (strcmp(arg, "json") == 0) {
+			req->op = CONTROL_EXPORT_JSON;
+		} else {
+			snprintf(err, errlen, "export: format \"%.20s\" is not csv or json", arg);
+			return -1;
+		}
+		return 0;
+	case ARG_NONE:
+		break;
+	}
+	return -1;
+}
+
+int control_format(const struct control_request *req, char *buf, size_t len)
+{
+	int n;
+	switch (req->op) {
+	case CONTROL_STATUS: n = snprintf(buf, len, "status\n"); break;
+	case CONTROL_PRESS: n = snprintf(buf, len, "press\n"); break;
+	case CONTROL_ADD: n = snprintf(buf, len, "add %lld\n", req->n); break;
+	case CONTROL_UNDO: n = snprintf(buf, len, "undo\n"); break;
+	case CONTROL_NEW_EVENT: n = snprintf(buf, len, "new-event %s\n", req->name); break;
+	case CONTROL_GOAL: n = snprintf(buf, len, "goal %lld\n", req->n); break;
+	case CONTROL_EVENTS: n = snprintf(buf, len, "events\n"); break;
+	case CONTROL_EXPORT_CSV: n = snprintf(buf, len, "export csv\n"); break;
+	case CONTROL_EXPORT_JSON: n = snprintf(buf, len, "export json\n"); break;
+	default: return -1;
+	}
+	return (n < 0 || (size_t)n >= len || n >= CONTROL_LINE_MAX) ? -1 : n;
+}
+
+int control_reply_ok(size_t body_len, char *buf, size_t len)
+{
+	return snprintf(buf, len, "OK %zu\n", body_len);
+}
+
+int control_reply_err(const char *code, const char *msg, char *buf, size_t len)
+{
+	/* The message must stay one line whatever the store said. */
+	int n = snprintf(buf, len, "ERR %s ", code);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	size_t i = (size_t)n;
+	for (const char *p = msg; *p && i + 2 < len; p++)
+		buf[i++] = (*p == '\n' || *p == '\r') ? ' ' : *p;
+	buf[i++] = '\n';
+	buf[i] = '\0';
+	return (int)i;
+}
+
+int control_parse_reply(const char *line, size_t *body_len, char *code, size_t codelen,
+			char *msg, size_t msglen)
+{
+	if (strncmp(line, "OK ", 3) == 0) {
+		long long n;
+		if (numfmt_parse_count(line + 3, CONTROL_BODY_MAX, &n))
+			return -1;
+		*body_len = (size_t)n;
+		return 1;
+	}
+	if (strncmp(line, "ERR ", 4) == 0) {
+		const char *c = line + 4;
+		const char *sp = strchr(c, ' ');
+		size_t cl = sp ? (size_t)(sp - c) : strlen(c);
+		if (cl == 0)
+			return -1;
+		snprintf(code, codelen, "%.*s", (int)cl, c);
+		snprintf(msg, msglen, "%s", sp ? sp + 1 : "");
+		return 0;
+	}
+	return -1;
+}
+
+/* Finds "key": in a flat JSON object written by store.c; returns what follows, or NULL. */
+static const char *json_field(const char *json, const char *key)
+{
+	char pat[48];
+	snprintf(pat, sizeof pat, "\"%s\":", key);
+	const char *p = strstr(json, pat);
+	return p ? p + strlen(pat) : NULL;
+}
+
+static int json_int(const char *json, const char *key, long long *out)
+{
+	const char *p = json_field(json, key);
+	if (!p)
+		return -1;
+	char *end;
+	*out = strtoll(p, &end, 10);
+	return end == p ? -1 : 0;
+}
+
+static int json_str(const char *json, const char *key, char *out, size_t len)
+{
+	const char *p = json_field(json, key);
+	if (!p || *p != '"')
+		return -1;
+	size_t n = 0;
+	for (p++; *p && *p != '"'; p++) {
+		if (*p == '\\') {
+			p++;
+			if (!*p)
+				return -1;
+			if (*p == 'n') {
+				if (n + 1 < len)
+					out[n++] = ' ';
+				continue;
+			}
+			if (*p == 'u') { /* only control characters are escaped this way */
+				for (int i = 0; i < 4 && p[1]; i++)
+					p++;
+				if (n + 1 < len)
+					out[n++] = ' ';
+				continue;
+			}
+		}
+		if (n + 1 < len)
+			out[n++] = *p;
+	}
+	out[n] = '\0';
+	return *p == '"' ? 0 : -1;
+}
+
+int control_parse_status(const char *json, struct control_status *out)
+{
+	memset(out, 0, sizeof *out);
+	/* An events list names each event "name"; a status names the current one "event". */
+	if ((json_str(json, "event", out->event, sizeof out->event) &&
+	     json_str(json, "name", out->event, sizeof out->event)) ||
+	    json_int(json, "total", &out->total))
+		return -1;
+	json_int(json, "goal", &out->goal);
+	json_int(json, "event_id", &out->event_id);
+	json_int(json, "undone", &out->undone);
+	json_str(json, "started", out->started, sizeof out->started);
+	return 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * The staff control protocol between tallyctl and the kiosk, over a UNIX stream socket.
+ *
+ * A request is one line of UTF-8 text: "status", "press", "add N", "undo", "new-event NAME",
+ * "goal N", "events", "export csv" or "export json" (at most CONTROL_LINE_MAX bytes with the
+ * newline). The reply is either "OK <length>\n" followed by exactly length bytes of body
+ * (JSON, or CSV for "export csv"), or one line "ERR <code> <message>\n". Parsing is pure, so
+ * the fuzzers and unit tests run it without a socket.
+ */
+#ifndef TALLYKIOSK_CONTROL_H
+#define TALLYKIOSK_CONTROL_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+#define CONTROL_LINE_MAX 512
+/* Largest reply body tallyctl accepts: a whole export of a very busy season. */
+#define CONTROL_BODY_MAX (256u * 1024 * 1024)
+
+enum control_op {
+	CONTROL_STATUS,
+	CONTROL_PRESS,
+	CONTROL_ADD,
+	CONTROL_UNDO,
+	CONTROL_NEW_EVENT,
+	CONTROL_GOAL,
+	CONTROL_EVENTS,
+	CONTROL_EXPORT_CSV,
+	CONTROL_EXPORT_JSON,
+};
+
+struct control_request {
+	enum control_op op;
+	long long n;                 /* add, goal */
+	char name[STORE_NAME_MAX];   /* new-event */
+};
+
+/*
+ * Parses one request line (without its newline; len bytes, need not be NUL-terminated).
+ * Returns 0, or -1 with a one-line reason in err.
+ */
+int control_parse(const char *line, size_t len, struct control_request *req, char *err,
+		  size_t errlen);
+
+/* Writes req as a request line with its newline. Returns the length, or -1 if it won't fit. */
+int control_format(const struct control_request *req, char *buf, size_t len);
+
+/* 1 for the requests that change a total (press, add, undo): the kiosk group-commits them. */
+int control_is_count(enum control_op op);
+
+/* Writes the reply header for a body of body_len bytes. Returns its length. */
+int control_reply_ok(size_t body_len, char *buf, size_t len);
+/* Writes an error reply line; code is one word (store_status_name() or "usage"). */
+int control_reply_err(const char *code, const char *msg, char *buf, size_t len);
+
+/*
+ * Parses a reply's first line (without newline). Returns 1 for OK (*body_len set), 0 for ERR
+ * (code and msg set), -1 if the line is not a reply.
+ */
+int control_parse_reply(const char *line, size_t *body_len, char *code, size_t codelen,
+			char *msg, size_t msglen);
+
+/* What a status (or add, undo, ...) reply body says, for people and for screenshots. */
+struct control_status {
+	char event[STORE_NAME_MAX];
+	char started[40];
+	long long event_id, total, goal;
+	long long undone; /* undo replies only; else 0 */
+};
+
+/* Reads a status reply body. Returns 0, or -1 if a required field (event, total) is missing. */
+int control_parse_status(const char *json, struct control_status *out);
+
+#endif

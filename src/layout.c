@@ -1,0 +1,152 @@
+/*
+ * Geometry of the tally screen (see layout.h). The screen is read from across a room, so the
+ * big number gets most of the height: its font is about half the screen height, which puts the
+ * digits of DejaVu Sans Bold (cap height 0.73 em) at roughly 38 % of the height on a 16:9 TV.
+ * Everything else is sized from one text unit (the height, or 0.9 x the width on portrait and
+ * narrow screens) so that every size from 800x480 to 3840x2160 is the same picture scaled.
+ *
+ * Top to bottom: event name, big number, label (the acknowledgement crossfades over it), goal
+ * bar, goal text, and a full-width staff strip on the bottom edge. The carousel box is empty
+ * for now and the tally is centred on the whole screen; when the case carousel arrives it will
+ * take roughly the right third of landscape screens wider than 16:10 (and the lower part of
+ * portrait ones), and the tally column will shrink to what is left.
+ */
+#include "layout.h"
+
+#include <string.h>
+
+/* Beyond this the int arithmetic below could overflow; no real display is that big. */
+#define LAYOUT_MAX_SIDE 16384
+
+/* v * permille / 1000, rounded to nearest. */
+static int per_mille(int v, int permille)
+{
+	return (int)(((long long)v * permille + 500) / 1000);
+}
+
+/*
+ * Height of a text box for a font size: SDL_ttf surfaces are ascent + descent high, 1.164 em
+ * for DejaVu Sans, so 1.2 em holds a whole line of most fonts without clipping.
+ */
+static int line_height(int font_px)
+{
+	return (font_px * 6 + 4) / 5;
+}
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static int min_int(int a, int b)
+{
+	return a < b ? a : b;
+}
+
+static struct layout_box text_box(int x, int y, int w, int font_px)
+{
+	struct layout_box b = { x, y, w, line_height(font_px), font_px };
+	return b;
+}
+
+int layout_compute(int width, int height, struct tally_layout *out)
+{
+	if (!out || width < 64 || height < 64 || width > LAYOUT_MAX_SIDE ||
+	    height > LAYOUT_MAX_SIDE)
+		return -1;
+
+	struct tally_layout l;
+	memset(&l, 0, sizeof l);
+	l.width = width;
+	l.height = height;
+
+	/*
+	 * On portrait and narrow screens the width limits how long a line of text can be, so
+	 * the text unit follows the width there instead of the height.
+	 */
+	int unit = min_int(height, per_mille(width, 900));
+	int short_side = min_int(width, height);
+	l.margin = max_int(2, per_mille(short_side, 35));
+	int m = l.margin;
+	int cw = width - 2 * m;
+	int gap_s = max_int(1, per_mille(unit, 12));
+	int gap_l = max_int(1, per_mille(unit, 24));
+
+	/* The strip spans the whole bottom edge so a staff message is impossible to miss. */
+	int status_h = max_int(3, per_mille(unit, 56));
+	l.status.x = 0;
+	l.status.y = height - status_h;
+	l.status.w = width;
+	l.status.h = status_h;
+	l.status.font_px = max_int(1, per_mille(status_h, 560));
+
+	l.event_name = text_box(m, m, cw, max_int(1, per_mille(unit, 62)));
+
+	int bottom = l.status.y - max_int(1, m / 2);
+	int goal_font = max_int(1, per_mille(unit, 46));
+	l.goal_text = text_box(m, bottom - line_height(goal_font), cw, goal_font);
+
+	/* A bar as long as the unit reads as a bar on wide screens, not as a rule line. */
+	int bar_h = max_int(1, per_mille(unit, 28));
+	int bar_w = min_int(cw, unit);
+	l.goal_bar.x = (width - bar_w) / 2;
+	l.goal_bar.y = l.goal_text.y - gap_s - bar_h;
+	l.goal_bar.w = bar_w;
+	l.goal_bar.h = bar_h;
+
+	int label_font = max_int(1, per_mille(unit, 58));
+	int label_h = line_height(label_font);
+	int mid_top = l.event_name.y + l.event_name.h + gap_l;
+	int mid_bottom = l.goal_bar.y - gap_l;
+	int mid_h = mid_bottom - mid_top;
+
+	/*
+	 * The number box is one em high: digits take 0.73 em and the comma hangs 0.13 em below
+	 * the baseline, which leaves the renderer room to centre the ink and to "pop" it by 6 %
+	 * without touching the neighbours. Its font is capped so that a four-digit total with a
+	 * separator ("1,234", 3.2 em in DejaVu Sans Bold) still fits at full size; longer totals
+	 * are shrunk by the renderer.
+	 */
+	int number_px = per_mille(height, 520);
+	number_px = min_int(number_px, cw * 10 / 32);
+	number_px = min_int(number_px, mid_h - label_h);
+	if (number_px < 4 || cw < 8)
+		return -1;
+
+	int group_h = number_px + label_h;
+	int group_y = mid_top + (mid_h - group_h) / 2;
+	l.number.x = m;
+	l.number.y = group_y;
+	l.number.w = cw;
+	l.number.h = number_px;
+	l.number.font_px = number_px;
+
+	l.label = text_box(m, group_y + number_px, cw, label_font);
+	/* Same place as the label on purpose: the renderer crossfades one into the other. */
+	l.ack = l.label;
+
+	/* Reserved for the case carousel; empty until it exists (see the top of this file). */
+	l.carousel.x = 0;
+	l.carousel.y = 0;
+	l.carousel.w = 0;
+	l.carousel.h = 0;
+
+	*out = l;
+	return 0;
+}
+
+int layout_box_inside(const struct layout_box *a, const struct layout_box *b)
+{
+	if (a->w < 0 || a->h < 0 || b->w < 0 || b->h < 0)
+		return 0;
+	return a->x >= b->x && a->y >= b->y && (long long)a->x + a->w <= (long long)b->x + b->w &&
+	       (long long)a->y + a->h <= (long long)b->y + b->h;
+}
+
+int layout_box_overlap(const struct layout_box *a, const struct layout_box *b)
+{
+	if (a->w <= 0 || a->h <= 0 || b->w <= 0 || b->h <= 0)
+		return 0;
+	return (long long)a->x < (long long)b->x + b->w && (long long)b->x < (long long)a->x + a->w &&
+	       (long long)a->y < (long long)b->y + b->h && (long long)b->y < (long long)a->y + a->h;
+}

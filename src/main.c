@@ -1,0 +1,325 @@
+/*
+ * tallykiosk: the kiosk's entry point. Reads the command line and the config, opens the
+ * database (waiting for a tallyctl that holds it, refusing to run beside another kiosk),
+ * opens the screen, and hands over to the loop in app.c. Everything that can be wrong with
+ * the set-up is reported here, before the loop, with the file, line or value at fault.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "client.h"
+#include "config.h"
+#include "log.h"
+#include "paths.h"
+#include "render.h"
+#include "store.h"
+
+#define EXIT_USAGE 2
+#define SYSTEM_CONFIG "/etc/tallykiosk/kiosk.conf"
+#define LOCK_WAIT_MS 60000
+
+struct options {
+	const char *config;
+	const char *db;
+	int windowed;
+	int width, height;
+	const char *screenshot;
+	int shot_width, shot_height;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tallykiosk [OPTION]...\n"
+		"Shows the live tally of a letter-writing event full-screen and counts each press.\n"
+		"\n"
+		"  -c, --config FILE      read settings from FILE (default: " SYSTEM_CONFIG
+		" if it exists,\n"
+		"                         else built-in demo settings)\n"
+		"      --db FILE          the database (default: [storage] database in the config, else\n"
+		"                         $XDG_STATE_HOME/tallykiosk/tally.db)\n"
+		"      --windowed[=WxH]   run in a window (default size from the config)\n"
+		"      --screenshot FILE  render the settled screen to a PNG file and exit (no display\n"
+		"                         needed); the size comes from --size\n"
+		"      --size WxH         size of the screenshot (default 1920x1080)\n"
+		"  -h, --help             show this help and exit\n"
+		"      --version          show the version and exit\n"
+		"\n"
+		"Space, Enter, a mouse click or a touch count one letter. Staff use tallyctl.\n"
+		"Exit status: 0 stopped cleanly, 1 runtime failure (database, display), 2 bad\n"
+		"command line or configuration.\n");
+}
+
+static int parse_size(const char *s, int *w, int *h)
+{
+	char *end;
+	errno = 0;
+	long lw = strtol(s, &end, 10);
+	if (errno || end == s || *end != 'x')
+		return -1;
+	const char *hs = end + 1;
+	long lh = strtol(hs, &end, 10);
+	if (errno || end == hs || *end != '\0')
+		return -1;
+	if (lw < 64 || lh < 64 || lw > 16384 || lh > 16384)
+		return -1;
+	*w = (int)lw;
+	*h = (int)lh;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_DB = 256, OPT_WINDOWED, OPT_SCREENSHOT, OPT_SIZE, OPT_VERSION };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "windowed", optional_argument, NULL, OPT_WINDOWED },
+		{ "screenshot", required_argument, NULL, OPT_SCREENSHOT },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	int size_given = 0;
+	o->shot_width = 1920;
+	o->shot_height = 1080;
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case OPT_DB: o->db = optarg; break;
+		case OPT_WINDOWED:
+			o->windowed = 1;
+			if (optarg && parse_size(optarg, &o->width, &o->height)) {
+				fprintf(stderr, "tallykiosk: --windowed=%s: expected WIDTHxHEIGHT, "
+						"e.g. 1280x720 (64 to 16384)\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_SCREENSHOT: o->screenshot = optarg; break;
+		case OPT_SIZE:
+			size_given = 1;
+			if (parse_size(optarg, &o->shot_width, &o->shot_height)) {
+				fprintf(stderr, "tallykiosk: --size %s: expected WIDTHxHEIGHT, e.g. "
+						"1920x1080 (64 to 16384)\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h': usage(stdout); exit(0);
+		case OPT_VERSION: printf("tallykiosk %s\n", TALLYKIOSK_VERSION); exit(0);
+		default:
+			fprintf(stderr, "Try 'tallykiosk --help'.\n");
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tallykiosk: unexpected argument \"%s\"; try 'tallykiosk --help'\n",
+			argv[optind]);
+		return -1;
+	}
+	if (size_given && !o->screenshot) {
+		fprintf(stderr, "tallykiosk: --size is only used with --screenshot\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int load_config(const struct options *o, struct config *cfg)
+{
+	config_defaults(cfg);
+	const char *path = o->config;
+	if (!path && access(SYSTEM_CONFIG, F_OK) == 0)
+		path = SYSTEM_CONFIG;
+	if (!path) {
+		log_msg(LOG_PRIO_INFO, "no config file: using the built-in demo settings");
+		return 0;
+	}
+	char err[CONFIG_PATH_MAX + 512];
+	if (config_load(cfg, path, err, sizeof err) != CONFIG_OK) {
+		log_msg(LOG_PRIO_ERR, "%s", err);
+		return -1;
+	}
+	log_msg(LOG_PRIO_INFO, "config: %s", path);
+	return 0;
+}
+
+/*
+ * Opens the database for the kiosk. A lock held by tallyctl (working offline) is waited
+ * for; a lock held by another kiosk, recognised by its live control socket, is an error.
+ */
+static struct store *open_store(const char *db, const char *sock, const struct config *cfg)
+{
+	if (paths_make_parents(db) != 0) {
+		log_msg(LOG_PRIO_ERR, "%s: cannot create its folder: %s", db, strerror(errno));
+		return NULL;
+	}
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	int said_waiting = 0;
+	for (;;) {
+		struct store *st;
+		enum store_status s = store_open(&st, db, cfg->event_name, cfg->goal, 1000);
+		if (s == STORE_OK)
+			return st;
+		if (s != STORE_ERR_BUSY) {
+			log_msg(LOG_PRIO_ERR, "database %s", store_errmsg(st));
+			store_close(st);
+			return NULL;
+		}
+		store_close(st);
+		int fd;
+		if (client_connect(sock, &fd) == CLIENT_OK) {
+			close(fd);
+			log_msg(LOG_PRIO_ERR, "%s: another tallykiosk is already running on this "
+					      "database (its control socket %s answers); stop it first",
+				db, sock);
+			return NULL;
+		}
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > LOCK_WAIT_MS / 1000) {
+			log_msg(LOG_PRIO_ERR, "%s: still locked by another program after %d s; "
+					      "is a tallyctl command stuck?", db, LOCK_WAIT_MS / 1000);
+			return NULL;
+		}
+		if (!said_waiting++)
+			log_msg(LOG_PRIO_NOTICE, "%s: in use by another program (tallyctl?); waiting",
+				db);
+	}
+}
+
+/* The state a screenshot shows: from a running kiosk if there is one, else the file. */
+static int screenshot_state(const char *db, const char *sock, const struct config *cfg,
+			    struct store_event *ev)
+{
+	int fd;
+	if (client_connect(sock, &fd) == CLIENT_OK) {
+		struct control_request req = { .op = CONTROL_STATUS };
+		char *body;
+		size_t len;
+		char code[32], msg[256];
+		enum client_status cs =
+			client_request(fd, &req, 5000, &body, &len, code, sizeof code, msg, sizeof msg);
+		close(fd);
+		if (cs != CLIENT_OK) {
+			log_msg(LOG_PRIO_ERR, "asking the running kiosk: %s", msg);
+			return -1;
+		}
+		struct control_status cs_info;
+		int bad = control_parse_status(body, &cs_info);
+		free(body);
+		if (bad) {
+			log_msg(LOG_PRIO_ERR, "the running kiosk's status cannot be read");
+			return -1;
+		}
+		memset(ev, 0, sizeof *ev);
+		snprintf(ev->name, sizeof ev->name, "%s", cs_info.event);
+		ev->total = cs_info.total;
+		ev->goal = cs_info.goal;
+		return 0;
+	}
+	struct store *st = open_store(db, sock, cfg);
+	if (!st)
+		return -1;
+	store_current(st, ev);
+	store_close(st);
+	return 0;
+}
+
+static int take_screenshot(const struct options *o, const char *db, const char *sock,
+			   const struct config *cfg)
+{
+	struct store_event ev;
+	if (screenshot_state(db, sock, cfg, &ev))
+		return 1;
+	struct render *r;
+	char err[512];
+	if (render_open_surface(&r, cfg, o->shot_width, o->shot_height, err, sizeof err)) {
+		log_msg(LOG_PRIO_ERR, "screenshot: %s", err);
+		return 1;
+	}
+	struct tally_view v = {
+		.event_name = ev.name, .total = ev.total, .goal = ev.goal,
+		.label = cfg->label, .thank_you = cfg->thank_you,
+	};
+	render_draw(r, &v);
+	int rc = 0;
+	if (render_save_png(r, o->screenshot, err, sizeof err)) {
+		log_msg(LOG_PRIO_ERR, "screenshot: %s", err);
+		rc = 1;
+	}
+	render_close(r);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	if (parse_args(argc, argv, &o))
+		return EXIT_USAGE;
+	static struct config cfg; /* large: kept off the stack */
+	if (load_config(&o, &cfg))
+		return EXIT_USAGE;
+
+	char db[CONFIG_PATH_MAX], sock[CONFIG_PATH_MAX];
+	const char *db_src = o.db ? o.db : cfg.database;
+	if (db_src[0]) {
+		snprintf(db, sizeof db, "%s", db_src);
+	} else if (paths_default_database(db, sizeof db)) {
+		log_msg(LOG_PRIO_ERR, "no database path: set [storage] database in the config, "
+				      "pass --db, or set HOME or XDG_STATE_HOME");
+		return EXIT_USAGE;
+	}
+	if (paths_socket(db, cfg.socket, sock, sizeof sock)) {
+		log_msg(LOG_PRIO_ERR, "control socket path for %s is too long (max 107 bytes); set "
+				      "[storage] socket in the config", db);
+		return EXIT_USAGE;
+	}
+	if (o.screenshot)
+		return take_screenshot(&o, db, sock, &cfg);
+
+	/* Signals arrive on a fd in the loop's poll; block them before any thread starts. */
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0) {
+		log_msg(LOG_PRIO_ERR, "signalfd: %s", strerror(errno));
+		return 1;
+	}
+
+	struct store *st = open_store(db, sock, &cfg);
+	if (!st)
+		return 1;
+	log_msg(LOG_PRIO_INFO, "database: %s (kiosk %s)", db, store_kiosk_id(st));
+
+	struct render *r;
+	char err[512];
+	int fullscreen = cfg.fullscreen && !o.windowed;
+	int w = o.width ? o.width : cfg.window_width, h = o.height ? o.height : cfg.window_height;
+	if (render_open_window(&r, &cfg, fullscreen, w, h, err, sizeof err)) {
+		log_msg(LOG_PRIO_ERR, "display: %s", err);
+		store_close(st);
+		return 1;
+	}
+	struct app_params p = { .cfg = &cfg, .store = st, .render = r, .socket_path = sock,
+				.signal_fd = sfd };
+	int rc = app_run(&p);
+	render_close(r);
+	store_close(st);
+	close(sfd);
+	return rc;
+}

@@ -1,0 +1,442 @@
+/*
+ * Texture caches for the renderer (see render_text.h): text lines shrunk to fit their boxes,
+ * the digit glyphs of the big number at a few sizes, and the disc that rounds the goal bar.
+ *
+ * Shrinking changes a line's own font size (TTF_SetFontSize) instead of scaling a texture
+ * down, so shrunk text stays as crisp as text at full size.
+ */
+#include "render_text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Below this a shrunk line is unreadable anyway; the draw then scales the texture to fit. */
+#define MIN_FONT_PX 4
+
+static const SDL_Color white = { 255, 255, 255, 255 };
+
+static SDL_Texture *upload(SDL_Renderer *r, SDL_Surface *s)
+{
+	SDL_Texture *t = SDL_CreateTextureFromSurface(r, s);
+	if (t) {
+		SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+		/* Linear filtering keeps the pop and any fit-scaling smooth. */
+		SDL_SetTextureScaleMode(t, SDL_ScaleModeLinear);
+	}
+	return t;
+}
+
+static int set_size(TTF_Font *f, int *cur, int px)
+{
+	if (*cur == px)
+		return 0;
+	if (TTF_SetFontSize(f, px) != 0)
+		return -1;
+	*cur = px;
+	return 0;
+}
+
+int rt_text_open(struct rt_text *t, const char *font_path)
+{
+	memset(t, 0, sizeof *t);
+	t->font_px = 16;
+	t->font = TTF_OpenFont(font_path, t->font_px);
+	return t->font ? 0 : -1;
+}
+
+void rt_text_drop(struct rt_text *t)
+{
+	if (t->tex)
+		SDL_DestroyTexture(t->tex);
+	t->tex = NULL;
+	free(t->str);
+	t->str = NULL;
+}
+
+void rt_text_close(struct rt_text *t)
+{
+	rt_text_drop(t);
+	if (t->font)
+		TTF_CloseFont(t->font);
+	t->font = NULL;
+}
+
+void rt_text_set(struct rt_text *t, SDL_Renderer *r, const char *s, const struct layout_box *b)
+{
+	if (!s)
+		s = "";
+	if (t->str && strcmp(t->str, s) == 0 && t->box_w == b->w && t->box_h == b->h &&
+	    t->box_px == b->font_px)
+		return;
+	rt_text_drop(t);
+	/* On failure str stays NULL, so the next frame tries again. */
+	t->str = strdup(s);
+	if (!t->str)
+		return;
+	t->box_w = b->w;
+	t->box_h = b->h;
+	t->box_px = b->font_px;
+	if (!*s || !t->font || b->font_px <= 0 || b->w <= 0)
+		return;
+
+	int px = b->font_px, w = 0, h = 0;
+	if (set_size(t->font, &t->font_px, px) != 0 || TTF_SizeUTF8(t->font, s, &w, &h) != 0)
+		return;
+	if (w > b->w) {
+		/* Proportional guess first, then step down: kerning and hinting are not linear. */
+		px = (int)((long long)px * b->w / w);
+		if (px < MIN_FONT_PX)
+			px = MIN_FONT_PX;
+		for (;;) {
+			if (set_size(t->font, &t->font_px, px) != 0 ||
+			    TTF_SizeUTF8(t->font, s, &w, &h) != 0)
+				return;
+			if (w <= b->w || px <= MIN_FONT_PX)
+				break;
+			px--;
+		}
+	}
+	SDL_Surface *surf = TTF_RenderUTF8_Blended(t->font, s, white);
+	if (!surf)
+		return;
+	t->tex = upload(r, surf);
+	t->w = surf->w;
+	t->h = surf->h;
+	SDL_FreeSurface(surf);
+}
+
+void rt_text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b, SDL_Color c,
+		  Uint8 alpha)
+{
+	if (!t->tex || alpha == 0)
+		return;
+	/* Never leave the box, even if the font could not shrink far enough. */
+	float k = 1.0f;
+	if (t->w > b->w)
+		k = (float)b->w / (float)t->w;
+	if (t->h * k > b->h)
+		k = (float)b->h / (float)t->h;
+	SDL_FRect dst = { b->x + (b->w - t->w * k) / 2.0f, b->y + (b->h - t->h * k) / 2.0f,
+			  t->w * k, t->h * k };
+	SDL_SetTextureColorMod(t->tex, c.r, c.g, c.b);
+	SDL_SetTextureAlphaMod(t->tex, alpha);
+	SDL_RenderCopyF(r, t->tex, NULL, &dst);
+}
+
+static int glyph_index(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	return c == ',' ? 10 : c == '-' ? 11 : -1;
+}
+
+static const Uint32 glyph_char[RT_GLYPHS] = { '0', '1', '2', '3', '4', '5',
+					      '6', '7', '8', '9', ',', '-' };
+
+static void digits_free(struct rt_digits *d)
+{
+	for (int i = 0; i < RT_GLYPHS; i++)
+		if (d->tex[i])
+			SDL_DestroyTexture(d->tex[i]);
+	memset(d, 0, sizeof *d);
+}
+
+/* First and one-past-last rows of s with any ink; top = bottom = 0 for a blank glyph. */
+static void ink_rows(SDL_Surface *s, int *top, int *bottom)
+{
+	*top = *bottom = 0;
+	if (s->format->BytesPerPixel != 4 || SDL_LockSurface(s) != 0)
+		return;
+	int first = -1, last = -1;
+	for (int y = 0; y < s->h; y++) {
+		const Uint32 *row = (const Uint32 *)((const Uint8 *)s->pixels + (size_t)y * s->pitch);
+		for (int x = 0; x < s->w; x++) {
+			if ((row[x] & s->format->Amask) != 0) {
+				if (first < 0)
+					first = y;
+				last = y;
+				break;
+			}
+		}
+	}
+	SDL_UnlockSurface(s);
+	if (first >= 0) {
+		*top = first;
+		*bottom = last + 1;
+	}
+}
+
+/* The widest digit's advance: every digit gets that cell, so non-tabular fonts don't jitter. */
+static int digit_cell(TTF_Font *f)
+{
+	int cell = 0;
+	for (int i = 0; i < 10; i++) {
+		int adv = 0;
+		if (TTF_GlyphMetrics32(f, glyph_char[i], NULL, NULL, NULL, NULL, &adv) == 0 &&
+		    adv > cell)
+			cell = adv;
+	}
+	return cell;
+}
+
+static int digits_build(struct rt_digits *d, TTF_Font *f, SDL_Renderer *r, int px)
+{
+	memset(d, 0, sizeof *d);
+	int cell = digit_cell(f);
+	d->ink_top = -1;
+	int sep_bottom = 0;
+	for (int i = 0; i < RT_GLYPHS; i++) {
+		int minx = 0, adv = 0;
+		if (TTF_GlyphMetrics32(f, glyph_char[i], &minx, NULL, NULL, NULL, &adv) != 0)
+			goto fail;
+		SDL_Surface *s = TTF_RenderGlyph32_Blended(f, glyph_char[i], white);
+		if (!s)
+			goto fail;
+		int top, bottom;
+		ink_rows(s, &top, &bottom);
+		if (i < 10) {
+			if (d->ink_top < 0 || top < d->ink_top)
+				d->ink_top = top;
+			if (bottom > d->ink_bottom)
+				d->ink_bottom = bottom;
+		} else if (i == 10) {
+			sep_bottom = bottom;
+		}
+		/* SDL_ttf shifts a glyph right by -minx when it reaches left of the pen. */
+		d->off[i] = minx < 0 ? minx : 0;
+		if (i < 10) {
+			d->off[i] += (cell - adv) / 2;
+			adv = cell;
+		}
+		d->adv[i] = adv;
+		d->tw[i] = s->w;
+		d->th[i] = s->h;
+		d->tex[i] = upload(r, s);
+		SDL_FreeSurface(s);
+		if (!d->tex[i])
+			goto fail;
+	}
+	if (d->ink_top < 0 || d->ink_bottom <= d->ink_top)
+		goto fail;
+	d->below = sep_bottom > d->ink_bottom ? sep_bottom - d->ink_bottom : 0;
+	d->px = px;
+	return 0;
+fail:
+	digits_free(d);
+	return -1;
+}
+
+int rt_number_open(struct rt_number *n, const char *font_path)
+{
+	memset(n, 0, sizeof *n);
+	n->font = TTF_OpenFont(font_path, 16);
+	return n->font ? 0 : -1;
+}
+
+void rt_number_resize(struct rt_number *n, int px)
+{
+	if (n->base_px == px)
+		return;
+	n->base_px = px;
+	n->fit_px = 0;
+}
+
+void rt_number_drop(struct rt_number *n)
+{
+	for (int i = 0; i < RT_SETS; i++)
+		digits_free(&n->sets[i]);
+}
+
+void rt_number_close(struct rt_number *n)
+{
+	rt_number_drop(n);
+	if (n->font)
+		TTF_CloseFont(n->font);
+	n->font = NULL;
+}
+
+/* Width of nd digits, ns separators and an optional minus at px, from the glyph metrics. */
+static int number_width(TTF_Font *f, int px, int nd, int ns, int neg)
+{
+	if (TTF_SetFontSize(f, px) != 0)
+		return -1;
+	int sep = 0, minus = 0;
+	if (TTF_GlyphMetrics32(f, ',', NULL, NULL, NULL, NULL, &sep) != 0 ||
+	    TTF_GlyphMetrics32(f, '-', NULL, NULL, NULL, NULL, &minus) != 0)
+		return -1;
+	return nd * digit_cell(f) + ns * sep + (neg ? minus : 0);
+}
+
+/* Largest size at which the number fits target px; remembered per digit count and width. */
+static int number_fit(struct rt_number *n, int nd, int ns, int neg, int target)
+{
+	if (n->fit_px > 0 && n->fit_nd == nd && n->fit_ns == ns && n->fit_neg == neg &&
+	    n->fit_w == target)
+		return n->fit_px;
+	int px = n->base_px;
+	int w = number_width(n->font, px, nd, ns, neg);
+	if (w < 0)
+		return -1;
+	if (w > target) {
+		px = (int)((long long)px * target / w);
+		while (px > MIN_FONT_PX) {
+			w = number_width(n->font, px, nd, ns, neg);
+			if (w < 0)
+				return -1;
+			if (w <= target)
+				break;
+			px--;
+		}
+		if (px < MIN_FONT_PX)
+			px = MIN_FONT_PX;
+	}
+	n->fit_nd = nd;
+	n->fit_ns = ns;
+	n->fit_neg = neg;
+	n->fit_w = target;
+	n->fit_px = px;
+	return px;
+}
+
+static struct rt_digits *digits_at(struct rt_number *n, SDL_Renderer *r, int px)
+{
+	struct rt_digits *victim = &n->sets[0];
+	for (int i = 0; i < RT_SETS; i++) {
+		struct rt_digits *d = &n->sets[i];
+		if (d->px == px) {
+			d->used = ++n->clock;
+			return d;
+		}
+		if (d->px == 0 || (victim->px != 0 && d->used < victim->used))
+			victim = d;
+	}
+	digits_free(victim);
+	if (TTF_SetFontSize(n->font, px) != 0 || digits_build(victim, n->font, r, px) != 0)
+		return NULL;
+	victim->used = ++n->clock;
+	return victim;
+}
+
+void rt_number_draw(struct rt_number *n, SDL_Renderer *r, const char *s,
+		    const struct layout_box *b, float scale, SDL_Color c)
+{
+	int nd = 0, ns = 0, neg = 0;
+	for (const char *p = s; *p; p++) {
+		int g = glyph_index(*p);
+		nd += g >= 0 && g < 10;
+		ns += g == 10;
+		neg |= g == 11;
+	}
+	if (nd == 0 || n->base_px <= 0)
+		return;
+	int px = number_fit(n, nd, ns, neg, (int)(b->w / (1.0f + RT_NUMBER_POP)));
+	struct rt_digits *d = px > 0 ? digits_at(n, r, px) : NULL;
+	if (!d)
+		return;
+
+	int total_w = 0;
+	for (const char *p = s; *p; p++)
+		if (glyph_index(*p) >= 0)
+			total_w += d->adv[glyph_index(*p)];
+	/* Centre the digits' ink (not the line box) and keep the separator's tail inside. */
+	int ink_h = d->ink_bottom - d->ink_top;
+	int top = b->y + (b->h - ink_h) / 2;
+	if (top + ink_h + d->below > b->y + b->h)
+		top = b->y + b->h - ink_h - d->below;
+	if (top < b->y)
+		top = b->y;
+	float cx = b->x + b->w / 2.0f;
+	float cy = top + ink_h / 2.0f;
+	float tex_y = (float)(top - d->ink_top);
+	float pen = cx - total_w / 2.0f;
+	for (const char *p = s; *p; p++) {
+		int g = glyph_index(*p);
+		if (g < 0)
+			continue;
+		SDL_FRect dst = { cx + (pen + d->off[g] - cx) * scale, cy + (tex_y - cy) * scale,
+				  d->tw[g] * scale, d->th[g] * scale };
+		SDL_SetTextureColorMod(d->tex[g], c.r, c.g, c.b);
+		SDL_SetTextureAlphaMod(d->tex[g], c.a);
+		SDL_RenderCopyF(r, d->tex[g], NULL, &dst);
+		pen += d->adv[g];
+	}
+}
+
+/* A white disc of diameter d with 4x4 supersampled edges, as a texture. */
+static SDL_Texture *make_disc(SDL_Renderer *r, int d)
+{
+	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, d, d, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (!s)
+		return NULL;
+	float rad = d / 2.0f;
+	for (int y = 0; y < d; y++) {
+		Uint32 *row = (Uint32 *)((Uint8 *)s->pixels + (size_t)y * s->pitch);
+		for (int x = 0; x < d; x++) {
+			int cov = 0;
+			for (int sy = 0; sy < 4; sy++) {
+				for (int sx = 0; sx < 4; sx++) {
+					float fx = x + (sx + 0.5f) / 4.0f - rad;
+					float fy = y + (sy + 0.5f) / 4.0f - rad;
+					cov += fx * fx + fy * fy <= rad * rad;
+				}
+			}
+			row[x] = ((Uint32)(cov * 255 / 16) << 24) | 0xFFFFFFu;
+		}
+	}
+	SDL_Texture *t = upload(r, s);
+	SDL_FreeSurface(s);
+	return t;
+}
+
+void rt_pill_drop(struct rt_pill *p)
+{
+	if (p->disc)
+		SDL_DestroyTexture(p->disc);
+	p->disc = NULL;
+	p->d = 0;
+}
+
+static void pill_full(struct rt_pill *p, SDL_Renderer *r, int x, int y, int w, int h,
+		      SDL_Color c)
+{
+	int cap = h / 2;
+	SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
+	SDL_Rect mid = { x + cap, y, w - 2 * cap, h };
+	SDL_RenderFillRect(r, &mid);
+	if (!p->disc)
+		return;
+	SDL_SetTextureColorMod(p->disc, c.r, c.g, c.b);
+	SDL_SetTextureAlphaMod(p->disc, c.a);
+	SDL_Rect ls = { 0, 0, cap, h }, ld = { x, y, cap, h };
+	SDL_Rect rs = { h - cap, 0, cap, h }, rd = { x + w - cap, y, cap, h };
+	SDL_RenderCopy(r, p->disc, &ls, &ld);
+	SDL_RenderCopy(r, p->disc, &rs, &rd);
+}
+
+void rt_pill_draw(struct rt_pill *p, SDL_Renderer *r, int x, int y, int w, int h, SDL_Color c)
+{
+	if (w <= 0 || h <= 0)
+		return;
+	if (p->d != h) {
+		rt_pill_drop(p);
+		p->disc = make_disc(r, h);
+		p->d = h;
+	}
+	if (!p->disc) {
+		/* Square ends are a fine fallback; the bar must still show progress. */
+		SDL_Rect rect = { x, y, w, h };
+		SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
+		SDL_RenderFillRect(r, &rect);
+		return;
+	}
+	int min_w = 2 * (h / 2) + 1;
+	if (w >= min_w) {
+		pill_full(p, r, x, y, w, h, c);
+		return;
+	}
+	/* A sliver of progress: the left end of a pill, cut off where the progress ends. */
+	SDL_Rect clip = { x, y, w, h };
+	SDL_RenderSetClipRect(r, &clip);
+	pill_full(p, r, x, y, min_w, h, c);
+	SDL_RenderSetClipRect(r, NULL);
+}

@@ -1,0 +1,85 @@
+/*
+ * Texture caches for render.c: text lines, the digits of the big number, and the round caps of
+ * the goal bar. Private to the renderer (the only other file that includes SDL headers).
+ *
+ * Every cache rasterises when its input changes and never per frame, because uploading a
+ * texture is the expensive part on the Pi's GPU. Text textures are white and coloured at draw
+ * time (colour and alpha modulation), so fades and colour changes cost nothing.
+ */
+#ifndef TALLYKIOSK_RENDER_TEXT_H
+#define TALLYKIOSK_RENDER_TEXT_H
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+#include "layout.h"
+
+/* One line of text in one box, with its own font so shrinking it affects no other line. */
+struct rt_text {
+	TTF_Font *font;
+	int font_px;          /* size the font is set to now */
+	char *str;            /* what tex shows; NULL until set */
+	int box_w, box_h, box_px; /* the box tex was fitted to */
+	SDL_Texture *tex;
+	int w, h;
+};
+
+#define RT_GLYPHS 12 /* "0".."9", the separator ",", the minus sign */
+#define RT_SETS 4    /* sizes kept: the number shrinks a step each time it gains a digit */
+
+struct rt_digits {
+	int px;               /* 0: slot unused */
+	unsigned long used;   /* for least-recently-used eviction */
+	SDL_Texture *tex[RT_GLYPHS];
+	int adv[RT_GLYPHS];   /* pen advance; all digits share one cell, so they never jitter */
+	int off[RT_GLYPHS];   /* x of the texture relative to the pen */
+	int tw[RT_GLYPHS], th[RT_GLYPHS];
+	int ink_top, ink_bottom; /* rows of the digits' ink inside the textures */
+	int below;            /* rows the separator hangs below the digits */
+};
+
+struct rt_number {
+	TTF_Font *font;
+	int base_px;          /* the layout's size; smaller sizes only when the number is too wide */
+	int fit_nd, fit_ns, fit_neg, fit_w, fit_px; /* last shrink-to-fit answer */
+	unsigned long clock;
+	struct rt_digits sets[RT_SETS];
+};
+
+/* A disc texture cut in halves gives the goal bar anti-aliased round ends. */
+struct rt_pill {
+	SDL_Texture *disc;
+	int d;
+};
+
+/* Opens the font for a text line (sized later). Returns 0 or -1 (TTF_GetError()). */
+int rt_text_open(struct rt_text *t, const char *font_path);
+/* Makes t show s (NULL = nothing) fitted into b; re-rasterises only if s or b changed. */
+void rt_text_set(struct rt_text *t, SDL_Renderer *r, const char *s, const struct layout_box *b);
+/* Draws t centred in b, tinted c with the given opacity. */
+void rt_text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b, SDL_Color c,
+		  Uint8 alpha);
+/* Forgets the texture (it is rebuilt on the next rt_text_set). */
+void rt_text_drop(struct rt_text *t);
+void rt_text_close(struct rt_text *t);
+
+int rt_number_open(struct rt_number *n, const char *font_path);
+/* Sets the full size of the number (the layout's font_px); 0 when there is no layout. */
+void rt_number_resize(struct rt_number *n, int px);
+/* The most the number grows on a press ("pop"); the fit leaves room for it. */
+#define RT_NUMBER_POP 0.06f
+
+/*
+ * Draws s (digits, "," and "-" only) centred in b, shrunk so that it fits b even when scaled
+ * by 1 + RT_NUMBER_POP. scale (1 .. 1 + RT_NUMBER_POP) grows it about the digits' centre.
+ */
+void rt_number_draw(struct rt_number *n, SDL_Renderer *r, const char *s,
+		    const struct layout_box *b, float scale, SDL_Color c);
+void rt_number_drop(struct rt_number *n);
+void rt_number_close(struct rt_number *n);
+
+/* A rounded bar x,y w x h in c (c.a = opacity); shorter than its height, it is clipped. */
+void rt_pill_draw(struct rt_pill *p, SDL_Renderer *r, int x, int y, int w, int h, SDL_Color c);
+void rt_pill_drop(struct rt_pill *p);
+
+#endif

@@ -1,0 +1,810 @@
+/*
+ * See store.h. Durability rules (shared/notes/reliability.md §1): WAL with synchronous=FULL
+ * set on every open and read back, one connection holding the file exclusively (no -shm file
+ * and no second writer, which sidesteps SQLite 3.40's WAL-reset race), and the in-memory
+ * copy of the current event updated only after COMMIT returned SQLITE_OK.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sbuf.h"
+#include "textcheck.h"
+
+#define STORE_APPLICATION_ID 0x54414c59 /* "TALY" */
+
+enum stmt_id {
+	ST_INSERT_COUNT,
+	ST_ADD_TOTAL,
+	ST_UNDO_TARGET,
+	ST_CURRENT,
+	ST_SUM_EVENT,
+	ST__COUNT
+};
+
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_INSERT_COUNT] = "INSERT INTO counts(event_id, at_ms, kind, delta, source, kiosk_id, undoes)"
+			    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_ADD_TOTAL] = "UPDATE events SET total = total + ?2 WHERE id = ?1",
+	[ST_UNDO_TARGET] = "SELECT c.id, c.delta FROM counts c WHERE c.event_id = ?1"
+			   " AND c.kind IN ('press', 'add') AND NOT EXISTS"
+			   " (SELECT 1 FROM counts u WHERE u.undoes = c.id) ORDER BY c.id DESC LIMIT 1",
+	[ST_CURRENT] = "SELECT id, name, total, goal, started_ms FROM events WHERE ended_ms IS NULL"
+		       " ORDER BY id DESC LIMIT 1",
+	[ST_SUM_EVENT] = "SELECT coalesce(sum(delta), 0) FROM counts WHERE event_id = ?1",
+};
+
+static const char schema_v1[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+	"CREATE TABLE events("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL CHECK(length(name) > 0),"
+	" started_ms INTEGER NOT NULL,"
+	" ended_ms INTEGER,"
+	" goal INTEGER NOT NULL DEFAULT 0 CHECK(goal >= 0),"
+	" total INTEGER NOT NULL DEFAULT 0 CHECK(total >= 0)) STRICT;"
+	"CREATE TABLE counts("
+	" id INTEGER PRIMARY KEY,"
+	" event_id INTEGER NOT NULL REFERENCES events(id),"
+	" at_ms INTEGER NOT NULL,"
+	" kind TEXT NOT NULL CHECK(kind IN ('press', 'add', 'undo')),"
+	" delta INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" kiosk_id TEXT NOT NULL,"
+	" undoes INTEGER REFERENCES counts(id),"
+	" case_id TEXT) STRICT;"
+	"CREATE INDEX counts_by_event ON counts(event_id, id);"
+	"CREATE UNIQUE INDEX counts_undone ON counts(undoes) WHERE undoes IS NOT NULL;"
+	"INSERT INTO meta(key, value) VALUES('kiosk_id', lower(hex(randomblob(16))));";
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST__COUNT];
+	int in_txn;
+	struct store_event cur;   /* committed state of the current event */
+	struct store_event pend;  /* state inside an open transaction */
+	char kiosk_id[40];
+	char errmsg[512];
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void set_err(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_err(struct store *st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(st->errmsg, sizeof st->errmsg, fmt, ap);
+	va_end(ap);
+}
+
+/* Maps an SQLite result to a store status and records what SQLite said about it. */
+static enum store_status fail(struct store *st, int rc, const char *what)
+{
+	int sys = st->db ? sqlite3_system_errno(st->db) : 0;
+	const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	if (sys)
+		set_err(st, "%s: %s (%s)", what, msg, strerror(sys));
+	else
+		set_err(st, "%s: %s", what, msg);
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return STORE_ERR_BUSY;
+	case SQLITE_NOTADB:
+		return STORE_ERR_NOTDB;
+	case SQLITE_CORRUPT:
+		return STORE_ERR_CORRUPT;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return STORE_ERR_READONLY;
+	case SQLITE_CANTOPEN:
+		return (sys == EACCES || sys == EROFS || sys == EPERM) ? STORE_ERR_READONLY
+								      : STORE_ERR_IO;
+	case SQLITE_NOMEM:
+		return STORE_ERR_NOMEM;
+	case SQLITE_CONSTRAINT:
+		return STORE_ERR_INVALID;
+	default:
+		return STORE_ERR_IO;
+	}
+}
+
+const char *store_status_name(enum store_status s)
+{
+	switch (s) {
+	case STORE_OK: return "ok";
+	case STORE_ERR_BUSY: return "busy";
+	case STORE_ERR_NOTDB: return "notdb";
+	case STORE_ERR_FUTURE: return "future";
+	case STORE_ERR_CORRUPT: return "corrupt";
+	case STORE_ERR_READONLY: return "readonly";
+	case STORE_ERR_IO: return "io";
+	case STORE_ERR_INVALID: return "invalid";
+	case STORE_ERR_EMPTY: return "empty";
+	case STORE_ERR_NOMEM: return "nomem";
+	}
+	return "unknown";
+}
+
+const char *store_errmsg(const struct store *st)
+{
+	return st ? st->errmsg : "out of memory";
+}
+
+const char *store_kiosk_id(const struct store *st)
+{
+	return st->kiosk_id;
+}
+
+/* Runs a statement that returns at most one integer; *out = that integer (or 0). */
+static int exec_int(struct store *st, const char *sql, long long *out)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	*out = 0;
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Runs a pragma that returns one text value into buf. */
+static int exec_text(struct store *st, const char *sql, char *buf, size_t len)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	buf[0] = '\0';
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(s, 0);
+		snprintf(buf, len, "%s", t ? (const char *)t : "");
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static enum store_status load_current(struct store *st)
+{
+	sqlite3_stmt *s = st->stmt[ST_CURRENT];
+	sqlite3_reset(s);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE) {
+			set_err(st, "the database has no open event");
+			return STORE_ERR_CORRUPT;
+		}
+		return fail(st, rc, "reading the current event");
+	}
+	struct store_event ev = { 0 };
+	ev.id = sqlite3_column_int64(s, 0);
+	const unsigned char *name = sqlite3_column_text(s, 1);
+	snprintf(ev.name, sizeof ev.name, "%s", name ? (const char *)name : "");
+	ev.total = sqlite3_column_int64(s, 2);
+	ev.goal = sqlite3_column_int64(s, 3);
+	ev.started_ms = sqlite3_column_int64(s, 4);
+	sqlite3_reset(s);
+	st->cur = ev;
+	st->pend = ev;
+	return STORE_OK;
+}
+
+static enum store_status exec_sql(struct store *st, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? STORE_OK : fail(st, rc, what);
+}
+
+static enum store_status create_schema(struct store *st, const char *first_event, long long goal)
+{
+	enum store_status s = exec_sql(st, "BEGIN IMMEDIATE", "creating the schema");
+	if (s)
+		return s;
+	long long version;
+	int rc = exec_int(st, "PRAGMA user_version", &version);
+	if (rc != SQLITE_OK) {
+		s = fail(st, rc, "reading the schema version");
+		goto rollback;
+	}
+	if (version != 0) { /* another process created it while we waited: nothing to do */
+		return exec_sql(st, "COMMIT", "creating the schema");
+	}
+	s = exec_sql(st, schema_v1, "creating the schema");
+	if (s)
+		goto rollback;
+	sqlite3_stmt *ins;
+	rc = sqlite3_prepare_v2(st->db,
+				"INSERT INTO events(name, started_ms, goal) VALUES(?1, ?2, ?3)", -1,
+				&ins, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(ins, 1, first_event, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(ins, 2, now_ms());
+		sqlite3_bind_int64(ins, 3, goal);
+		rc = sqlite3_step(ins);
+		sqlite3_finalize(ins);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK) {
+		s = fail(st, rc, "creating the first event");
+		goto rollback;
+	}
+	char sql[96];
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+		 STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+	s = exec_sql(st, sql, "setting the schema version");
+	if (s)
+		goto rollback;
+	return exec_sql(st, "COMMIT", "committing the new schema");
+rollback:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return s;
+}
+
+/* Checks that the file is ours and of a version we understand, and migrates it if needed. */
+static enum store_status check_and_migrate(struct store *st, const char *path,
+					   const char *first_event, long long goal)
+{
+	long long app_id, version, tables;
+	int rc = exec_int(st, "PRAGMA application_id", &app_id);
+	if (rc == SQLITE_OK)
+		rc = exec_int(st, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK)
+		rc = exec_int(st, "SELECT count(*) FROM sqlite_schema", &tables);
+	if (rc != SQLITE_OK) {
+		enum store_status s = fail(st, rc, path);
+		if (s == STORE_ERR_NOTDB)
+			set_err(st, "%s: not an SQLite database (the file is something else)", path);
+		return s;
+	}
+	if (app_id != STORE_APPLICATION_ID && (app_id != 0 || tables != 0)) {
+		set_err(st, "%s: an SQLite database, but not a tallykiosk one (application_id %lld)",
+			path, app_id);
+		return STORE_ERR_NOTDB;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		set_err(st, "%s: written by a newer tallykiosk (schema version %lld, this one knows "
+			    "up to %d); upgrade tallykiosk, the file is left untouched",
+			path, version, STORE_SCHEMA_VERSION);
+		return STORE_ERR_FUTURE;
+	}
+	if (version == 0) {
+		if (!first_event) {
+			set_err(st, "%s: not a tallykiosk database (no schema)", path);
+			return STORE_ERR_NOTDB;
+		}
+		return create_schema(st, first_event, goal);
+	}
+	return STORE_OK;
+}
+
+static enum store_status verify(struct store *st, const char *path)
+{
+	char result[256];
+	int rc = exec_text(st, "PRAGMA quick_check", result, sizeof result);
+	if (rc != SQLITE_OK)
+		return fail(st, rc, "checking the database");
+	if (strcmp(result, "ok") != 0) {
+		set_err(st, "%s: the database is damaged (quick_check: %s)", path, result);
+		return STORE_ERR_CORRUPT;
+	}
+	return STORE_OK;
+}
+
+static enum store_status prepare_all(struct store *st)
+{
+	for (int i = 0; i < ST__COUNT; i++) {
+		int rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+					    &st->stmt[i], NULL);
+		if (rc != SQLITE_OK)
+			return fail(st, rc, "preparing statements");
+	}
+	return STORE_OK;
+}
+
+static enum store_status check_total(struct store *st, const char *path)
+{
+	sqlite3_stmt *s = st->stmt[ST_SUM_EVENT];
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, st->cur.id);
+	int rc = sqlite3_step(s);
+	long long sum = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return fail(st, rc, "summing the current event");
+	if (sum != st->cur.total) {
+		set_err(st, "%s: event %lld total %lld disagrees with its count rows (%lld)", path,
+			st->cur.id, st->cur.total, sum);
+		return STORE_ERR_CORRUPT;
+	}
+	return STORE_OK;
+}
+
+enum store_status store_open(struct store **out, const char *path, const char *first_event,
+			     long long first_goal, int wait_ms)
+{
+	struct store *st = calloc(1, sizeof *st);
+	*out = st;
+	if (!st)
+		return STORE_ERR_NOMEM;
+	if ((first_event && !text_is_clean(first_event, STORE_NAME_MAX)) || first_goal < 0 ||
+	    first_goal > STORE_COUNT_MAX) {
+		set_err(st, "invalid first event name or goal");
+		return STORE_ERR_INVALID;
+	}
+	int flags = SQLITE_OPEN_READWRITE | (first_event ? SQLITE_OPEN_CREATE : 0);
+	int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		enum store_status s = fail(st, rc, path);
+		if (s == STORE_ERR_READONLY)
+			set_err(st, "%s: cannot create or open for writing (%s); check the folder's "
+				    "owner and permissions", path,
+				strerror(sqlite3_system_errno(st->db)));
+		return s;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, wait_ms);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+
+	/* Exclusive before WAL: the WAL index then lives in this process's heap, and no other
+	 * process can open the file while we hold it. */
+	enum store_status s = exec_sql(st, "PRAGMA locking_mode = EXCLUSIVE", path);
+	if (s)
+		return s;
+	s = check_and_migrate(st, path, first_event, first_goal);
+	if (s)
+		return s;
+	char mode[32];
+	rc = exec_text(st, "PRAGMA journal_mode = WAL", mode, sizeof mode);
+	if (rc != SQLITE_OK)
+		return fail(st, rc, path);
+	if (strcmp(mode, "wal") != 0) {
+		set_err(st, "%s: cannot switch to WAL mode (got %s)", path, mode);
+		return STORE_ERR_IO;
+	}
+	s = exec_sql(st,
+		     "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+		     " PRAGMA cell_size_check = ON; PRAGMA wal_autocheckpoint = 100;"
+		     " PRAGMA journal_size_limit = 1048576",
+		     path);
+	if (s)
+		return s;
+	long long sync;
+	rc = exec_int(st, "PRAGMA synchronous", &sync);
+	if (rc != SQLITE_OK)
+		return fail(st, rc, path);
+	if (sync != 2) { /* 2 = FULL: anything less can lose an acknowledged count on power loss */
+		set_err(st, "%s: synchronous is %lld, not FULL", path, sync);
+		return STORE_ERR_IO;
+	}
+	s = verify(st, path);
+	if (s)
+		return s;
+	s = prepare_all(st);
+	if (s)
+		return s;
+	rc = exec_text(st, "SELECT value FROM meta WHERE key = 'kiosk_id'", st->kiosk_id,
+		       sizeof st->kiosk_id);
+	if (rc != SQLITE_OK)
+		return fail(st, rc, path);
+	s = load_current(st);
+	if (s)
+		return s;
+	return check_total(st, path);
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->db) {
+		if (st->in_txn)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		for (int i = 0; i < ST__COUNT; i++)
+			sqlite3_finalize(st->stmt[i]);
+		/* Every statement is finalized, so close runs the last checkpoint. */
+		sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+		sqlite3_close(st->db);
+	}
+	free(st);
+}
+
+void store_current(const struct store *st, struct store_event *ev)
+{
+	*ev = st->cur;
+}
+
+enum store_status store_begin(struct store *st)
+{
+	if (st->in_txn) {
+		set_err(st, "a transaction is already open");
+		return STORE_ERR_INVALID;
+	}
+	enum store_status s = exec_sql(st, "BEGIN IMMEDIATE", "starting a transaction");
+	if (s == STORE_OK) {
+		st->in_txn = 1;
+		st->pend = st->cur;
+	}
+	return s;
+}
+
+enum store_status store_commit(struct store *st)
+{
+	if (!st->in_txn) {
+		set_err(st, "no transaction is open");
+		return STORE_ERR_INVALID;
+	}
+	st->in_txn = 0;
+	int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		st->cur = st->pend;
+		return STORE_OK;
+	}
+	/* Never treat a failed commit as done: roll back and re-read what is really on disk. */
+	enum store_status s = fail(st, rc, "committing");
+	char msg[sizeof st->errmsg];
+	memcpy(msg, st->errmsg, sizeof msg);
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	load_current(st);
+	memcpy(st->errmsg, msg, sizeof msg);
+	return s;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!st->in_txn)
+		return;
+	st->in_txn = 0;
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->pend = st->cur;
+}
+
+/* Runs body inside its own transaction unless the caller opened one. */
+#define AUTO_TXN_BEGIN(st)                                  \
+	int auto_txn = !(st)->in_txn;                       \
+	if (auto_txn) {                                     \
+		enum store_status bs = store_begin(st);     \
+		if (bs)                                     \
+			return bs;                          \
+	}
+static enum store_status auto_txn_end(struct store *st, int auto_txn, enum store_status s)
+{
+	if (!auto_txn)
+		return s;
+	if (s) {
+		char msg[sizeof st->errmsg];
+		memcpy(msg, st->errmsg, sizeof msg);
+		store_rollback(st);
+		memcpy(st->errmsg, msg, sizeof msg);
+		return s;
+	}
+	return store_commit(st);
+}
+
+static enum store_status insert_row(struct store *st, const char *kind, long long delta,
+				    const char *source, long long undoes)
+{
+	sqlite3_stmt *s = st->stmt[ST_INSERT_COUNT];
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, st->pend.id);
+	sqlite3_bind_int64(s, 2, now_ms());
+	sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, delta);
+	sqlite3_bind_text(s, 5, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, st->kiosk_id, -1, SQLITE_STATIC);
+	if (undoes > 0)
+		sqlite3_bind_int64(s, 7, undoes);
+	else
+		sqlite3_bind_null(s, 7);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, rc, "saving a count");
+	s = st->stmt[ST_ADD_TOTAL];
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, st->pend.id);
+	sqlite3_bind_int64(s, 2, delta);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, rc, "updating the total");
+	st->pend.total += delta;
+	return STORE_OK;
+}
+
+static int source_ok(const char *source)
+{
+	return source && text_is_clean(source, STORE_SOURCE_MAX);
+}
+
+enum store_status store_count(struct store *st, enum store_kind kind, long long delta,
+			      const char *source)
+{
+	if (!source_ok(source) || (kind == STORE_PRESS && delta != 1) ||
+	    (kind == STORE_ADD && (delta < 1 || delta > STORE_COUNT_MAX)) || kind == STORE_UNDO) {
+		set_err(st, "invalid count %lld from %s", delta, source ? source : "(none)");
+		return STORE_ERR_INVALID;
+	}
+	if (st->pend.total > STORE_COUNT_MAX * 8) {
+		set_err(st, "the total would overflow");
+		return STORE_ERR_INVALID;
+	}
+	AUTO_TXN_BEGIN(st);
+	enum store_status s = insert_row(st, kind == STORE_PRESS ? "press" : "add", delta, source, 0);
+	return auto_txn_end(st, auto_txn, s);
+}
+
+enum store_status store_undo(struct store *st, const char *source, long long *undone)
+{
+	*undone = 0;
+	if (!source_ok(source)) {
+		set_err(st, "invalid source");
+		return STORE_ERR_INVALID;
+	}
+	AUTO_TXN_BEGIN(st);
+	sqlite3_stmt *q = st->stmt[ST_UNDO_TARGET];
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, st->pend.id);
+	int rc = sqlite3_step(q);
+	enum store_status s;
+	if (rc == SQLITE_ROW) {
+		long long target = sqlite3_column_int64(q, 0);
+		long long delta = sqlite3_column_int64(q, 1);
+		sqlite3_reset(q);
+		s = insert_row(st, "undo", -delta, source, target);
+		if (s == STORE_OK)
+			*undone = delta;
+	} else {
+		sqlite3_reset(q);
+		if (rc == SQLITE_DONE) {
+			set_err(st, "nothing to undo in event \"%s\"", st->pend.name);
+			s = STORE_ERR_EMPTY;
+		} else {
+			s = fail(st, rc, "finding the count to undo");
+		}
+	}
+	return auto_txn_end(st, auto_txn, s);
+}
+
+enum store_status store_new_event(struct store *st, const char *name, const char *source)
+{
+	(void)source;
+	if (!name || !text_is_clean(name, STORE_NAME_MAX) || !text_has_visible(name)) {
+		set_err(st, "an event name must be 1 to %d bytes of printable UTF-8 text",
+			STORE_NAME_MAX - 1);
+		return STORE_ERR_INVALID;
+	}
+	AUTO_TXN_BEGIN(st);
+	sqlite3_stmt *s1 = NULL, *s2 = NULL;
+	long long now = now_ms();
+	enum store_status s = STORE_OK;
+	int rc = sqlite3_prepare_v2(st->db, "UPDATE events SET ended_ms = ?2 WHERE id = ?1", -1,
+				    &s1, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s1, 1, st->pend.id);
+		sqlite3_bind_int64(s1, 2, now);
+		rc = sqlite3_step(s1);
+	}
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_prepare_v2(st->db,
+					"INSERT INTO events(name, started_ms, goal) VALUES(?1, ?2, ?3)",
+					-1, &s2, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s2, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s2, 2, now);
+		sqlite3_bind_int64(s2, 3, st->pend.goal);
+		rc = sqlite3_step(s2);
+	}
+	if (rc != SQLITE_DONE) {
+		s = fail(st, rc, "starting a new event");
+	} else {
+		struct store_event ev = { 0 };
+		ev.id = sqlite3_last_insert_rowid(st->db);
+		snprintf(ev.name, sizeof ev.name, "%s", name);
+		ev.goal = st->pend.goal;
+		ev.started_ms = now;
+		st->pend = ev;
+	}
+	sqlite3_finalize(s1);
+	sqlite3_finalize(s2);
+	return auto_txn_end(st, auto_txn, s);
+}
+
+enum store_status store_set_goal(struct store *st, long long goal)
+{
+	if (goal < 0 || goal > STORE_COUNT_MAX) {
+		set_err(st, "a goal must be 0 to %lld", STORE_COUNT_MAX);
+		return STORE_ERR_INVALID;
+	}
+	AUTO_TXN_BEGIN(st);
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(st->db, "UPDATE events SET goal = ?2 WHERE id = ?1", -1, &q,
+				    NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, st->pend.id);
+		sqlite3_bind_int64(q, 2, goal);
+		rc = sqlite3_step(q);
+		sqlite3_finalize(q);
+	}
+	enum store_status s = STORE_OK;
+	if (rc != SQLITE_DONE)
+		s = fail(st, rc, "setting the goal");
+	else
+		st->pend.goal = goal;
+	return auto_txn_end(st, auto_txn, s);
+}
+
+/* ---- reports ------------------------------------------------------------------------- */
+
+#define ISO_SQL(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
+
+static void iso_time(long long ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+static char *finish(struct store *st, struct sbuf *b, enum store_status *s)
+{
+	char *p = sbuf_take(b);
+	if (!p) {
+		set_err(st, "out of memory");
+		*s = STORE_ERR_NOMEM;
+	}
+	return p;
+}
+
+enum store_status store_status_json(struct store *st, char **out)
+{
+	struct sbuf b;
+	char started[64];
+	sbuf_init(&b);
+	iso_time(st->cur.started_ms, started, sizeof started);
+	sbuf_add(&b, "{\"event\":");
+	sbuf_add_json_string(&b, st->cur.name);
+	sbuf_printf(&b, ",\"event_id\":%lld,\"total\":%lld,\"goal\":%lld,\"started\":\"%s\"",
+		    st->cur.id, st->cur.total, st->cur.goal, started);
+	sbuf_add(&b, ",\"kiosk_id\":");
+	sbuf_add_json_string(&b, st->kiosk_id);
+	sbuf_add(&b, "}\n");
+	enum store_status s = STORE_OK;
+	*out = finish(st, &b, &s);
+	return s;
+}
+
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	return t ? (const char *)t : "";
+}
+
+enum store_status store_events_json(struct store *st, char **out)
+{
+	*out = NULL;
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(st->db,
+				    "SELECT id, name, total, goal, " ISO_SQL("started_ms") ", "
+				    "CASE WHEN ended_ms IS NULL THEN NULL ELSE " ISO_SQL("ended_ms")
+				    " END FROM events ORDER BY id",
+				    -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return fail(st, rc, "listing events");
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_add(&b, "[");
+	int n = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		sbuf_printf(&b, "%s\n{\"id\":%lld,\"name\":", n++ ? "," : "",
+			    (long long)sqlite3_column_int64(q, 0));
+		sbuf_add_json_string(&b, col_text(q, 1));
+		sbuf_printf(&b, ",\"total\":%lld,\"goal\":%lld,\"started\":\"%s\",\"ended\":",
+			    (long long)sqlite3_column_int64(q, 2),
+			    (long long)sqlite3_column_int64(q, 3), col_text(q, 4));
+		if (sqlite3_column_type(q, 5) == SQLITE_NULL)
+			sbuf_add(&b, "null}");
+		else
+			sbuf_printf(&b, "\"%s\"}", col_text(q, 5));
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		sbuf_free(&b);
+		return fail(st, rc, "listing events");
+	}
+	sbuf_add(&b, "\n]\n");
+	enum store_status s = STORE_OK;
+	*out = finish(st, &b, &s);
+	return s;
+}
+
+enum store_status store_export(struct store *st, enum store_export_format fmt, char **out)
+{
+	*out = NULL;
+	sqlite3_stmt *q;
+	/* total_after is the event's running total after each row: what the screen showed. */
+	int rc = sqlite3_prepare_v2(
+		st->db,
+		"SELECT e.id, e.name, c.id, " ISO_SQL("c.at_ms") ", c.kind, c.delta,"
+		" sum(c.delta) OVER (PARTITION BY c.event_id ORDER BY c.id), c.source, c.kiosk_id,"
+		" c.undoes FROM counts c JOIN events e ON e.id = c.event_id ORDER BY c.id",
+		-1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return fail(st, rc, "exporting");
+	struct sbuf b;
+	sbuf_init(&b);
+	if (fmt == STORE_EXPORT_CSV)
+		sbuf_add(&b, "event_id,event,count_id,time_utc,kind,delta,total_after,source,"
+			     "kiosk_id,undoes\r\n");
+	else
+		sbuf_add(&b, "[");
+	int n = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		long long event_id = sqlite3_column_int64(q, 0), id = sqlite3_column_int64(q, 2);
+		long long delta = sqlite3_column_int64(q, 5), after = sqlite3_column_int64(q, 6);
+		long long undoes = sqlite3_column_int64(q, 9);
+		if (fmt == STORE_EXPORT_CSV) {
+			sbuf_printf(&b, "%lld,", event_id);
+			sbuf_add_csv_field(&b, col_text(q, 1));
+			sbuf_printf(&b, ",%lld,%s,%s,%lld,%lld,", id, col_text(q, 3), col_text(q, 4),
+				    delta, after);
+			sbuf_add_csv_field(&b, col_text(q, 7));
+			sbuf_printf(&b, ",%s,", col_text(q, 8));
+			if (undoes)
+				sbuf_printf(&b, "%lld", undoes);
+			sbuf_add(&b, "\r\n");
+		} else {
+			sbuf_printf(&b, "%s\n{\"event_id\":%lld,\"event\":", n ? "," : "", event_id);
+			sbuf_add_json_string(&b, col_text(q, 1));
+			sbuf_printf(&b, ",\"id\":%lld,\"time\":\"%s\",\"kind\":\"%s\",\"delta\":%lld,"
+					"\"total_after\":%lld,\"source\":",
+				    id, col_text(q, 3), col_text(q, 4), delta, after);
+			sbuf_add_json_string(&b, col_text(q, 7));
+			sbuf_add(&b, ",\"kiosk_id\":");
+			sbuf_add_json_string(&b, col_text(q, 8));
+			if (undoes)
+				sbuf_printf(&b, ",\"undoes\":%lld", undoes);
+			sbuf_add(&b, "}");
+		}
+		n++;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		sbuf_free(&b);
+		return fail(st, rc, "exporting");
+	}
+	if (fmt == STORE_EXPORT_JSON)
+		sbuf_add(&b, "\n]\n");
+	enum store_status s = STORE_OK;
+	*out = finish(st, &b, &s);
+	return s;
+}

@@ -1,0 +1,101 @@
+/*
+ * The durable tally: one SQLite database, one connection, owned by one process.
+ *
+ * Every count is a row (a press +1, a manual add +N, an undo -N) in the current event; an
+ * event's running total is kept beside it in the same transaction, so reading it is O(1).
+ * Nothing is ever deleted: a new event closes the old one, which stays exportable.
+ * Only this file includes sqlite3.h. Functions return a store status; the detail of the last
+ * failure is in store_errmsg().
+ */
+#ifndef TALLYKIOSK_STORE_H
+#define TALLYKIOSK_STORE_H
+
+#include <stddef.h>
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_NAME_MAX 128
+#define STORE_SOURCE_MAX 32
+/* Largest single manual add and largest goal: beyond any real event, far from overflow. */
+#define STORE_COUNT_MAX 1000000000LL
+
+enum store_status {
+	STORE_OK = 0,
+	STORE_ERR_BUSY,     /* another process holds the database */
+	STORE_ERR_NOTDB,    /* the file is not a tallykiosk SQLite database */
+	STORE_ERR_FUTURE,   /* written by a newer tallykiosk (schema version too high) */
+	STORE_ERR_CORRUPT,  /* integrity check failed or totals disagree with the rows */
+	STORE_ERR_READONLY, /* cannot write: permissions or a read-only file system */
+	STORE_ERR_IO,       /* a read, write or sync failed (disk full, I/O error) */
+	STORE_ERR_INVALID,  /* a bad argument: empty name, count out of range */
+	STORE_ERR_EMPTY,    /* undo: nothing left to undo in this event */
+	STORE_ERR_NOMEM,
+};
+
+enum store_kind { STORE_PRESS, STORE_ADD, STORE_UNDO };
+
+struct store;
+
+/* A snapshot of the current event. */
+struct store_event {
+	long long id;
+	char name[STORE_NAME_MAX];
+	long long total;
+	long long goal;
+	long long started_ms; /* Unix time in milliseconds */
+	long long ended_ms;   /* 0 while the event is open */
+};
+
+/*
+ * Opens the database at path and takes it exclusively. With first_event set, a missing file
+ * is created, with the schema and a first event called first_event with goal first_goal;
+ * with first_event NULL the file must already exist. wait_ms: how long to
+ * wait for a lock held by another process before STORE_ERR_BUSY. On success *out is the
+ * handle; on failure *out is a handle that only carries store_errmsg() (close it), or NULL
+ * when out of memory.
+ */
+enum store_status store_open(struct store **out, const char *path, const char *first_event,
+			     long long first_goal, int wait_ms);
+
+/* Finishes the WAL (checkpoint) and closes. Accepts NULL. */
+void store_close(struct store *st);
+
+const char *store_errmsg(const struct store *st);
+const char *store_status_name(enum store_status s);
+
+/* This kiosk's stable id, made at the database's first start. */
+const char *store_kiosk_id(const struct store *st);
+
+/* The current event (O(1): no scan of the count rows). */
+void store_current(const struct store *st, struct store_event *ev);
+
+/*
+ * Group commit: store_begin, any number of store_count/store_undo, store_commit. Only after
+ * store_commit returns STORE_OK are the new totals durable and may they be shown. On a failed
+ * commit everything since store_begin is rolled back and the in-memory totals are re-read.
+ * Outside a begin/commit pair each call is its own transaction.
+ */
+enum store_status store_begin(struct store *st);
+enum store_status store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* Adds delta (1 for a press, 1..STORE_COUNT_MAX for an add) from source ("button", "tallyctl"). */
+enum store_status store_count(struct store *st, enum store_kind kind, long long delta,
+			      const char *source);
+
+/* Reverses the latest press or add of the current event not yet undone. *undone = its delta. */
+enum store_status store_undo(struct store *st, const char *source, long long *undone);
+
+/* Closes the current event and opens a new one named name (goal carried over). */
+enum store_status store_new_event(struct store *st, const char *name, const char *source);
+
+enum store_status store_set_goal(struct store *st, long long goal);
+
+/* JSON documents, malloc'd into *out (caller frees). */
+enum store_status store_status_json(struct store *st, char **out);
+enum store_status store_events_json(struct store *st, char **out);
+
+enum store_export_format { STORE_EXPORT_CSV, STORE_EXPORT_JSON };
+/* Every count row of every event, oldest first, with event name and ISO 8601 UTC times. */
+enum store_status store_export(struct store *st, enum store_export_format fmt, char **out);
+
+#endif
