@@ -36,7 +36,7 @@ CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 KIOSK_OBJ = $(KIOSK_SRC:src/%.c=$(BUILD)/obj/%.o)
 CTL_OBJ   = $(CTL_SRC:src/%.c=$(BUILD)/obj/%.o)
 
-UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_ledger
+UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots
@@ -55,9 +55,11 @@ $(BUILD)/tallykiosk: $(KIOSK_OBJ) $(CORE_OBJ)
 $(BUILD)/tallyctl: $(CTL_OBJ) $(CORE_OBJ)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call pc_libs,$(PKGS_CTL)) -lpthread
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(BUILD)/obj/layout.o | $(BUILD)/tests
-	@echo "  CC    $<"; $(CC) $(CFLAGS_ALL) $(call pc_cflags,$(PKGS_KIOSK) cmocka) -Isrc -o $@ $^ \
-		$(call pc_libs,$(PKGS_CTL) cmocka) -lpthread -lm
+# Unit tests link the SDL-free modules only.
+TEST_OBJ = $(CORE_OBJ) $(BUILD)/obj/layout.o $(BUILD)/obj/worker.o
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(TEST_OBJ) | $(BUILD)/tests
+	@echo "  CC    $<"; $(CC) $(CFLAGS_ALL) $(call pc_cflags,$(PKGS_CTL) cmocka) -Isrc -o $@ $^ \
+		$(LDFLAGS_ALL) $(call pc_libs,$(PKGS_CTL) cmocka) -lpthread -lm
 
 # --- dependencies ---------------------------------------------------------------------------
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -82,23 +82,23 @@ int layout_compute(int width, int height, struct tally_layout *out)
 
 	l.event_name = text_box(m, m, cw, max_int(1, per_mille(unit, 62)));
 
-	int bottom = l.status.y - max_int(1, m / 2);
+	int label_font = max_int(1, per_mille(unit, 58));
+	int label_h = line_height(label_font);
 	int goal_font = max_int(1, per_mille(unit, 46));
-	l.goal_text = text_box(m, bottom - line_height(goal_font), cw, goal_font);
-
+	int goal_h = line_height(goal_font);
 	/* A bar as long as the unit reads as a bar on wide screens, not as a rule line. */
 	int bar_h = max_int(1, per_mille(unit, 28));
 	int bar_w = min_int(cw, unit);
-	l.goal_bar.x = (width - bar_w) / 2;
-	l.goal_bar.y = l.goal_text.y - gap_s - bar_h;
-	l.goal_bar.w = bar_w;
-	l.goal_bar.h = bar_h;
 
-	int label_font = max_int(1, per_mille(unit, 58));
-	int label_h = line_height(label_font);
-	int mid_top = l.event_name.y + l.event_name.h + gap_l;
-	int mid_bottom = l.goal_bar.y - gap_l;
-	int mid_h = mid_bottom - mid_top;
+	/*
+	 * Number, label, bar and goal text form one block, centred between the event name and
+	 * the strip. On a TV the number fills the height, so the block reaches the bottom; on
+	 * portrait and 4:3 screens the width caps the number and the spare height is shared
+	 * equally above and below instead of opening a hole in the middle.
+	 */
+	int top = l.event_name.y + l.event_name.h + gap_l;
+	int bottom = l.status.y - max_int(1, m / 2);
+	int rest_h = gap_s + label_h + gap_l + bar_h + gap_s + goal_h;
 
 	/*
 	 * The number box is one em high: digits take 0.73 em and the comma hangs 0.13 em below
@@ -109,21 +109,30 @@ int layout_compute(int width, int height, struct tally_layout *out)
 	 */
 	int number_px = per_mille(height, 520);
 	number_px = min_int(number_px, cw * 10 / 32);
-	number_px = min_int(number_px, mid_h - label_h);
+	number_px = min_int(number_px, bottom - top - rest_h);
 	if (number_px < 4 || cw < 8)
 		return -1;
 
-	int group_h = number_px + label_h;
-	int group_y = mid_top + (mid_h - group_h) / 2;
+	int y = top + (bottom - top - number_px - rest_h) / 2;
 	l.number.x = m;
-	l.number.y = group_y;
+	l.number.y = y;
 	l.number.w = cw;
 	l.number.h = number_px;
 	l.number.font_px = number_px;
+	y += number_px + gap_s;
 
-	l.label = text_box(m, group_y + number_px, cw, label_font);
-	/* Same place as the label on purpose: the renderer crossfades one into the other. */
+	l.label = text_box(m, y, cw, label_font);
+	/* Same place as the label on purpose: the renderer swaps one for the other. */
 	l.ack = l.label;
+	y += label_h + gap_l;
+
+	l.goal_bar.x = (width - bar_w) / 2;
+	l.goal_bar.y = y;
+	l.goal_bar.w = bar_w;
+	l.goal_bar.h = bar_h;
+	y += bar_h + gap_s;
+
+	l.goal_text = text_box(m, y, cw, goal_font);
 
 	/* Reserved for the case carousel; empty until it exists (see the top of this file). */
 	l.carousel.x = 0;

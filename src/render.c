@@ -228,15 +228,21 @@ static void draw_scene(struct render *r, const struct tally_view *v)
 		rt_number_draw(&r->num, ren, digits, &l->number, 1.0f + RT_NUMBER_POP * ack,
 			       to_color(r->number));
 
-	/* The acknowledgement crossfades over the label: one line, never two texts fighting. */
+	/*
+	 * The acknowledgement takes the label's place: it holds while ack is high, fades out,
+	 * and only then does the label fade back in. Two texts crossfading in one spot are a
+	 * smudge that nobody can read.
+	 */
 	int has_ack = v->thank_you && *v->thank_you && ack > 0.0f;
-	float label_a = has_ack ? 1.0f - ack : 1.0f;
+	float ack_a = has_ack ? (ack - 0.4f) / 0.3f : 0.0f;
+	float label_a = has_ack ? (0.3f - ack) / 0.3f : 1.0f;
 	rt_text_set(&r->slots[SLOT_LABEL], ren, v->label, &l->label);
 	rt_text_draw(&r->slots[SLOT_LABEL], ren, &l->label, to_color(r->text),
 		     alpha_of(0.85f * label_a));
-	if (has_ack) {
+	if (ack_a > 0.0f) {
 		rt_text_set(&r->slots[SLOT_ACK], ren, v->thank_you, &l->ack);
-		rt_text_draw(&r->slots[SLOT_ACK], ren, &l->ack, to_color(r->accent), alpha_of(ack));
+		rt_text_draw(&r->slots[SLOT_ACK], ren, &l->ack, to_color(r->accent),
+			     alpha_of(ack_a));
 	}
 
 	if (v->goal > 0)

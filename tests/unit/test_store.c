@@ -1,0 +1,338 @@
+/* Unit tests of the store: counts, undo, add, new events, totals, export, opening odd files. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	strcpy(f->dir, "/tmp/tk-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/tally.db", f->dir);
+	assert_int_equal(store_open(&f->st, f->path, "Opening night", 500, 100), STORE_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	store_close(f->st);
+	char cmd[160];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static long long total(struct store *st)
+{
+	struct store_event ev;
+	store_current(st, &ev);
+	return ev.total;
+}
+
+static void reopen(struct fixture *f)
+{
+	store_close(f->st);
+	assert_int_equal(store_open(&f->st, f->path, "ignored", 1, 100), STORE_OK);
+}
+
+/* Runs sql on the file with a separate connection (the store must be closed). */
+static void poke(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_new_database_has_first_event(void **state)
+{
+	struct fixture *f = *state;
+	struct store_event ev;
+	store_current(f->st, &ev);
+	assert_string_equal(ev.name, "Opening night");
+	assert_int_equal(ev.total, 0);
+	assert_int_equal(ev.goal, 500);
+	assert_true(ev.id > 0);
+	assert_int_equal(strlen(store_kiosk_id(f->st)), 32);
+}
+
+static void test_presses_and_adds_sum(void **state)
+{
+	struct fixture *f = *state;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 40, "tallyctl"), STORE_OK);
+	assert_int_equal(total(f->st), 43);
+	reopen(f);
+	assert_int_equal(total(f->st), 43);
+}
+
+static void test_bad_counts_are_refused(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_count(f->st, STORE_ADD, 0, "tallyctl"), STORE_ERR_INVALID);
+	assert_int_equal(store_count(f->st, STORE_ADD, -5, "tallyctl"), STORE_ERR_INVALID);
+	assert_int_equal(store_count(f->st, STORE_ADD, STORE_COUNT_MAX + 1, "x"), STORE_ERR_INVALID);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 2, "button"), STORE_ERR_INVALID);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "bad\nsource"), STORE_ERR_INVALID);
+	assert_int_equal(total(f->st), 0);
+}
+
+static void test_undo_takes_back_latest_first(void **state)
+{
+	struct fixture *f = *state;
+	long long undone;
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_ERR_EMPTY);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 25, "tallyctl"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
+	assert_int_equal(undone, 1);
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
+	assert_int_equal(undone, 25);
+	assert_int_equal(total(f->st), 1);
+	reopen(f);
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
+	assert_int_equal(undone, 1);
+	assert_int_equal(total(f->st), 0);
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_ERR_EMPTY);
+	assert_int_equal(total(f->st), 0);
+}
+
+static void test_group_commit_and_rollback(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+	/* Not committed: not visible. */
+	assert_int_equal(total(f->st), 0);
+	store_rollback(f->st);
+	assert_int_equal(total(f->st), 0);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	for (int i = 0; i < 7; i++)
+		assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_int_equal(total(f->st), 7);
+	reopen(f);
+	assert_int_equal(total(f->st), 7);
+}
+
+static void test_new_event_keeps_old_one(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_count(f->st, STORE_ADD, 12, "tallyctl"), STORE_OK);
+	assert_int_equal(store_new_event(f->st, "", "tallyctl"), STORE_ERR_INVALID);
+	assert_int_equal(store_new_event(f->st, "   ", "tallyctl"), STORE_ERR_INVALID);
+	assert_int_equal(store_new_event(f->st, "tab\there", "tallyctl"), STORE_ERR_INVALID);
+	assert_int_equal(store_new_event(f->st, "bad \xff utf8", "tallyctl"), STORE_ERR_INVALID);
+	assert_int_equal(total(f->st), 12);
+	assert_int_equal(store_new_event(f->st, "Café Lumière", "tallyctl"), STORE_OK);
+	struct store_event ev;
+	store_current(f->st, &ev);
+	assert_string_equal(ev.name, "Café Lumière");
+	assert_int_equal(ev.total, 0);
+	assert_int_equal(ev.goal, 500); /* carried over */
+	long long undone;
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_ERR_EMPTY);
+	char *json;
+	assert_int_equal(store_events_json(f->st, &json), STORE_OK);
+	assert_non_null(strstr(json, "\"name\":\"Opening night\",\"total\":12"));
+	assert_non_null(strstr(json, "\"name\":\"Café Lumière\",\"total\":0"));
+	assert_non_null(strstr(json, "\"ended\":null"));
+	free(json);
+	reopen(f);
+	store_current(f->st, &ev);
+	assert_string_equal(ev.name, "Café Lumière");
+}
+
+static void test_goal(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_set_goal(f->st, -1), STORE_ERR_INVALID);
+	assert_int_equal(store_set_goal(f->st, 2000), STORE_OK);
+	reopen(f);
+	struct store_event ev;
+	store_current(f->st, &ev);
+	assert_int_equal(ev.goal, 2000);
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void test_export(void **state)
+{
+	struct fixture *f = *state;
+	long long undone;
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 9, "tallyctl"), STORE_OK);
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
+	assert_int_equal(store_new_event(f->st, "Second, \"quoted\"", "tallyctl"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+	char *csv, *json;
+	assert_int_equal(store_export(f->st, STORE_EXPORT_CSV, &csv), STORE_OK);
+	assert_int_equal(count_lines(csv), 5); /* header + 4 rows */
+	assert_non_null(strstr(csv, ",undo,-9,1,tallyctl,"));
+	assert_non_null(strstr(csv, "\"Second, \"\"quoted\"\"\""));
+	assert_non_null(strstr(csv, ",press,1,1,button,"));
+	assert_int_equal(store_export(f->st, STORE_EXPORT_JSON, &json), STORE_OK);
+	assert_non_null(strstr(json, "\"kind\":\"undo\",\"delta\":-9,\"total_after\":1"));
+	assert_non_null(strstr(json, "\"event\":\"Second, \\\"quoted\\\"\""));
+	free(csv);
+	free(json);
+}
+
+static void test_status_json(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_count(f->st, STORE_ADD, 1234, "tallyctl"), STORE_OK);
+	char *json;
+	assert_int_equal(store_status_json(f->st, &json), STORE_OK);
+	assert_non_null(strstr(json, "\"event\":\"Opening night\""));
+	assert_non_null(strstr(json, "\"total\":1234,\"goal\":500"));
+	free(json);
+}
+
+static void test_empty_file_is_migrated(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+	snprintf(path, sizeof path, "%s/empty.db", f->dir);
+	FILE *fp = fopen(path, "w");
+	fclose(fp);
+	struct store *st;
+	assert_int_equal(store_open(&st, path, "From empty", 0, 100), STORE_OK);
+	struct store_event ev;
+	store_current(st, &ev);
+	assert_string_equal(ev.name, "From empty");
+	store_close(st);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), STORE_SCHEMA_VERSION);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+static void test_not_a_database(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+	snprintf(path, sizeof path, "%s/notes.db", f->dir);
+	FILE *fp = fopen(path, "w");
+	for (int i = 0; i < 200; i++)
+		fputs("these are my meeting notes, not a database\n", fp);
+	fclose(fp);
+	struct store *st;
+	assert_int_equal(store_open(&st, path, "x", 0, 100), STORE_ERR_NOTDB);
+	assert_non_null(strstr(store_errmsg(st), path));
+	store_close(st);
+}
+
+static void test_foreign_sqlite_database(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+	snprintf(path, sizeof path, "%s/other.db", f->dir);
+	poke(path, "CREATE TABLE recipes(name TEXT)");
+	struct store *st;
+	assert_int_equal(store_open(&st, path, "x", 0, 100), STORE_ERR_NOTDB);
+	assert_non_null(strstr(store_errmsg(st), "not a tallykiosk"));
+	store_close(st);
+}
+
+static void test_future_schema_is_left_alone(void **state)
+{
+	struct fixture *f = *state;
+	store_close(f->st);
+	f->st = NULL;
+	poke(f->path, "PRAGMA user_version = 99");
+	struct store *st;
+	assert_int_equal(store_open(&st, f->path, "x", 0, 100), STORE_ERR_FUTURE);
+	assert_non_null(strstr(store_errmsg(st), "99"));
+	store_close(st);
+}
+
+static void test_total_mismatch_is_detected(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_count(f->st, STORE_ADD, 3, "tallyctl"), STORE_OK);
+	store_close(f->st);
+	f->st = NULL;
+	poke(f->path, "UPDATE events SET total = 99");
+	struct store *st;
+	assert_int_equal(store_open(&st, f->path, "x", 0, 100), STORE_ERR_CORRUPT);
+	assert_non_null(strstr(store_errmsg(st), "disagrees"));
+	store_close(st);
+}
+
+static void test_second_open_is_busy(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st;
+	assert_int_equal(store_open(&st, f->path, "x", 0, 50), STORE_ERR_BUSY);
+	store_close(st);
+	/* The first handle still works. */
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+}
+
+static void test_missing_file_without_create(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+	snprintf(path, sizeof path, "%s/absent.db", f->dir);
+	struct store *st;
+	assert_int_not_equal(store_open(&st, path, NULL, 0, 50), STORE_OK);
+	store_close(st);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_new_database_has_first_event),
+		T(test_presses_and_adds_sum),
+		T(test_bad_counts_are_refused),
+		T(test_undo_takes_back_latest_first),
+		T(test_group_commit_and_rollback),
+		T(test_new_event_keeps_old_one),
+		T(test_goal),
+		T(test_export),
+		T(test_status_json),
+		T(test_empty_file_is_migrated),
+		T(test_not_a_database),
+		T(test_foreign_sqlite_database),
+		T(test_future_schema_is_left_alone),
+		T(test_total_mismatch_is_detected),
+		T(test_second_open_is_busy),
+		T(test_missing_file_without_create),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
