@@ -28,7 +28,7 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 # Modules shared by both programs (no SDL).
 CORE_SRC = src/config.c src/store.c src/control.c src/ledger.c src/paths.c src/client.c \
            src/numfmt.c src/log.c src/sbuf.c src/textcheck.c
-KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/fontfind.c \
+KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/render_text.c src/fontfind.c \
             src/layout.c
 CTL_SRC = src/tallyctl.c
 

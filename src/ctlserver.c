@@ -18,6 +18,7 @@ struct client {
 	char in[CONTROL_LINE_MAX];
 	size_t in_len;
 	int waiting;       /* a request was handed to the app and is not answered yet */
+	int discarding;    /* skipping the rest of an overlong line */
 	int closing;       /* close once out is flushed */
 	char *out;
 	size_t out_len, out_off, out_cap;
@@ -80,7 +81,7 @@ static void drop(struct client *c)
 	c->out = NULL;
 	c->out_len = c->out_off = c->out_cap = 0;
 	c->in_len = 0;
-	c->waiting = c->closing = 0;
+	c->waiting = c->closing = c->discarding = 0;
 }
 
 int ctlserver_pollfds(struct ctlserver *srv, struct pollfd *fds, int max)
@@ -168,10 +169,22 @@ static void take_lines(struct ctlserver *srv, struct client *c)
 {
 	while (!c->waiting && !c->closing) {
 		char *nl = memchr(c->in, '\n', c->in_len);
+		if (c->discarding) {
+			if (!nl) {
+				c->in_len = 0;
+				return;
+			}
+			c->discarding = 0;
+			c->in_len -= (size_t)(nl + 1 - c->in);
+			memmove(c->in, nl + 1, c->in_len);
+			continue;
+		}
 		if (!nl) {
 			if (c->in_len == sizeof c->in) {
+				/* Answer once, skip to the next newline, keep the connection. */
 				error_to(c, "usage", "request line too long");
-				c->closing = 1;
+				c->discarding = 1;
+				c->in_len = 0;
 			}
 			return;
 		}

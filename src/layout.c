@@ -80,8 +80,8 @@ int layout_compute(int width, int height, struct tally_layout *out)
 	l.status.h = status_h;
 	l.status.font_px = max_int(1, per_mille(status_h, 560));
 
-	l.event_name = text_box(m, m, cw, max_int(1, per_mille(unit, 62)));
-
+	int event_font = max_int(1, per_mille(unit, 62));
+	int event_h = line_height(event_font);
 	int label_font = max_int(1, per_mille(unit, 58));
 	int label_h = line_height(label_font);
 	int goal_font = max_int(1, per_mille(unit, 46));
@@ -90,15 +90,10 @@ int layout_compute(int width, int height, struct tally_layout *out)
 	int bar_h = max_int(1, per_mille(unit, 28));
 	int bar_w = min_int(cw, unit);
 
-	/*
-	 * Number, label, bar and goal text form one block, centred between the event name and
-	 * the strip. On a TV the number fills the height, so the block reaches the bottom; on
-	 * portrait and 4:3 screens the width caps the number and the spare height is shared
-	 * equally above and below instead of opening a hole in the middle.
-	 */
-	int top = l.event_name.y + l.event_name.h + gap_l;
+	/* Everything but the number, top to bottom, with the gaps between. */
+	int rest_h = event_h + gap_l + gap_s + label_h + 2 * gap_l + bar_h + gap_s + goal_h;
+	int top = m;
 	int bottom = l.status.y - max_int(1, m / 2);
-	int rest_h = gap_s + label_h + gap_l + bar_h + gap_s + goal_h;
 
 	/*
 	 * The number box is one em high: digits take 0.73 em and the comma hangs 0.13 em below
@@ -113,7 +108,15 @@ int layout_compute(int width, int height, struct tally_layout *out)
 	if (number_px < 4 || cw < 8)
 		return -1;
 
-	int y = top + (bottom - top - number_px - rest_h) / 2;
+	/*
+	 * On a TV the number fills the height and the stack spans the screen. On portrait and
+	 * 4:3 screens the width caps the number; the spare height then goes equally above and
+	 * below the stack rather than opening holes inside it.
+	 */
+	int y = top + (bottom - top - rest_h - number_px) / 2;
+	l.event_name = text_box(m, y, cw, event_font);
+	y += event_h + gap_l;
+
 	l.number.x = m;
 	l.number.y = y;
 	l.number.w = cw;
@@ -124,7 +127,7 @@ int layout_compute(int width, int height, struct tally_layout *out)
 	l.label = text_box(m, y, cw, label_font);
 	/* Same place as the label on purpose: the renderer swaps one for the other. */
 	l.ack = l.label;
-	y += label_h + gap_l;
+	y += label_h + 2 * gap_l;
 
 	l.goal_bar.x = (width - bar_w) / 2;
 	l.goal_bar.y = y;

@@ -322,8 +322,19 @@ enum render_status render_open_window(struct render **out, const struct config *
 
 	Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI |
 		       (fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : SDL_WINDOW_RESIZABLE);
-	r->window = SDL_CreateWindow("tallykiosk", SDL_WINDOWPOS_UNDEFINED,
-				     SDL_WINDOWPOS_UNDEFINED, width > 0 ? width : 1280,
+	int pos = SDL_WINDOWPOS_UNDEFINED;
+	SDL_DisplayMode mode;
+	/*
+	 * Full screen starts at the desktop's size: on X11 with no window manager (a bare
+	 * xinit kiosk) nobody resizes the window, and SDL would draw for a screen-sized
+	 * window that the X server still shows at the requested size.
+	 */
+	if (fullscreen && SDL_GetDesktopDisplayMode(0, &mode) == 0) {
+		width = mode.w;
+		height = mode.h;
+		pos = SDL_WINDOWPOS_CENTERED;
+	}
+	r->window = SDL_CreateWindow("tallykiosk", pos, pos, width > 0 ? width : 1280,
 				     height > 0 ? height : 720, flags);
 	if (!r->window) {
 		set_err(err, errlen, "SDL window: %s", SDL_GetError());

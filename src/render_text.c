@@ -338,11 +338,16 @@ void rt_number_draw(struct rt_number *n, SDL_Renderer *r, const char *s,
 	for (const char *p = s; *p; p++)
 		if (glyph_index(*p) >= 0)
 			total_w += d->adv[glyph_index(*p)];
-	/* Centre the digits' ink (not the line box) and keep the separator's tail inside. */
+	/*
+	 * The baseline is where full-size digits would sit with their ink centred in the box.
+	 * A shrunk number keeps it, so it stays with its label instead of floating off.
+	 */
 	int ink_h = d->ink_bottom - d->ink_top;
-	int top = b->y + (b->h - ink_h) / 2;
-	if (top + ink_h + d->below > b->y + b->h)
-		top = b->y + b->h - ink_h - d->below;
+	int full_h = (int)((long long)ink_h * n->base_px / d->px);
+	int baseline = b->y + (b->h - full_h) / 2 + full_h;
+	if (baseline + d->below > b->y + b->h)
+		baseline = b->y + b->h - d->below;
+	int top = baseline - ink_h;
 	if (top < b->y)
 		top = b->y;
 	float cx = b->x + b->w / 2.0f;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sbuf.h"
 #include "textcheck.h"
@@ -345,6 +346,21 @@ static enum store_status check_total(struct store *st, const char *path)
 	return STORE_OK;
 }
 
+/* SQLite reports only the last errno of its fallbacks, so ask about the folder directly. */
+static int dir_writable(const char *path)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return access(".", W_OK) == 0;
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return access(dir, W_OK) == 0;
+}
+
 enum store_status store_open(struct store **out, const char *path, const char *first_event,
 			     long long first_goal, int wait_ms)
 {
@@ -361,10 +377,11 @@ enum store_status store_open(struct store **out, const char *path, const char *f
 	int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		enum store_status s = fail(st, rc, path);
-		if (s == STORE_ERR_READONLY)
-			set_err(st, "%s: cannot create or open for writing (%s); check the folder's "
-				    "owner and permissions", path,
-				strerror(sqlite3_system_errno(st->db)));
+		if ((rc & 0xff) == SQLITE_CANTOPEN && !dir_writable(path)) {
+			set_err(st, "%s: cannot create or open for writing: its folder is not "
+				    "writable; check the folder's owner and permissions", path);
+			s = STORE_ERR_READONLY;
+		}
 		return s;
 	}
 	sqlite3_extended_result_codes(st->db, 1);

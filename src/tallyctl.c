@@ -338,7 +338,7 @@ static int run(struct ctl *c)
 			return EXIT_STORAGE;
 		}
 		struct store *st;
-		enum store_status s = store_open(&st, c->db_path, NULL, 0, 2000);
+		enum store_status s = store_open(&st, c->db_path, NULL, 0, 250);
 		if (s == STORE_ERR_BUSY && mono_ms() < deadline) {
 			/* A kiosk is starting (it holds the file before its socket is up): ask it. */
 			store_close(st);
