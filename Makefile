@@ -16,7 +16,8 @@ PKGS_CTL   = sqlite3 inih
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 VERSION = 0.1.0
-CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTALLYKIOSK_VERSION='"$(VERSION)"'
+CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTALLYKIOSK_VERSION='"$(VERSION)"' \
+          -DTALLYKIOSK_SYSCONFDIR='"$(SYSCONFDIR)"'
 OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(SAN) $(CFLAGS)

@@ -99,11 +99,12 @@ int layout_compute(int width, int height, struct tally_layout *out)
 	 * The number box is one em high: digits take 0.73 em and the comma hangs 0.13 em below
 	 * the baseline, which leaves the renderer room to centre the ink and to "pop" it by 6 %
 	 * without touching the neighbours. Its font is capped so that a four-digit total with a
-	 * separator ("1,234", 3.2 em in DejaVu Sans Bold) still fits at full size; longer totals
-	 * are shrunk by the renderer.
+	 * separator ("1,234", 3.16 em in DejaVu Sans Bold, plus the 6 % pop: 3.4 em) still fits
+	 * at full size, so a typical event never sees the number jump in size; longer totals are
+	 * shrunk by the renderer.
 	 */
 	int number_px = per_mille(height, 520);
-	number_px = min_int(number_px, cw * 10 / 32);
+	number_px = min_int(number_px, cw * 10 / 34);
 	number_px = min_int(number_px, bottom - top - rest_h);
 	if (number_px < 4 || cw < 8)
 		return -1;

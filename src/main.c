@@ -23,7 +23,7 @@
 #include "store.h"
 
 #define EXIT_USAGE 2
-#define SYSTEM_CONFIG "/etc/tallykiosk/kiosk.conf"
+#define SYSTEM_CONFIG TALLYKIOSK_SYSCONFDIR "/tallykiosk/kiosk.conf"
 #define LOCK_WAIT_MS 60000
 
 struct options {

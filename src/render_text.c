@@ -116,8 +116,9 @@ void rt_text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b
 		k = (float)b->w / (float)t->w;
 	if (t->h * k > b->h)
 		k = (float)b->h / (float)t->h;
-	SDL_FRect dst = { b->x + (b->w - t->w * k) / 2.0f, b->y + (b->h - t->h * k) / 2.0f,
-			  t->w * k, t->h * k };
+	/* Whole-pixel positions: a half-pixel offset blurs text under linear filtering. */
+	SDL_FRect dst = { (float)(int)(b->x + (b->w - t->w * k) / 2.0f),
+			  (float)(int)(b->y + (b->h - t->h * k) / 2.0f), t->w * k, t->h * k };
 	SDL_SetTextureColorMod(t->tex, c.r, c.g, c.b);
 	SDL_SetTextureAlphaMod(t->tex, alpha);
 	SDL_RenderCopyF(r, t->tex, NULL, &dst);
@@ -350,10 +351,12 @@ void rt_number_draw(struct rt_number *n, SDL_Renderer *r, const char *s,
 	int top = baseline - ink_h;
 	if (top < b->y)
 		top = b->y;
-	float cx = b->x + b->w / 2.0f;
+	/* Whole-pixel origin, so the number at rest is as sharp as its textures. */
+	int pen0 = b->x + (b->w - total_w) / 2;
+	float cx = pen0 + total_w / 2.0f;
 	float cy = top + ink_h / 2.0f;
 	float tex_y = (float)(top - d->ink_top);
-	float pen = cx - total_w / 2.0f;
+	float pen = (float)pen0;
 	for (const char *p = s; *p; p++) {
 		int g = glyph_index(*p);
 		if (g < 0)

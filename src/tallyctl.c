@@ -26,7 +26,7 @@
 #define EXIT_USAGE 2
 #define EXIT_STORAGE 3 /* no kiosk and no usable database, or storage failed */
 
-#define SYSTEM_CONFIG "/etc/tallykiosk/kiosk.conf"
+#define SYSTEM_CONFIG TALLYKIOSK_SYSCONFDIR "/tallykiosk/kiosk.conf"
 #define REPLY_TIMEOUT_MS 30000
 #define KIOSK_START_WAIT_MS 15000
 

@@ -144,10 +144,10 @@ static void test_number_digits_are_35_to_45_percent_of_a_tv(void **state)
 static void test_four_digit_total_fits_at_full_size(void **state)
 {
 	(void)state;
-	/* "1,234" is 3.16 em wide in DejaVu Sans Bold; the layout promises 3.2 em. */
+	/* "1,234" is 3.16 em wide in DejaVu Sans Bold, 3.35 em with the 6 % pop on a press. */
 	for (size_t i = 0; i < sizeof supported / sizeof supported[0]; i++) {
 		struct tally_layout l = compute_ok(supported[i].w, supported[i].h);
-		assert_true(l.number.font_px * 32 <= l.number.w * 10);
+		assert_true(l.number.font_px * 335 <= l.number.w * 100);
 	}
 }
 
