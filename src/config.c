@@ -23,6 +23,8 @@
 #include <strings.h>
 #include <sys/un.h>
 
+#include "textcheck.h"
+
 enum key_type { K_STRING, K_INT, K_BOOL, K_COLOR };
 
 enum {
@@ -95,38 +97,6 @@ static void fail(struct parse *p, enum config_status st, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Length of the UTF-8 sequence at s, or 0 if it is malformed, overlong or a surrogate. */
-static size_t utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xC2 || s[0] > 0xF4)
-		return 0;
-	size_t n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
-	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-		return 0;
-	return n;
-}
-
-static int utf8_valid(const char *s)
-{
-	size_t n;
-	for (const unsigned char *u = (const unsigned char *)s; *u; u += n)
-		if ((n = utf8_len(u)) == 0)
-			return 0;
-	return 1;
-}
-
-/* C0, DEL and C1 (U+0080..U+009F: 0xC2 0x80..0x9F), any of which could garble the screen. */
-static int is_control(const unsigned char *u)
-{
-	return *u < 0x20 || *u == 0x7F || (u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F);
-}
-
 /*
  * Makes a value safe to quote in an error message, which must stay one printable line whatever
  * the file holds: control characters (and every non-ASCII byte of a value that is not UTF-8)
@@ -134,13 +104,13 @@ static int is_control(const unsigned char *u)
  */
 static const char *show(const char *v, char *out, size_t outlen)
 {
-	int bad_utf8 = !utf8_valid(v);
+	int bad_utf8 = !text_is_utf8(v);
 	const unsigned char *u = (const unsigned char *)v;
 	size_t o = 0;
 
 	while (*u) {
-		size_t n = bad_utf8 ? 1 : utf8_len(u);
-		int esc = is_control(u) || (*u >= 0x80 && bad_utf8);
+		size_t n = bad_utf8 ? 1 : text_utf8_len((const char *)u);
+		int esc = text_is_control((const char *)u) || (*u >= 0x80 && bad_utf8);
 		if (o + 4 * n + 4 > outlen) {
 			memcpy(out + o, "...", 3);
 			o += 3;
@@ -210,9 +180,9 @@ static int apply(struct config *cfg, const struct key *k, const char *value, cha
 
 	switch (k->type) {
 	case K_STRING:
-		while (*u && !is_control(u))
+		while (*u && !text_is_control((const char *)u))
 			u++;
-		if (!utf8_valid(v)) {
+		if (!text_is_utf8(v)) {
 			what = "not valid UTF-8 text";
 			hint = " (save the file as UTF-8)";
 		} else if (*u) {

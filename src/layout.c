@@ -1,15 +1,16 @@
 /*
  * Geometry of the tally screen (see layout.h). The screen is read from across a room, so the
  * big number gets most of the height: its font is about half the screen height, which puts the
- * digits of DejaVu Sans Bold (cap height 0.73 em) at roughly 38 % of the height on a 16:9 TV.
+ * digits of DejaVu Sans Bold (0.73 em high) at roughly 37 % of the height on a 16:9 TV.
  * Everything else is sized from one text unit (the height, or 0.9 x the width on portrait and
  * narrow screens) so that every size from 800x480 to 3840x2160 is the same picture scaled.
  *
- * Top to bottom: event name, big number, label (the acknowledgement crossfades over it), goal
- * bar, goal text, and a full-width staff strip on the bottom edge. The carousel box is empty
- * for now and the tally is centred on the whole screen; when the case carousel arrives it will
- * take roughly the right third of landscape screens wider than 16:10 (and the lower part of
- * portrait ones), and the tally column will shrink to what is left.
+ * Top to bottom: event name, big number, label (the acknowledgement takes its place for a
+ * moment after each press), goal bar, goal text; this stack is centred vertically, and a
+ * full-width staff strip sits on the bottom edge. The carousel box is empty for now and the
+ * tally is centred on the whole screen. When the case carousel arrives it will take roughly
+ * the right third of landscape screens wider than 16:10 (and the lower part of portrait ones)
+ * and the tally stack will be laid out in what is left.
  */
 #include "layout.h"
 

@@ -87,7 +87,7 @@ static Uint8 alpha_of(float f)
 	return (Uint8)(f * 255.0f + 0.5f);
 }
 
-/* Drops every texture: after a device reset they are gone, and a new layout needs new ones. */
+/* Drops every texture: after a render device reset they are invalid and must be rebuilt. */
 static void drop_textures(struct render *r)
 {
 	rt_number_drop(&r->num);
@@ -96,23 +96,25 @@ static void drop_textures(struct render *r)
 	rt_pill_drop(&r->pill);
 }
 
-/* Recomputes the layout if the output size changed. Returns 1 if it did. */
-static int update_layout(struct render *r)
+/*
+ * Recomputes the layout if the output size changed. Text caches notice the new boxes by
+ * themselves; a window too small for any layout is drawn as plain background.
+ */
+static void update_layout(struct render *r)
 {
 	int w = 0, h = 0;
 	if (r->surface) {
 		w = r->surface->w;
 		h = r->surface->h;
 	} else if (SDL_GetRendererOutputSize(r->renderer, &w, &h) != 0) {
-		return 0;
+		return;
 	}
 	if (w == r->out_w && h == r->out_h)
-		return 0;
+		return;
 	r->out_w = w;
 	r->out_h = h;
 	r->layout_ok = layout_compute(w, h, &r->layout) == 0;
 	rt_number_resize(&r->num, r->layout_ok ? r->layout.number.font_px : 0);
-	return 1;
 }
 
 static int keep_string(char **dst, const char *src)

@@ -3,47 +3,45 @@
 
 #include <string.h>
 
-int text_is_utf8(const char *str)
+size_t text_utf8_len(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	while (*s) {
-		unsigned c = *s;
-		int n;
-		unsigned cp;
-		if (c < 0x80) {
-			s++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xC2 || s[0] > 0xF4)
+		return 0;
+	size_t n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
 			return 0;
-		}
-		for (int i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i] & 0x3f);
-		}
-		static const unsigned min_cp[4] = { 0, 0x80, 0x800, 0x10000 };
-		if (cp < min_cp[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+	/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF. */
+	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+		return 0;
+	return n;
+}
+
+int text_is_utf8(const char *s)
+{
+	size_t n;
+	for (; *s; s += n)
+		if ((n = text_utf8_len(s)) == 0)
 			return 0;
-		s += n + 1;
-	}
 	return 1;
+}
+
+int text_is_control(const char *str)
+{
+	const unsigned char *u = (const unsigned char *)str;
+	return *u < 0x20 || *u == 0x7F || (u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F);
 }
 
 int text_is_clean(const char *s, size_t max)
 {
 	if (strlen(s) >= max || !text_is_utf8(s))
 		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
+	for (; *s; s += text_utf8_len(s))
+		if (text_is_control(s))
 			return 0;
 	return 1;
 }

@@ -225,6 +225,7 @@ static void test_box_helpers(void **state)
 	struct layout_box screen = { 0, 0, 100, 50, 0 };
 	struct layout_box a = { 10, 10, 20, 20, 0 };
 	struct layout_box touching = { 30, 10, 5, 5, 0 }; /* starts where a ends */
+	struct layout_box below = { 10, 30, 5, 5, 0 };    /* starts where a ends, downwards */
 	struct layout_box crossing = { 29, 29, 5, 5, 0 };
 	struct layout_box outside = { 90, 40, 11, 5, 0 };
 	struct layout_box empty = { 15, 15, 0, 0, 0 };
@@ -234,6 +235,9 @@ static void test_box_helpers(void **state)
 	assert_false(layout_box_inside(&outside, &screen));
 	assert_false(layout_box_inside(&screen, &a));
 	assert_false(layout_box_overlap(&a, &touching));
+	assert_false(layout_box_overlap(&touching, &a));
+	assert_false(layout_box_overlap(&a, &below));
+	assert_false(layout_box_overlap(&below, &a));
 	assert_true(layout_box_overlap(&a, &crossing));
 	assert_true(layout_box_overlap(&crossing, &a));
 	assert_true(layout_box_overlap(&a, &a));
