@@ -120,3 +120,6 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+
+# Larger test harnesses and builds keep their rules in mk/ (gpio-sim VM, cross builds, ...).
+include $(wildcard mk/*.mk)
