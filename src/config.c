@@ -25,7 +25,7 @@
 
 #include "textcheck.h"
 
-enum key_type { K_STRING, K_INT, K_BOOL, K_COLOR };
+enum key_type { K_STRING, K_INT, K_BOOL, K_COLOR, K_ENUM };
 
 enum {
 	K_NONEMPTY = 1, /* "" would leave the screen blank, so it is a mistake */
@@ -39,30 +39,58 @@ struct key {
 	long long min, max; /* K_INT only */
 	unsigned flags;
 	const char *def;
+	const char *const *choices; /* K_ENUM: the accepted words; the field gets the index */
 };
 
 #define FIELD(m) offsetof(struct config, m), sizeof(((struct config *)0)->m)
 
 static const struct key keys[] = {
-	{ "event", "name", K_STRING, FIELD(event_name), 0, 0, K_NONEMPTY, "Write for Rights 2026" },
-	{ "event", "goal", K_INT, FIELD(goal), 0, 1000000000, 0, "500" },
-	{ "event", "label", K_STRING, FIELD(label), 0, 0, K_NONEMPTY, "letters written" },
-	{ "event", "thank_you", K_STRING, FIELD(thank_you), 0, 0, 0, "Thank you!" },
-	{ "display", "fullscreen", K_BOOL, FIELD(fullscreen), 0, 0, 0, "true" },
-	{ "display", "width", K_INT, FIELD(window_width), 320, 7680, 0, "1280" },
-	{ "display", "height", K_INT, FIELD(window_height), 240, 4320, 0, "720" },
-	{ "display", "font", K_STRING, FIELD(font), 0, 0, K_NONEMPTY, "DejaVu Sans:bold" },
-	{ "display", "background", K_COLOR, FIELD(background), 0, 0, 0, "#000000" },
-	{ "display", "number", K_COLOR, FIELD(number), 0, 0, 0, "#FFE600" },
-	{ "display", "text", K_COLOR, FIELD(text), 0, 0, 0, "#FFFFFF" },
-	{ "display", "accent", K_COLOR, FIELD(accent), 0, 0, 0, "#FFE600" },
-	{ "display", "allow_quit", K_BOOL, FIELD(allow_quit), 0, 0, 0, "false" },
-	{ "input", "keyboard", K_BOOL, FIELD(keyboard), 0, 0, 0, "true" },
-	{ "storage", "database", K_STRING, FIELD(database), 0, 0, 0, "" },
-	{ "storage", "socket", K_STRING, FIELD(socket), 0, 0, K_SOCKET, "" },
+	{ "event", "name", K_STRING, FIELD(event_name), 0, 0, K_NONEMPTY, "Write for Rights 2026", NULL },
+	{ "event", "goal", K_INT, FIELD(goal), 0, 1000000000, 0, "500", NULL },
+	{ "event", "label", K_STRING, FIELD(label), 0, 0, K_NONEMPTY, "letters written", NULL },
+	{ "event", "thank_you", K_STRING, FIELD(thank_you), 0, 0, 0, "Thank you!", NULL },
+	{ "display", "fullscreen", K_BOOL, FIELD(fullscreen), 0, 0, 0, "true", NULL },
+	{ "display", "width", K_INT, FIELD(window_width), 320, 7680, 0, "1280", NULL },
+	{ "display", "height", K_INT, FIELD(window_height), 240, 4320, 0, "720", NULL },
+	{ "display", "font", K_STRING, FIELD(font), 0, 0, K_NONEMPTY, "DejaVu Sans:bold", NULL },
+	{ "display", "background", K_COLOR, FIELD(background), 0, 0, 0, "#000000", NULL },
+	{ "display", "number", K_COLOR, FIELD(number), 0, 0, 0, "#FFE600", NULL },
+	{ "display", "text", K_COLOR, FIELD(text), 0, 0, 0, "#FFFFFF", NULL },
+	{ "display", "accent", K_COLOR, FIELD(accent), 0, 0, 0, "#FFE600", NULL },
+	{ "display", "allow_quit", K_BOOL, FIELD(allow_quit), 0, 0, 0, "false", NULL },
+	{ "input", "keyboard", K_BOOL, FIELD(keyboard), 0, 0, 0, "true", NULL },
+	{ "storage", "database", K_STRING, FIELD(database), 0, 0, 0, "", NULL },
+	{ "storage", "socket", K_STRING, FIELD(socket), 0, 0, K_SOCKET, "", NULL },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
+
+static const char *const bias_words[] = { "as-is", "disable", "pull-up", "pull-down", NULL };
+static const char *const kind_words[] = { "button", "beam", NULL };
+static const char *const role_words[] = { "count", "staff-reset", NULL };
+
+#define GFIELD(m) offsetof(struct config_gpio, m), sizeof(((struct config_gpio *)0)->m)
+/* Timing defaults of "-1" are replaced by the kind's own (a beam is not a button). */
+static const struct key gpio_keys[] = {
+	{ "gpio", "chip", K_STRING, GFIELD(chip), 0, 0, 0, "", NULL },
+	{ "gpio", "line", K_STRING, GFIELD(line), 0, 0, K_NONEMPTY, "", NULL },
+	{ "gpio", "active_low", K_BOOL, GFIELD(active_low), 0, 0, 0, "true", NULL },
+	{ "gpio", "bias", K_ENUM, GFIELD(bias), 0, 0, 0, "pull-up", bias_words },
+	{ "gpio", "kind", K_ENUM, GFIELD(kind), 0, 0, 0, "button", kind_words },
+	{ "gpio", "role", K_ENUM, GFIELD(role), 0, 0, 0, "count", role_words },
+	{ "gpio", "case", K_STRING, GFIELD(case_id), 0, 0, 0, "", NULL },
+	{ "gpio", "min_active_ms", K_INT, GFIELD(min_active_ms), 0, 1000, 0, "-1", NULL },
+	{ "gpio", "release_ms", K_INT, GFIELD(release_ms), 0, 10000, 0, "-1", NULL },
+	{ "gpio", "lockout_ms", K_INT, GFIELD(lockout_ms), 0, 10000, 0, "-1", NULL },
+	{ "gpio", "stuck_ms", K_INT, GFIELD(stuck_ms), 0, 3600000, 0, "-1", NULL },
+	{ "gpio", "hold_ms", K_INT, GFIELD(hold_ms), 500, 60000, 0, "3000", NULL },
+};
+
+#define NGKEYS (sizeof gpio_keys / sizeof gpio_keys[0])
+
+/* min_active, release, lockout, stuck for a button and for a beam (ms). A button held for
+ * half a minute is jammed; a letter takes well under a second to fall through a beam. */
+static const int kind_timing[2][4] = { { 5, 40, 150, 30000 }, { 2, 60, 100, 5000 } };
 
 static const char *const sections[] = { "event", "display", "input", "storage" };
 
@@ -73,6 +101,8 @@ struct parse {
 	const char *path;
 	int line;            /* the line inih is working on */
 	int set_line[NKEYS]; /* where each key was set, to catch duplicates */
+	int gpio_set_line[CONFIG_MAX_GPIO][NGKEYS];
+	int cur_gpio;        /* index of the [gpio.NAME] section being read, or -1 */
 	struct config *cfg;
 	enum config_status status;
 	char *err;
@@ -154,10 +184,9 @@ int config_parse_color(const char *s, struct rgb *out)
 }
 
 /* Checks value against k and stores it; on failure says what is wrong in why. */
-static int apply(struct config *cfg, const struct key *k, const char *value, char *why,
-		 size_t whylen)
+static int apply(void *base, const struct key *k, const char *value, char *why, size_t whylen)
 {
-	char *field = (char *)cfg + k->offset;
+	char *field = (char *)base + k->offset;
 	char v[CONFIG_PATH_MAX], q[80], range[64] = "";
 	const char *what = NULL, *hint = range;
 	size_t len = strlen(value), max = k->flags & K_SOCKET ? SOCKET_MAX : k->size - 1;
@@ -227,6 +256,21 @@ static int apply(struct config *cfg, const struct key *k, const char *value, cha
 			hint = " (expected #rrggbb)";
 		}
 		break;
+	case K_ENUM:
+		for (b = 0; k->choices[b] && strcmp(k->choices[b], v); b++)
+			;
+		if (k->choices[b]) {
+			memcpy(field, &b, sizeof b);
+		} else {
+			size_t o = (size_t)snprintf(range, sizeof range, " (expected");
+			for (int i = 0; k->choices[i] && o < sizeof range; i++)
+				o += (size_t)snprintf(range + o, sizeof range - o, "%s %s",
+						      i ? "," : "", k->choices[i]);
+			if (o < sizeof range)
+				snprintf(range + o, sizeof range - o, ")");
+			what = "not one of the choices";
+		}
+		break;
 	}
 	if (!what)
 		return 0;
@@ -243,6 +287,64 @@ void config_defaults(struct config *cfg)
 		apply(cfg, &keys[i], keys[i].def, why, sizeof why);
 }
 
+/* Defaults of a gpio section, timings left at -1 until the kind is known. */
+static void gpio_table_defaults(struct config_gpio *g)
+{
+	char why[8];
+	memset(g, 0, sizeof *g);
+	for (size_t i = 0; i < NGKEYS; i++)
+		if (strcmp(gpio_keys[i].def, "-1") != 0)
+			apply(g, &gpio_keys[i], gpio_keys[i].def, why, sizeof why);
+	g->min_active_ms = g->release_ms = g->lockout_ms = g->stuck_ms = -1;
+}
+
+static void gpio_fill_timing(struct config_gpio *g)
+{
+	int *t[4] = { &g->min_active_ms, &g->release_ms, &g->lockout_ms, &g->stuck_ms };
+	for (int i = 0; i < 4; i++)
+		if (*t[i] < 0)
+			*t[i] = kind_timing[g->kind == CONFIG_KIND_BEAM][i];
+}
+
+void config_gpio_defaults(struct config_gpio *g, int kind)
+{
+	gpio_table_defaults(g);
+	g->kind = kind;
+	gpio_fill_timing(g);
+}
+
+static int on_gpio_key(struct parse *p, const char *section, const char *name,
+		       const char *value)
+{
+	const struct key *k = NULL;
+	char why[256];
+	for (size_t i = 0; i < NGKEYS && !k; i++)
+		if (!strcmp(gpio_keys[i].name, name))
+			k = &gpio_keys[i];
+	if (!k) {
+		size_t o = 0;
+		for (size_t i = 0; i < NGKEYS && o < sizeof why; i++)
+			o += (size_t)snprintf(why + o, sizeof why - o, "%s%s", i ? ", " : "",
+					      gpio_keys[i].name);
+		fail(p, CONFIG_ERR_KEY, "[%s] %s: unknown key (known keys: %s)", section, name,
+		     why);
+		return 0;
+	}
+	size_t i = (size_t)(k - gpio_keys);
+	int *set = &p->gpio_set_line[p->cur_gpio][i];
+	if (*set) {
+		fail(p, CONFIG_ERR_KEY, "[%s] %s: duplicate key, first set on line %d", section,
+		     name, *set);
+		return 0;
+	}
+	*set = p->line;
+	if (apply(&p->cfg->gpio[p->cur_gpio], k, value, why, sizeof why) < 0) {
+		fail(p, CONFIG_ERR_VALUE, "[%s] %s: %s", section, name, why);
+		return 0;
+	}
+	return 1;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
@@ -251,6 +353,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
 	if (p->status != CONFIG_OK)
 		return 0;
+	if (!strncmp(section, "gpio.", 5))
+		return on_gpio_key(p, section, name, value);
 	/* Outside any section, match the name in every section so the error can say where the
 	 * key belongs. */
 	for (size_t i = 0; i < NKEYS && !k; i++)
@@ -289,6 +393,54 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	return 1;
 }
 
+/* Starts a [gpio.NAME] section: NAME is a short word, used once. */
+static void open_gpio_section(struct parse *p, const char *section)
+{
+	const char *n = section + 5;
+	char q[80];
+	size_t len = strlen(n);
+	if (len == 0 || len >= CONFIG_GPIO_NAME_MAX ||
+	    n[strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")]) {
+		fail(p, CONFIG_ERR_KEY, "[%s]: the name after \"gpio.\" must be 1 to %d letters, "
+					"digits, - or _", show(section, q, sizeof q),
+		     CONFIG_GPIO_NAME_MAX - 1);
+		return;
+	}
+	struct config *cfg = p->cfg;
+	for (int i = 0; i < cfg->n_gpio; i++)
+		if (!strcmp(cfg->gpio[i].name, n)) {
+			fail(p, CONFIG_ERR_KEY, "[%s]: duplicate section, first on line %d", section,
+			     cfg->gpio[i].section_line);
+			return;
+		}
+	if (cfg->n_gpio == CONFIG_MAX_GPIO) {
+		fail(p, CONFIG_ERR_KEY, "[%s]: too many inputs (at most %d)", section,
+		     CONFIG_MAX_GPIO);
+		return;
+	}
+	struct config_gpio *g = &cfg->gpio[cfg->n_gpio];
+	gpio_table_defaults(g);
+	strcpy(g->name, n);
+	g->section_line = p->line;
+	p->cur_gpio = cfg->n_gpio++;
+}
+
+/* Checks what only a whole [gpio.NAME] section can show, and fills in the kind's timings. */
+static void finish_gpio(struct parse *p)
+{
+	for (int i = 0; i < p->cfg->n_gpio && p->status == CONFIG_OK; i++) {
+		struct config_gpio *g = &p->cfg->gpio[i];
+		p->line = g->section_line;
+		if (!g->line[0])
+			fail(p, CONFIG_ERR_VALUE, "[gpio.%s]: no line given (line = GPIO17, or an "
+						  "offset such as 17)", g->name);
+		else if (g->role == CONFIG_ROLE_STAFF_RESET && g->case_id[0])
+			fail(p, CONFIG_ERR_VALUE, "[gpio.%s] case: a staff-reset line counts no "
+						  "letters, so it has no case", g->name);
+		gpio_fill_timing(g);
+	}
+}
+
 /* A "[name]" line: the name must be known and nothing but a comment may follow. */
 static void check_section(struct parse *p, const char *line)
 {
@@ -303,13 +455,19 @@ static void check_section(struct parse *p, const char *line)
 		return;
 	}
 	size_t len = (size_t)(end - line - 1);
-	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
-		if (strlen(sections[i]) == len && !strncmp(sections[i], line + 1, len))
-			return;
 	char q[80], name[256];
 	snprintf(name, sizeof name, "%.*s", (int)len, line + 1);
+	p->cur_gpio = -1;
+	if (!strncmp(name, "gpio.", 5)) {
+		open_gpio_section(p, name);
+		return;
+	}
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		if (!strcmp(sections[i], name))
+			return;
 	fail(p, CONFIG_ERR_KEY,
-	     "unknown section [%s] (known sections: [event], [display], [input], [storage])",
+	     "unknown section [%s] (known sections: [event], [display], [input], [storage], "
+	     "[gpio.NAME])",
 	     show(name, q, sizeof q));
 }
 
@@ -364,7 +522,7 @@ static char *read_line(char *buf, int num, void *stream)
 
 enum config_status config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 {
-	struct parse p = { .path = path, .cfg = cfg, .err = err, .errlen = errlen };
+	struct parse p = { .path = path, .cfg = cfg, .err = err, .errlen = errlen, .cur_gpio = -1 };
 
 	if (err && errlen)
 		err[0] = '\0';
@@ -390,5 +548,7 @@ enum config_status config_load(struct config *cfg, const char *path, char *err, 
 		if (err && errlen)
 			snprintf(err, errlen, "%s: cannot read: out of memory", path);
 	}
+	if (p.status == CONFIG_OK)
+		finish_gpio(&p);
 	return p.status;
 }

@@ -18,6 +18,28 @@ struct rgb {
 	unsigned char r, g, b;
 };
 
+#define CONFIG_MAX_GPIO 16
+#define CONFIG_GPIO_NAME_MAX 32
+
+enum config_bias { CONFIG_BIAS_AS_IS, CONFIG_BIAS_DISABLE, CONFIG_BIAS_PULL_UP,
+		   CONFIG_BIAS_PULL_DOWN };
+enum config_kind { CONFIG_KIND_BUTTON, CONFIG_KIND_BEAM };
+enum config_role { CONFIG_ROLE_COUNT, CONFIG_ROLE_STAFF_RESET };
+
+/* One GPIO input: a [gpio.NAME] section. Times are in milliseconds. */
+struct config_gpio {
+	char name[CONFIG_GPIO_NAME_MAX]; /* NAME from the section header */
+	int section_line;                /* where the section starts, for later errors */
+	char chip[64];                   /* path, name or label; "" = search every chip */
+	char line[64];                   /* line name (GPIO17) or offset (17) */
+	int active_low;
+	int bias;                        /* enum config_bias */
+	int kind;                        /* enum config_kind */
+	int role;                        /* enum config_role */
+	char case_id[64];                /* count for this case ("" = the room's tally) */
+	int min_active_ms, release_ms, lockout_ms, stuck_ms, hold_ms;
+};
+
 struct config {
 	/* [event] */
 	char event_name[CONFIG_TEXT_MAX]; /* name of the first event of a new database */
@@ -38,6 +60,10 @@ struct config {
 	/* [storage] */
 	char database[CONFIG_PATH_MAX];   /* "" = $XDG_STATE_HOME/tallykiosk/tally.db */
 	char socket[CONFIG_PATH_MAX];     /* "" = the database path + ".sock" */
+
+	/* [gpio.NAME] sections, in file order */
+	struct config_gpio gpio[CONFIG_MAX_GPIO];
+	int n_gpio;
 };
 
 enum config_status {
@@ -57,6 +83,9 @@ void config_defaults(struct config *cfg);
  * updated and must not be used.
  */
 enum config_status config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+
+/* Fills g with the defaults of a [gpio.NAME] section of the given kind. */
+void config_gpio_defaults(struct config_gpio *g, int kind);
 
 /* Parses "#rrggbb" (or "rrggbb"). Returns 0 on success, -1 if s is not such a colour. */
 int config_parse_color(const char *s, struct rgb *out);

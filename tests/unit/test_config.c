@@ -481,6 +481,76 @@ static void test_sample_is_defaults(void **state)
 	assert_same_config(&cfg, &def);
 }
 
+static void test_gpio_sections(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char err[512];
+	config_defaults(&cfg);
+	assert_int_equal(load_text("[gpio.button]\nline = GPIO17\n"
+				   "[gpio.slot]\nchip = pinctrl-bcm2711\nline = 27\nkind = beam\n"
+				   "active_low = false\nbias = disable\ncase = jani-silva\n"
+				   "[gpio.staff]\nline = GPIO22\nrole = staff-reset\nhold_ms = 1500\n"
+				   "lockout_ms = 0\n",
+				   &cfg, err, sizeof err),
+			 CONFIG_OK);
+	assert_int_equal(cfg.n_gpio, 3);
+	const struct config_gpio *b = &cfg.gpio[0], *beam = &cfg.gpio[1], *st = &cfg.gpio[2];
+	assert_string_equal(b->name, "button");
+	assert_string_equal(b->line, "GPIO17");
+	assert_string_equal(b->chip, "");
+	assert_int_equal(b->active_low, 1);
+	assert_int_equal(b->bias, CONFIG_BIAS_PULL_UP);
+	assert_int_equal(b->kind, CONFIG_KIND_BUTTON);
+	assert_int_equal(b->role, CONFIG_ROLE_COUNT);
+	assert_int_equal(b->min_active_ms, 5);
+	assert_int_equal(b->release_ms, 40);
+	assert_int_equal(b->lockout_ms, 150);
+	assert_int_equal(b->section_line, 1);
+	assert_string_equal(beam->chip, "pinctrl-bcm2711");
+	assert_int_equal(beam->kind, CONFIG_KIND_BEAM);
+	assert_int_equal(beam->active_low, 0);
+	assert_int_equal(beam->bias, CONFIG_BIAS_DISABLE);
+	assert_string_equal(beam->case_id, "jani-silva");
+	assert_int_equal(beam->min_active_ms, 2);  /* a beam's own defaults */
+	assert_int_equal(beam->stuck_ms, 5000);
+	assert_int_equal(st->role, CONFIG_ROLE_STAFF_RESET);
+	assert_int_equal(st->hold_ms, 1500);
+	assert_int_equal(st->lockout_ms, 0);      /* explicit 0 is kept, not replaced */
+	assert_int_equal(st->section_line, 10);
+}
+
+static void test_gpio_errors(void **state)
+{
+	(void)state;
+	expect_error("[gpio.b]\nline = 4\nbias = up\n", CONFIG_ERR_VALUE, 3, "[gpio.b] bias",
+		     "expected as-is, disable, pull-up, pull-down");
+	expect_error("[gpio.b]\nline = 4\nkind = laser\n", CONFIG_ERR_VALUE, 3, "[gpio.b] kind",
+		     "\"laser\"");
+	expect_error("[gpio.b]\nline = 4\nrole = reset\n", CONFIG_ERR_VALUE, 3, "role", NULL);
+	expect_error("[gpio.b]\nline = 4\npin = 4\n", CONFIG_ERR_KEY, 3, "[gpio.b] pin: unknown",
+		     "known keys: chip, line");
+	expect_error("[gpio.b]\nline = 4\nline = 5\n", CONFIG_ERR_KEY, 3, "duplicate key",
+		     "line 2");
+	expect_error("[gpio.b]\nline = 4\n[gpio.b]\nline = 5\n", CONFIG_ERR_KEY, 3,
+		     "duplicate section", "line 1");
+	expect_error("[gpio.]\nline = 4\n", CONFIG_ERR_KEY, 1, "[gpio.]", "letters");
+	expect_error("[gpio.a b]\nline = 4\n", CONFIG_ERR_KEY, 1, "[gpio.a b]", NULL);
+	expect_error("[event]\ngoal = 3\n[gpio.b]\nchip = gpiochip0\n", CONFIG_ERR_VALUE, 3,
+		     "[gpio.b]: no line given", NULL);
+	expect_error("[gpio.s]\nline = 4\nrole = staff-reset\ncase = x\n", CONFIG_ERR_VALUE, 1,
+		     "[gpio.s] case", "no case");
+	expect_error("[gpio.b]\nline = 4\nhold_ms = 100\n", CONFIG_ERR_VALUE, 3, "hold_ms",
+		     "500 to 60000");
+	expect_error("[gpio.b]\nline = 4\nlockout_ms = -1\n", CONFIG_ERR_VALUE, 3, "lockout_ms",
+		     NULL);
+	char many[2048] = "";
+	for (int i = 0; i <= CONFIG_MAX_GPIO; i++)
+		snprintf(many + strlen(many), sizeof many - strlen(many), "[gpio.g%d]\nline = %d\n",
+			 i, i);
+	expect_error(many, CONFIG_ERR_KEY, 2 * CONFIG_MAX_GPIO + 1, "too many inputs", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +579,8 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_small_error_buffer),
 		cmocka_unit_test(test_sample_is_defaults),
+		cmocka_unit_test(test_gpio_sections),
+		cmocka_unit_test(test_gpio_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
