@@ -34,6 +34,7 @@ struct control_request {
 	enum control_op op;
 	long long n;                 /* add, goal */
 	char name[STORE_NAME_MAX];   /* new-event */
+	char case_id[64];            /* press from a per-case button (not on the wire) */
 };
 
 /*

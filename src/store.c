@@ -30,10 +30,10 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST__COUNT] = {
-	[ST_INSERT_COUNT] = "INSERT INTO counts(event_id, at_ms, kind, delta, source, kiosk_id, undoes)"
-			    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_INSERT_COUNT] = "INSERT INTO counts(event_id, at_ms, kind, delta, source, kiosk_id, undoes,"
+			    " case_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_ADD_TOTAL] = "UPDATE events SET total = total + ?2 WHERE id = ?1",
-	[ST_UNDO_TARGET] = "SELECT c.id, c.delta FROM counts c WHERE c.event_id = ?1"
+	[ST_UNDO_TARGET] = "SELECT c.id, c.delta, c.case_id FROM counts c WHERE c.event_id = ?1"
 			   " AND c.kind IN ('press', 'add') AND NOT EXISTS"
 			   " (SELECT 1 FROM counts u WHERE u.undoes = c.id) ORDER BY c.id DESC LIMIT 1",
 	[ST_CURRENT] = "SELECT id, name, total, goal, started_ms FROM events WHERE ended_ms IS NULL"
@@ -526,7 +526,7 @@ static enum store_status auto_txn_end(struct store *st, int auto_txn, enum store
 }
 
 static enum store_status insert_row(struct store *st, const char *kind, long long delta,
-				    const char *source, long long undoes)
+				    const char *source, long long undoes, const char *case_id)
 {
 	sqlite3_stmt *s = st->stmt[ST_INSERT_COUNT];
 	sqlite3_reset(s);
@@ -540,6 +540,10 @@ static enum store_status insert_row(struct store *st, const char *kind, long lon
 		sqlite3_bind_int64(s, 7, undoes);
 	else
 		sqlite3_bind_null(s, 7);
+	if (case_id)
+		sqlite3_bind_text(s, 8, case_id, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 8);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -563,9 +567,10 @@ static int source_ok(const char *source)
 }
 
 enum store_status store_count(struct store *st, enum store_kind kind, long long delta,
-			      const char *source)
+			      const char *source, const char *case_id)
 {
-	if (!source_ok(source) || (kind == STORE_PRESS && delta != 1) ||
+	if (!source_ok(source) || (case_id && !text_is_clean(case_id, 64)) ||
+	    (kind == STORE_PRESS && delta != 1) ||
 	    (kind == STORE_ADD && (delta < 1 || delta > STORE_COUNT_MAX)) || kind == STORE_UNDO) {
 		set_err(st, "invalid count %lld from %s", delta, source ? source : "(none)");
 		return STORE_ERR_INVALID;
@@ -575,7 +580,8 @@ enum store_status store_count(struct store *st, enum store_kind kind, long long 
 		return STORE_ERR_INVALID;
 	}
 	AUTO_TXN_BEGIN(st);
-	enum store_status s = insert_row(st, kind == STORE_PRESS ? "press" : "add", delta, source, 0);
+	enum store_status s =
+		insert_row(st, kind == STORE_PRESS ? "press" : "add", delta, source, 0, case_id);
 	return auto_txn_end(st, auto_txn, s);
 }
 
@@ -595,8 +601,11 @@ enum store_status store_undo(struct store *st, const char *source, long long *un
 	if (rc == SQLITE_ROW) {
 		long long target = sqlite3_column_int64(q, 0);
 		long long delta = sqlite3_column_int64(q, 1);
+		char case_id[64] = "";
+		if (sqlite3_column_type(q, 2) != SQLITE_NULL)
+			snprintf(case_id, sizeof case_id, "%s", (const char *)sqlite3_column_text(q, 2));
 		sqlite3_reset(q);
-		s = insert_row(st, "undo", -delta, source, target);
+		s = insert_row(st, "undo", -delta, source, target, case_id[0] ? case_id : NULL);
 		if (s == STORE_OK)
 			*undone = delta;
 	} else {
@@ -773,7 +782,7 @@ enum store_status store_export(struct store *st, enum store_export_format fmt, c
 		st->db,
 		"SELECT e.id, e.name, c.id, " ISO_SQL("c.at_ms") ", c.kind, c.delta,"
 		" sum(c.delta) OVER (PARTITION BY c.event_id ORDER BY c.id), c.source, c.kiosk_id,"
-		" c.undoes FROM counts c JOIN events e ON e.id = c.event_id ORDER BY c.id",
+		" c.undoes, c.case_id FROM counts c JOIN events e ON e.id = c.event_id ORDER BY c.id",
 		-1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return fail(st, rc, "exporting");
@@ -781,7 +790,7 @@ enum store_status store_export(struct store *st, enum store_export_format fmt, c
 	sbuf_init(&b);
 	if (fmt == STORE_EXPORT_CSV)
 		sbuf_add(&b, "event_id,event,count_id,time_utc,kind,delta,total_after,source,"
-			     "kiosk_id,undoes\r\n");
+			     "kiosk_id,undoes,case\r\n");
 	else
 		sbuf_add(&b, "[");
 	int n = 0;
@@ -798,6 +807,8 @@ enum store_status store_export(struct store *st, enum store_export_format fmt, c
 			sbuf_printf(&b, ",%s,", col_text(q, 8));
 			if (undoes)
 				sbuf_printf(&b, "%lld", undoes);
+			sbuf_add(&b, ",");
+			sbuf_add_csv_field(&b, col_text(q, 10));
 			sbuf_add(&b, "\r\n");
 		} else {
 			sbuf_printf(&b, "%s\n{\"event_id\":%lld,\"event\":", n ? "," : "", event_id);
@@ -810,6 +821,10 @@ enum store_status store_export(struct store *st, enum store_export_format fmt, c
 			sbuf_add_json_string(&b, col_text(q, 8));
 			if (undoes)
 				sbuf_printf(&b, ",\"undoes\":%lld", undoes);
+			if (sqlite3_column_type(q, 10) != SQLITE_NULL) {
+				sbuf_add(&b, ",\"case\":");
+				sbuf_add_json_string(&b, col_text(q, 10));
+			}
 			sbuf_add(&b, "}");
 		}
 		n++;

@@ -78,9 +78,10 @@ enum store_status store_begin(struct store *st);
 enum store_status store_commit(struct store *st);
 void store_rollback(struct store *st);
 
-/* Adds delta (1 for a press, 1..STORE_COUNT_MAX for an add) from source ("button", "tallyctl"). */
+/* Adds delta (1 for a press, 1..STORE_COUNT_MAX for an add) from source ("button", "tallyctl").
+ * case_id names the case a per-case button counts for, or is NULL. */
 enum store_status store_count(struct store *st, enum store_kind kind, long long delta,
-			      const char *source);
+			      const char *source, const char *case_id);
 
 /* Reverses the latest press or add of the current event not yet undone. *undone = its delta. */
 enum store_status store_undo(struct store *st, const char *source, long long *undone);

@@ -79,8 +79,8 @@ static void test_presses_and_adds_sum(void **state)
 {
 	struct fixture *f = *state;
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
-	assert_int_equal(store_count(f->st, STORE_ADD, 40, "tallyctl"), STORE_OK);
+		assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 40, "tallyctl", NULL), STORE_OK);
 	assert_int_equal(total(f->st), 43);
 	reopen(f);
 	assert_int_equal(total(f->st), 43);
@@ -89,11 +89,11 @@ static void test_presses_and_adds_sum(void **state)
 static void test_bad_counts_are_refused(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(store_count(f->st, STORE_ADD, 0, "tallyctl"), STORE_ERR_INVALID);
-	assert_int_equal(store_count(f->st, STORE_ADD, -5, "tallyctl"), STORE_ERR_INVALID);
-	assert_int_equal(store_count(f->st, STORE_ADD, STORE_COUNT_MAX + 1, "x"), STORE_ERR_INVALID);
-	assert_int_equal(store_count(f->st, STORE_PRESS, 2, "button"), STORE_ERR_INVALID);
-	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "bad\nsource"), STORE_ERR_INVALID);
+	assert_int_equal(store_count(f->st, STORE_ADD, 0, "tallyctl", NULL), STORE_ERR_INVALID);
+	assert_int_equal(store_count(f->st, STORE_ADD, -5, "tallyctl", NULL), STORE_ERR_INVALID);
+	assert_int_equal(store_count(f->st, STORE_ADD, STORE_COUNT_MAX + 1, "x", NULL), STORE_ERR_INVALID);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 2, "button", NULL), STORE_ERR_INVALID);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "bad\nsource", NULL), STORE_ERR_INVALID);
 	assert_int_equal(total(f->st), 0);
 }
 
@@ -102,9 +102,9 @@ static void test_undo_takes_back_latest_first(void **state)
 	struct fixture *f = *state;
 	long long undone;
 	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_ERR_EMPTY);
-	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
-	assert_int_equal(store_count(f->st, STORE_ADD, 25, "tallyctl"), STORE_OK);
-	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 25, "tallyctl", NULL), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
 	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
 	assert_int_equal(undone, 1);
 	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
@@ -123,14 +123,14 @@ static void test_group_commit_and_rollback(void **state)
 	struct fixture *f = *state;
 	assert_int_equal(store_begin(f->st), STORE_OK);
 	for (int i = 0; i < 5; i++)
-		assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+		assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
 	/* Not committed: not visible. */
 	assert_int_equal(total(f->st), 0);
 	store_rollback(f->st);
 	assert_int_equal(total(f->st), 0);
 	assert_int_equal(store_begin(f->st), STORE_OK);
 	for (int i = 0; i < 7; i++)
-		assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+		assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
 	assert_int_equal(store_commit(f->st), STORE_OK);
 	assert_int_equal(total(f->st), 7);
 	reopen(f);
@@ -140,7 +140,7 @@ static void test_group_commit_and_rollback(void **state)
 static void test_new_event_keeps_old_one(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(store_count(f->st, STORE_ADD, 12, "tallyctl"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 12, "tallyctl", NULL), STORE_OK);
 	assert_int_equal(store_new_event(f->st, "", "tallyctl"), STORE_ERR_INVALID);
 	assert_int_equal(store_new_event(f->st, "   ", "tallyctl"), STORE_ERR_INVALID);
 	assert_int_equal(store_new_event(f->st, "tab\there", "tallyctl"), STORE_ERR_INVALID);
@@ -188,11 +188,11 @@ static void test_export(void **state)
 {
 	struct fixture *f = *state;
 	long long undone;
-	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
-	assert_int_equal(store_count(f->st, STORE_ADD, 9, "tallyctl"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 9, "tallyctl", NULL), STORE_OK);
 	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
 	assert_int_equal(store_new_event(f->st, "Second, \"quoted\"", "tallyctl"), STORE_OK);
-	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
 	char *csv, *json;
 	assert_int_equal(store_export(f->st, STORE_EXPORT_CSV, &csv), STORE_OK);
 	assert_int_equal(count_lines(csv), 5); /* header + 4 rows */
@@ -206,10 +206,26 @@ static void test_export(void **state)
 	free(json);
 }
 
+static void test_case_counts(void **state)
+{
+	struct fixture *f = *state;
+	long long undone;
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button-jani", "jani-silva"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", "bad\x01"), STORE_ERR_INVALID);
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
+	char *csv;
+	assert_int_equal(store_export(f->st, STORE_EXPORT_CSV, &csv), STORE_OK);
+	assert_non_null(strstr(csv, ",press,1,1,button-jani,"));
+	assert_non_null(strstr(csv, ",jani-silva\r\n")); /* the press */
+	assert_non_null(strstr(csv, ",1,jani-silva\r\n")); /* its undo keeps the case */
+	free(csv);
+	assert_int_equal(total(f->st), 0);
+}
+
 static void test_status_json(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(store_count(f->st, STORE_ADD, 1234, "tallyctl"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 1234, "tallyctl", NULL), STORE_OK);
 	char *json;
 	assert_int_equal(store_status_json(f->st, &json), STORE_OK);
 	assert_non_null(strstr(json, "\"event\":\"Opening night\""));
@@ -282,7 +298,7 @@ static void test_future_schema_is_left_alone(void **state)
 static void test_total_mismatch_is_detected(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(store_count(f->st, STORE_ADD, 3, "tallyctl"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 3, "tallyctl", NULL), STORE_OK);
 	store_close(f->st);
 	f->st = NULL;
 	poke(f->path, "UPDATE events SET total = 99");
@@ -299,7 +315,7 @@ static void test_second_open_is_busy(void **state)
 	assert_int_equal(store_open(&st, f->path, "x", 0, 50), STORE_ERR_BUSY);
 	store_close(st);
 	/* The first handle still works. */
-	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
 }
 
 static void test_missing_file_without_create(void **state)
@@ -325,6 +341,7 @@ int main(void)
 		T(test_new_event_keeps_old_one),
 		T(test_goal),
 		T(test_export),
+		T(test_case_counts),
 		T(test_status_json),
 		T(test_empty_file_is_migrated),
 		T(test_not_a_database),
