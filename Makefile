@@ -11,7 +11,7 @@ DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image
             libsqlite3-dev libinih-dev libgpiod-dev libfontconfig-dev fonts-dejavu-core
 DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps
 
-PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig
+PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig libgpiod
 PKGS_CTL   = sqlite3 inih
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -28,9 +28,12 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 # Modules shared by both programs (no SDL).
 CORE_SRC = src/config.c src/store.c src/control.c src/ledger.c src/paths.c src/client.c \
-           src/numfmt.c src/log.c src/sbuf.c src/textcheck.c
-KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/render_text.c src/fontfind.c \
-            src/layout.c
+           src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c
+# The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
+GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
+GPIO_SRC = $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
+KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/render_text.c \
+            src/fontfind.c src/layout.c src/input.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c
 
 CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
@@ -91,7 +94,7 @@ e2e: all
 	tests/e2e/run-all.sh $(BUILD)
 
 test: deps-test
-	$(MAKE) all unit
+	$(MAKE) all unit gpio-smoke
 	$(MAKE) e2e
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build folder.

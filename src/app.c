@@ -2,6 +2,7 @@
 #include "app.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "ctlserver.h"
+#include "debounce.h"
+#include "input.h"
 #include "log.h"
 #include "worker.h"
 
@@ -32,7 +35,10 @@ struct app {
 	int unsaved;                /* presses whose commit failed, waiting to be retried */
 	long long retry_at;
 	char storage_error[256];    /* "" while storage works */
-	char status_line[384];
+	char status_line[768];
+	struct inputs *inputs;
+	long long reset_start;      /* monotonic ms a staff-reset hold began; 0 = none */
+	int reset_hold_ms;
 	int stop;
 };
 
@@ -67,13 +73,55 @@ static void submit(struct app *a, const struct control_request *req, const char 
 	worker_submit(a->worker, j);
 }
 
-static void press(struct app *a, const char *source)
+static void press(struct app *a, const char *source, const char *case_id)
 {
-	static const struct control_request req = { .op = CONTROL_PRESS };
+	struct control_request req = { .op = CONTROL_PRESS };
+	if (case_id)
+		snprintf(req.case_id, sizeof req.case_id, "%s", case_id);
 	/* The thank-you may start now; the number changes only when the commit is done. */
 	a->ack_start = mono_ms();
 	a->dirty = 1;
 	submit(a, &req, source, -1);
+}
+
+/* A staff-reset hold completed: archive the event, start a new one named after the time. */
+static void staff_new_event(struct app *a, const char *source)
+{
+	struct control_request req = { .op = CONTROL_NEW_EVENT };
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	snprintf(req.name, sizeof req.name, "%.100s (%.16s)", a->p->cfg->event_name, when);
+	log_msg(LOG_PRIO_NOTICE, "gpio %s: held: starting a new event \"%s\"", source, req.name);
+	submit(a, &req, source, -1);
+}
+
+static void on_input(void *ctx, const struct config_gpio *g, int flags, int64_t t_ns)
+{
+	struct app *a = ctx;
+	(void)t_ns;
+	if (g->role == CONFIG_ROLE_COUNT) {
+		if (flags & DEBOUNCE_COUNT)
+			press(a, g->name, g->case_id[0] ? g->case_id : NULL);
+	} else {
+		if (flags & DEBOUNCE_HOLD_START) {
+			a->reset_start = mono_ms();
+			a->reset_hold_ms = g->hold_ms;
+		}
+		if (flags & (DEBOUNCE_HOLD_DONE | DEBOUNCE_HOLD_CANCEL))
+			a->reset_start = 0;
+		if (flags & DEBOUNCE_HOLD_DONE)
+			staff_new_event(a, g->name);
+	}
+	a->dirty = 1;
+}
+
+static void on_input_log(void *ctx, int prio, const char *msg)
+{
+	(void)ctx;
+	log_msg(prio, "%s", msg);
 }
 
 static void on_request(void *ctx, int tag, const struct control_request *req)
@@ -174,10 +222,24 @@ static void draw(struct app *a, long long now)
 {
 	const struct config *cfg = a->p->cfg;
 	a->status_line[0] = '\0';
-	if (a->storage_error[0])
-		snprintf(a->status_line, sizeof a->status_line,
-			 "Storage failing: %s. %d press(es) not yet saved, retrying.",
-			 a->storage_error, a->unsaved);
+	size_t o = 0;
+	if (a->reset_start) {
+		long long left = a->reset_hold_ms - (now - a->reset_start);
+		o += (size_t)snprintf(a->status_line, sizeof a->status_line,
+				      "Keep holding to start a new event: %lld.%lld s",
+				      left > 0 ? left / 1000 : 0, left > 0 ? left % 1000 / 100 : 0);
+	}
+	if (a->storage_error[0] && o < sizeof a->status_line)
+		o += (size_t)snprintf(a->status_line + o, sizeof a->status_line - o,
+				      "%sStorage failing: %s. %d press(es) not yet saved, retrying.",
+				      o ? " | " : "", a->storage_error, a->unsaved);
+	if (a->inputs && o + 2 < sizeof a->status_line) {
+		char problem[512];
+		inputs_problem(a->inputs, problem, sizeof problem);
+		if (problem[0])
+			snprintf(a->status_line + o, sizeof a->status_line - o, "%s%s",
+				 o ? " | " : "", problem);
+	}
 	struct tally_view v = {
 		.event_name = a->shown.name,
 		.total = a->shown.total,
@@ -205,7 +267,7 @@ static void handle_input(struct app *a)
 	enum render_input in;
 	while ((in = render_next_input(a->p->render, cfg->keyboard, cfg->allow_quit))) {
 		if (in == RENDER_INPUT_COUNT) {
-			press(a, "keyboard");
+			press(a, "keyboard", NULL);
 		} else if (in == RENDER_INPUT_QUIT) {
 			log_msg(LOG_PRIO_NOTICE, "quit requested on the kiosk: stopping");
 			a->stop = 1;
@@ -244,13 +306,20 @@ int app_run(const struct app_params *p)
 		ctlserver_close(a.ctl);
 		return 1;
 	}
+	if (p->cfg->n_gpio && inputs_open(&a.inputs, p->cfg, on_input, on_input_log, &a,
+					    mono_ns()) != 0) {
+		log_msg(LOG_PRIO_ERR, "out of memory for the GPIO inputs");
+		worker_stop(a.worker);
+		ctlserver_close(a.ctl);
+		return 1;
+	}
 	log_msg(LOG_PRIO_NOTICE, "counting: event=\"%s\" total=%lld goal=%lld socket=%s",
 		a.shown.name, a.shown.total, a.shown.goal, p->socket_path);
 
-	struct pollfd fds[2 + 1 + CTLSERVER_MAX_CLIENTS];
+	struct pollfd fds[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO];
 	while (!a.stop) {
 		long long now = mono_ms();
-		int animating = ack_level(&a, now) > 0.0f;
+		int animating = ack_level(&a, now) > 0.0f || a.reset_start;
 		if (a.dirty || animating) {
 			draw(&a, now);
 			a.dirty = 0;
@@ -272,10 +341,19 @@ int app_run(const struct app_params *p)
 			if (wait < timeout)
 				timeout = (int)wait;
 		}
+		if (a.inputs) {
+			long long due = inputs_deadline(a.inputs);
+			if (due != INT64_MAX) {
+				long long wait = (due - mono_ns() + 999999) / 1000000;
+				if (wait < timeout)
+					timeout = wait < 0 ? 0 : (int)wait;
+			}
+		}
 		fds[0] = (struct pollfd){ .fd = p->signal_fd, .events = POLLIN };
 		fds[1] = (struct pollfd){ .fd = worker_fd(a.worker), .events = POLLIN };
 		int nctl = ctlserver_pollfds(a.ctl, fds + 2, CTLSERVER_MAX_CLIENTS + 1);
-		int r = poll(fds, (nfds_t)(2 + nctl), timeout);
+		int ngpio = a.inputs ? inputs_pollfds(a.inputs, fds + 2 + nctl, CONFIG_MAX_GPIO) : 0;
+		int r = poll(fds, (nfds_t)(2 + nctl + ngpio), timeout);
 		if (r < 0 && errno != EINTR) {
 			log_msg(LOG_PRIO_ERR, "poll: %s", strerror(errno));
 			break;
@@ -287,8 +365,14 @@ int app_run(const struct app_params *p)
 				collect(&a);
 			ctlserver_dispatch(a.ctl, fds + 2, nctl);
 		}
+		if (a.inputs) {
+			if (r <= 0)
+				ngpio = 0;
+			inputs_service(a.inputs, fds + 2 + nctl, ngpio, mono_ns());
+		}
 		handle_input(&a);
 	}
+	inputs_close(a.inputs);
 	drain(&a);
 	ctlserver_close(a.ctl);
 	worker_stop(a.worker);

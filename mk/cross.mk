@@ -1,0 +1,99 @@
+# Cross builds for the Raspberry Pi (Raspberry Pi OS 64-bit = Debian arm64), tested under qemu-user.
+#
+#   make cross-deps   cross compiler + qemu on the host, arm64 libraries into a sysroot
+#   make cross        tallykiosk, tallyctl and the unit tests for the Pi, into build-arm64/
+#   make test-cross   the unit tests, a headless --screenshot and tallyctl under qemu, compared
+#                     with the native build (build/)
+#
+# CROSS_ARCH=armhf does the same for 32-bit Raspberry Pi OS (build-armhf/).
+#
+# Only the cross compiler and qemu are installed on the host (both plain amd64 packages). The
+# Pi's libraries are not installed with dpkg --add-architecture: multiarch needs every arm64 -dev
+# package and the amd64 one beside it at the very same version, which on a machine whose
+# packages lag the mirror means apt upgrades a few dozen host packages (libssl, libexpat,
+# libpng, e2fsprogs, ...) first. Instead apt resolves the arm64 packages against an empty,
+# private state under $(CROSS_BUILD)/apt (the host's sources, its own lists, status and cache),
+# downloads them, and dpkg-deb -x unpacks them into $(CROSS_SYSROOT). The host's dpkg database
+# is never touched, any user can build it, and rm -rf $(CROSS_BUILD) removes every trace.
+
+CROSS_ARCH ?= arm64
+ifeq ($(CROSS_ARCH),arm64)
+CROSS_TRIPLET = aarch64-linux-gnu
+CROSS_QEMU    = qemu-aarch64
+else ifeq ($(CROSS_ARCH),armhf)
+CROSS_TRIPLET = arm-linux-gnueabihf
+CROSS_QEMU    = qemu-arm
+else
+$(error CROSS_ARCH=$(CROSS_ARCH): only arm64 and armhf are known)
+endif
+
+CROSS_BUILD    ?= build-$(CROSS_ARCH)
+CROSS_SYSROOT  ?= $(abspath $(CROSS_BUILD))/sysroot
+CROSS_APTDIR    = $(abspath $(CROSS_BUILD))/apt
+CROSS_CC       ?= $(CROSS_TRIPLET)-gcc --sysroot=$(CROSS_SYSROOT)
+CROSS_PKG_CONFIG = env PKG_CONFIG_SYSROOT_DIR=$(CROSS_SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)/pkgconfig:$(CROSS_SYSROOT)/usr/share/pkgconfig \
+	PKG_CONFIG_PATH= pkg-config
+
+# Host packages (amd64): the cross compiler and the user-mode emulator (no binfmt_misc needed:
+# test-cross calls qemu itself).
+CROSS_DEB_HOST = gcc-$(CROSS_TRIPLET) qemu-user
+# Target packages unpacked into the sysroot; their runtime libraries come with them.
+CROSS_DEB_TARGET = libc6-dev libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libsqlite3-dev \
+	libinih-dev libfontconfig-dev libcmocka-dev libgpiod-dev fonts-dejavu-core
+
+# apt on a private, empty state for the target architecture. The host's sources.list(.d) and
+# keyrings are used as they are, so the sysroot comes from the same mirror and suites.
+CROSS_APT = apt-get -q \
+	-o APT::Architecture=$(CROSS_ARCH) -o APT::Architectures::=$(CROSS_ARCH) \
+	-o Dir::State=$(CROSS_APTDIR)/state -o Dir::State::status=$(CROSS_APTDIR)/state/status \
+	-o Dir::Cache=$(CROSS_APTDIR)/cache -o Dir::Log=$(CROSS_APTDIR)/log \
+	-o Debug::NoLocking=1 -o APT::Sandbox::User=root -o APT::Install-Recommends=0 \
+	-o APT::Get::Allow-Unauthenticated=0
+
+CROSS_UNIT_BINS = $(UNIT_TESTS:%=$(CROSS_BUILD)/tests/%)
+
+.PHONY: cross-deps cross-sysroot cross test-cross clean-cross
+
+cross-deps:
+	$(call apt_install,$(CROSS_DEB_HOST))
+	$(MAKE) --no-print-directory cross-sysroot
+
+# The stamp names the package list, so changing it rebuilds the sysroot.
+CROSS_STAMP = $(CROSS_SYSROOT)/.tallykiosk-sysroot
+cross-sysroot:
+	@if [ -f $(CROSS_STAMP) ] && [ "$$(cat $(CROSS_STAMP))" = "$(CROSS_DEB_TARGET)" ]; then \
+		echo "cross: sysroot $(CROSS_SYSROOT) is up to date"; exit 0; fi; \
+	set -e; \
+	rm -rf $(CROSS_SYSROOT) $(CROSS_APTDIR); \
+	mkdir -p $(CROSS_APTDIR)/state/lists/partial $(CROSS_APTDIR)/cache/archives/partial \
+		$(CROSS_APTDIR)/log $(CROSS_SYSROOT); \
+	: > $(CROSS_APTDIR)/state/status; \
+	echo "cross: resolving $(CROSS_ARCH) packages on a private apt state"; \
+	$(CROSS_APT) update >$(CROSS_APTDIR)/log/update.log 2>&1 || { cat $(CROSS_APTDIR)/log/update.log; exit 1; }; \
+	$(CROSS_APT) install -y --download-only $(CROSS_DEB_TARGET) >$(CROSS_APTDIR)/log/install.log 2>&1 \
+		|| { cat $(CROSS_APTDIR)/log/install.log; exit 1; }; \
+	n=0; for deb in $(CROSS_APTDIR)/cache/archives/*.deb; do \
+		dpkg-deb -x "$$deb" $(CROSS_SYSROOT); n=$$((n + 1)); done; \
+	echo "cross: unpacked $$n packages into $(CROSS_SYSROOT)"; \
+	cd $(CROSS_SYSROOT) && find . -type l -lname '/*' | while read -r l; do \
+		t=$$(readlink "$$l"); \
+		ln -sfn "$$(realpath -m --relative-to="$$(dirname "$$l")" ".$$t")" "$$l"; done; \
+	mkdir -p $(CROSS_SYSROOT)/var/cache/fontconfig; \
+	rm -rf $(CROSS_APTDIR)/cache/archives/*.deb; \
+	echo "$(CROSS_DEB_TARGET)" > $(CROSS_STAMP)
+
+cross:
+	@[ -f $(CROSS_STAMP) ] && command -v $(CROSS_TRIPLET)-gcc >/dev/null || \
+		{ echo "cross: no $(CROSS_ARCH) toolchain or sysroot; run 'make cross-deps' first" >&2; exit 1; }
+	@$(CROSS_PKG_CONFIG) --exists $(PKGS_KIOSK) cmocka || \
+		{ echo "cross: pkg-config finds no $(CROSS_ARCH) $(PKGS_KIOSK) cmocka in $(CROSS_SYSROOT)" >&2; exit 1; }
+	$(MAKE) --no-print-directory BUILD=$(CROSS_BUILD) CC="$(CROSS_CC)" PKG_CONFIG="$(CROSS_PKG_CONFIG)" \
+		all $(CROSS_UNIT_BINS)
+
+test-cross: cross
+	$(MAKE) --no-print-directory all
+	tests/cross/run.sh $(CROSS_BUILD) $(BUILD) $(CROSS_QEMU) $(CROSS_SYSROOT) $(UNIT_TESTS)
+
+clean-cross:
+	rm -rf $(CROSS_BUILD)

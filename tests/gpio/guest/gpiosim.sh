@@ -1,0 +1,199 @@
+# shellcheck shell=sh
+# gpiosim.sh - guest-side shell library of the gpio-sim VM harness (busybox
+# ash). vm.sh puts it in the initramfs as /test/lib/gpiosim.sh; a guest test
+# script sources it:  . /test/lib/gpiosim.sh
+#
+# Simulated chips (gpio-sim through configfs, set up by /init already):
+#   sim_chip NAME NUM_LINES [label=LABEL] [OFFSET=LINE_NAME]...
+#       creates chip NAME with one bank of NUM_LINES lines, optional bank label
+#       (gpio-sim's bank0/label; skipped with a note if unsupported) and line
+#       names (lineX/name), makes it live and becomes the default chip.
+#       Sets SIM_GPIOCHIP (/dev/gpiochipN), SIM_CHIPNAME (gpiochipN),
+#       SIM_DEVNAME (gpio-sim.N), SIM_LABEL (what the chip reports as label).
+#   sim_sysfs LINE         the line's sysfs dir (.../sim_gpioX, has pull, value)
+#   sim_pullfile LINE      the line's .../sim_gpioX/pull file
+# LINE is [CHIP:]OFFSET or [CHIP:]LINE_NAME (CHIP defaults to the last sim_chip).
+# Driving lines (active-low button: released = pull-up, pressed = pull-down):
+#   sim_set LINE pull-up|pull-down
+#   sim_get LINE           prints the line's value (0/1) as the kernel sees it
+#   press LINE [DOWN_MS=50] [AFTER_MS=0]   pull-down, DOWN_MS, pull-up, AFTER_MS
+#   bounce LINE N [GAP_US=500]             N toggles of the pull, GAP_US apart
+#   hold LINE MS                           pull-down for MS, then pull-up
+#   msleep MS
+#   sim_requested LINE     true if a consumer has requested the line (debugfs)
+#   sim_wait_requested LINE [TIMEOUT_MS=10000]
+# Test reporting (the host greps the final marker):
+#   gt_ok WHAT | gt_fail WHAT | gt_check WHAT GOT EXPECTED | gt_note TEXT
+#   gt_finish              prints "GPIO_TEST: PASS (n checks)" or
+#                          "GPIO_TEST: FAIL (k of n checks failed)"; returns 0/1
+# Keep the v1 event kfifo (16 events per line) in mind: leave the reader a
+# moment between bursts of toggles.
+
+GPIOSIM_CFS=${GPIOSIM_CFS:-/sys/kernel/config/gpio-sim}
+GPIOSIM_STATE=${GPIOSIM_STATE:-/tmp/gpiosim}
+GPIOSIM_DEFAULT=${GPIOSIM_DEFAULT:-}
+GT_N=${GT_N:-0}
+GT_FAILS=${GT_FAILS:-0}
+
+gt_note() { echo "  ..   $*"; }
+gt_ok() { GT_N=$((GT_N + 1)); echo "  ok   $*"; }
+gt_fail() { GT_N=$((GT_N + 1)); GT_FAILS=$((GT_FAILS + 1)); echo "  FAIL $*"; }
+gt_check() {
+	if [ "$2" = "$3" ]; then gt_ok "$1 ($2)"; else gt_fail "$1: got '$2', expected '$3'"; fi
+}
+gt_finish() {
+	up=$(cut -d' ' -f1 /proc/uptime)
+	if [ "$GT_FAILS" -eq 0 ] && [ "$GT_N" -gt 0 ]; then
+		echo "GPIO_TEST: PASS ($GT_N checks, guest uptime ${up}s)"
+		return 0
+	fi
+	echo "GPIO_TEST: FAIL ($GT_FAILS of $GT_N checks failed, guest uptime ${up}s)"
+	return 1
+}
+# gt_abort TEXT: a setup step failed; report and stop the script.
+gt_abort() {
+	echo "GPIO_TEST: FAIL: $*"
+	exit 1
+}
+
+msleep() { usleep $(($1 * 1000)); }
+
+sim_chip() {
+	_name=$1 _n=$2
+	shift 2
+	_d=$GPIOSIM_CFS/$_name
+	[ -d "$GPIOSIM_CFS" ] || gt_abort "no $GPIOSIM_CFS (gpio-sim not loaded?)"
+	mkdir "$_d" && mkdir "$_d/bank0" || gt_abort "sim_chip $_name: mkdir failed"
+	echo "$_n" >"$_d/bank0/num_lines" || gt_abort "sim_chip $_name: num_lines"
+	mkdir -p "$GPIOSIM_STATE/$_name"
+	: >"$GPIOSIM_STATE/$_name/names"
+	for _a in "$@"; do
+		case $_a in
+		label=*)
+			if [ -e "$_d/bank0/label" ]; then
+				echo "${_a#label=}" >"$_d/bank0/label" || gt_abort "sim_chip: label"
+			else
+				echo "gpiosim: this gpio-sim has no bank label; ignoring $_a"
+			fi
+			;;
+		*=*)
+			_off=${_a%%=*}
+			mkdir "$_d/bank0/line$_off" || gt_abort "sim_chip: line$_off"
+			echo "${_a#*=}" >"$_d/bank0/line$_off/name" || gt_abort "sim_chip: line$_off/name"
+			echo "$_off ${_a#*=}" >>"$GPIOSIM_STATE/$_name/names"
+			;;
+		*) gt_abort "sim_chip: bad argument '$_a'" ;;
+		esac
+	done
+	echo 1 >"$_d/live" || gt_abort "sim_chip $_name: live"
+	SIM_DEVNAME=$(cat "$_d/dev_name")
+	SIM_CHIPNAME=$(cat "$_d/bank0/chip_name")
+	SIM_GPIOCHIP=/dev/$SIM_CHIPNAME
+	_sys=/sys/devices/platform/$SIM_DEVNAME/$SIM_CHIPNAME
+	# the label the chip reports (gpiochipN/label in the gpio bus sysfs)
+	SIM_LABEL=$(sim_label "$SIM_CHIPNAME")
+	i=0
+	while [ ! -c "$SIM_GPIOCHIP" ] && [ $i -lt 100 ]; do usleep 10000; i=$((i + 1)); done
+	[ -c "$SIM_GPIOCHIP" ] || gt_abort "sim_chip $_name: $SIM_GPIOCHIP did not appear"
+	[ -d "$_sys/sim_gpio0" ] || gt_abort "sim_chip $_name: no $_sys/sim_gpio0"
+	echo "$_sys" >"$GPIOSIM_STATE/$_name/sysfs"
+	echo "$SIM_GPIOCHIP" >"$GPIOSIM_STATE/$_name/dev"
+	GPIOSIM_DEFAULT=$_name
+	echo "gpiosim: chip $_name = $SIM_GPIOCHIP ($SIM_DEVNAME, label '$SIM_LABEL', $_n lines)"
+}
+
+# sim_label gpiochipN: the chip's label, from the debugfs header line
+# "gpiochipN: GPIOs A-B, parent: platform/gpio-sim.0, LABEL[, can sleep]:"
+sim_label() {
+	sed -n "s/^$1: GPIOs [0-9]*-[0-9]*, parent: [^,]*, \(.*\):\$/\1/p" \
+		/sys/kernel/debug/gpio 2>/dev/null | sed 's/, can sleep$//'
+}
+
+# _sim_resolve LINE: sets _chip and _off
+_sim_resolve() {
+	case $1 in
+	*:*) _chip=${1%%:*} _l=${1#*:} ;;
+	*) _chip=$GPIOSIM_DEFAULT _l=$1 ;;
+	esac
+	[ -n "$_chip" ] && [ -d "$GPIOSIM_STATE/$_chip" ] || gt_abort "no sim chip for line '$1'"
+	case $_l in
+	'' | *[!0-9]*)
+		_off=$(awk -v n="$_l" '$2 == n { print $1; exit }' "$GPIOSIM_STATE/$_chip/names")
+		[ -n "$_off" ] || gt_abort "no line named '$_l' on sim chip $_chip"
+		;;
+	*) _off=$_l ;;
+	esac
+}
+
+# _sim_path LINE: sets _sys to the line's sysfs dir (no subshell, so that
+# gt_abort really stops the script)
+_sim_path() {
+	_sim_resolve "$1"
+	_sys=$(cat "$GPIOSIM_STATE/$_chip/sysfs")/sim_gpio$_off
+	[ -d "$_sys" ] || gt_abort "line '$1': no $_sys"
+}
+sim_sysfs() { _sim_path "$1" && echo "$_sys"; }
+sim_pullfile() { _sim_path "$1" && echo "$_sys/pull"; }
+
+sim_set() {
+	case $2 in pull-up | pull-down) ;; *) gt_abort "sim_set: '$2' is not pull-up|pull-down" ;; esac
+	_sim_path "$1"
+	echo "$2" >"$_sys/pull"
+}
+sim_get() { _sim_path "$1" && cat "$_sys/value"; }
+
+press() {
+	_sim_path "$1"
+	echo pull-down >"$_sys/pull"
+	usleep $((${2:-50} * 1000))
+	echo pull-up >"$_sys/pull"
+	[ "${3:-0}" -gt 0 ] && usleep $((${3} * 1000))
+	return 0
+}
+
+hold() {
+	_sim_path "$1"
+	echo pull-down >"$_sys/pull"
+	usleep $(($2 * 1000))
+	echo pull-up >"$_sys/pull"
+}
+
+bounce() {
+	_sim_path "$1"
+	_gap=${3:-500}
+	_cur=$(cat "$_sys/pull")
+	i=0
+	while [ $i -lt "$2" ]; do
+		if [ "$_cur" = pull-up ]; then _cur=pull-down; else _cur=pull-up; fi
+		echo "$_cur" >"$_sys/pull"
+		i=$((i + 1))
+		[ $i -lt "$2" ] && usleep "$_gap"
+	done
+	return 0
+}
+
+# sim_requested LINE: the line is requested by some consumer. debugfs lists a
+# requested line as " gpio-N (NAME|CONSUMER) in hi ..." under its chip.
+sim_requested() {
+	_sim_resolve "$1"
+	_cn=$(basename "$(cat "$GPIOSIM_STATE/$_chip/dev")")
+	[ -r /sys/kernel/debug/gpio ] || return 1
+	awk -v chip="$_cn" -v off="$_off" '
+		/^gpiochip[0-9]+:/ { inchip = ($1 == chip ":"); base = -1
+			if (inchip && match($0, /GPIOs [0-9]+-/)) base = substr($0, RSTART + 6, RLENGTH - 7) + 0
+			next }
+		inchip && base >= 0 && /\|/ && match($0, /gpio-[0-9]+/) {
+			if (substr($0, RSTART + 5, RLENGTH - 5) + 0 == base + off) found = 1 }
+		END { exit !found }' /sys/kernel/debug/gpio
+}
+
+sim_wait_requested() {
+	_t=${2:-10000}
+	_w=0
+	while ! sim_requested "$1"; do
+		[ "$_w" -ge "$_t" ] && return 1
+		usleep 20000
+		_w=$((_w + 20))
+	done
+	return 0
+}

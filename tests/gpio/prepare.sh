@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# prepare.sh - gets everything the gpio-sim VM harness (vm.sh) needs, once:
+#   1. installs the Debian packages (qemu, busybox-static, cpio, kmod, the
+#      kernel headers, a compiler, libgpiod-dev, fonts) with apt-get, through
+#      sudo when not root; skipped entirely when all are already installed;
+#   2. resolves the guest kernel (the ABI linux-headers-amd64 points at);
+#   3. downloads linux-image-<kver> with 'apt-get download' and unpacks it
+#      with dpkg-deb -x (it is NOT installed: /boot and /lib/modules of the
+#      host are left alone), keeping vmlinuz, config and configfs.ko;
+#   4. gets gpio-sim.ko: the kernel's own module if it has CONFIG_GPIO_SIM=m,
+#      otherwise (Debian 12: "not set") builds it out of tree from three files
+#      of linux-source-<series> of the same Debian version, bundling
+#      irq_sim.c and patching its one use of the unexported irq_to_desc().
+# Everything lands in the cache directory (see common.sh; env TK_GPIO_CACHE
+# overrides it) with a manifest; a second run only checks and is ~instant.
+# Prints the cache directory on stdout. Exit 0 ok, 2 setup error.
+# Env: TK_GPIO_CACHE, TK_GPIO_SKIP_INSTALL=1 (no apt-get install at all).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+export TK_GPIO_TAG=prepare
+# shellcheck source=common.sh
+. "$HERE/common.sh"
+T_START=$(tk_now)
+
+PKGS=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd binutils gcc make libc6-dev
+	linux-headers-amd64 libgpiod-dev fontconfig-config fonts-dejavu-core util-linux)
+APT=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+
+# ------------------------------------------------------------------ 1. packages
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "${TK_GPIO_SKIP_INSTALL:-0}" = 1 ] && tk_die "missing packages: ${missing[*]}"
+	tk_log "installing: ${missing[*]}"
+	tk_root "${APT[@]}" update -qq
+	tk_root "${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	UPDATED=1
+else
+	UPDATED=0
+fi
+T_PKG=$(tk_now)
+tk_log "packages ok ($(tk_dt "$T_PKG" "$T_START")s)"
+
+# ------------------------------------------------------------ 2. kernel version
+tk_resolve_kernel || tk_die "cannot resolve the kernel from linux-headers-amd64"
+tk_cache_dir
+KC=$TK_KC
+KVER=$TK_KVER KDEBVER=$TK_KDEBVER KSERIES=$TK_KSERIES
+mkdir -p "$KC"
+exec 9>"$KC/.lock"
+flock 9 # two prepares at once: the second waits, then finds the cache warm
+
+if [ -f "$KC/manifest" ] && [ -s "$KC/vmlinuz" ]; then
+	tk_log "cache warm: $KC ($(tk_dt "$(tk_now)" "$T_START")s)"
+	echo "$KC"
+	exit 0
+fi
+tk_log "kernel $KVER (Debian $KDEBVER), cache $KC is cold"
+
+WORK=$(mktemp -d /tmp/tk-gpio-prepare.XXXXXX)
+chmod 755 "$WORK" # so apt's _apt sandbox user may write the download there
+trap 'rm -rf "$WORK"' EXIT
+
+# apt_download PKG=VER: into $WORK; retries once after 'apt-get update'
+# (a cold apt list, or the mirror has moved on).
+apt_download() {
+	local spec=$1 name=${1%%=*}
+	for try in 1 2; do
+		(cd "$WORK" && "${APT[@]}" download -q "$spec" 2>&1 |
+			grep -v 'unsandboxed as root' >&2) || true
+		DEB=$(find "$WORK" -maxdepth 1 -name "${name}_*.deb" | head -n1)
+		[ -n "$DEB" ] && return 0
+		[ "$try" = 1 ] && [ "$UPDATED" = 0 ] || break
+		tk_log "download of $spec failed; apt-get update and retry"
+		tk_root "${APT[@]}" update -qq
+		UPDATED=1
+	done
+	tk_die "cannot download $spec (the mirror may have a newer kernel ABI: \
+apt-get install linux-headers-amd64 to upgrade, then rerun)"
+}
+
+# ---------------------------------------------------------- 3. the kernel image
+T3=$(tk_now)
+apt_download "linux-image-$KVER=$KDEBVER"
+mkdir -p "$WORK/kimg" "$KC/kmods"
+dpkg-deb -x "$DEB" "$WORK/kimg"
+rm -f "$DEB"
+cp "$WORK/kimg/boot/config-$KVER" "$KC/config"
+# only the modules the harness loads, decompressed (busybox insmod takes plain .ko)
+for m in fs/configfs/configfs drivers/gpio/gpio-sim; do
+	for ext in ko ko.xz ko.zst ko.gz; do
+		f="$WORK/kimg/lib/modules/$KVER/kernel/$m.$ext"
+		[ -f "$f" ] || continue
+		out="$KC/kmods/$(basename "$m").ko"
+		case $ext in
+		ko) cp "$f" "$out" ;;
+		ko.xz) xz -dc "$f" >"$out" ;;
+		ko.zst) zstd -qdc "$f" >"$out" ;;
+		ko.gz) gzip -dc "$f" >"$out" ;;
+		esac
+	done
+done
+cp "$WORK/kimg/boot/vmlinuz-$KVER" "$KC/vmlinuz.tmp"
+rm -rf "$WORK/kimg"
+cfg() { grep -q "^CONFIG_$1=$2" "$KC/config"; }
+cfg CONFIGFS_FS '[ym]' || tk_die "kernel lacks CONFIGFS_FS"
+cfg GPIO_CDEV y || tk_die "kernel lacks GPIO_CDEV"
+cfg GPIO_CDEV_V1 y || tk_die "kernel lacks GPIO_CDEV_V1 (libgpiod v1 needs it)"
+if cfg CONFIGFS_FS m; then [ -s "$KC/kmods/configfs.ko" ] || tk_die "configfs.ko not in the image"; fi
+T4=$(tk_now)
+tk_log "kernel image ready ($(tk_dt "$T4" "$T3")s)"
+
+# ------------------------------------------------------------- 4. gpio-sim.ko
+if cfg GPIO_SIM y; then
+	SIMSRC=builtin
+elif cfg GPIO_SIM m && [ -s "$KC/kmods/gpio-sim.ko" ]; then
+	SIMSRC=distro
+	cp "$KC/kmods/gpio-sim.ko" "$KC/gpio-sim.ko"
+else
+	SIMSRC="out-of-tree"
+	tk_log "CONFIG_GPIO_SIM is not set: building gpio-sim.ko out of tree"
+	SRCPKG=linux-source-$KSERIES
+	apt_download "$SRCPKG=$KDEBVER"
+	M=$WORK/mod
+	mkdir -p "$M"
+	# stream the tarball out of the .deb and extract only the 3 files
+	dpkg-deb --fsys-tarfile "$DEB" |
+		tar -xO "./usr/src/$SRCPKG.tar.xz" |
+		tar -xJ -C "$M" --strip-components=3 \
+			"$SRCPKG/drivers/gpio/gpio-sim.c" \
+			"$SRCPKG/drivers/gpio/gpiolib.h" \
+			"$SRCPKG/kernel/irq/irq_sim.c"
+	rm -f "$DEB"
+	# a composite module may not have a source named like the module
+	mv "$M/gpio-sim.c" "$M/gpio-sim-core.c"
+	if cfg IRQ_SIM y; then
+		rm -f "$M/irq_sim.c"
+		printf 'obj-m := gpio-sim.o\ngpio-sim-y := gpio-sim-core.o\n' >"$M/Kbuild"
+	else
+		# irq_to_desc() is not exported to modules; this is equivalent
+		# (the sim domain's flow handler is handle_simple_irq).
+		sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq_safe(irqnum);/' "$M/irq_sim.c"
+		grep -q 'generic_handle_irq_safe(irqnum)' "$M/irq_sim.c" ||
+			tk_die "irq_sim.c patch did not apply (source changed?)"
+		printf 'obj-m := gpio-sim.o\ngpio-sim-y := gpio-sim-core.o irq_sim.o\n' >"$M/Kbuild"
+	fi
+	make -s -C "/usr/src/linux-headers-$KVER" M="$M" modules >"$WORK/kbuild.log" 2>&1 ||
+		{ cat "$WORK/kbuild.log" >&2; tk_die "gpio-sim.ko build failed"; }
+	strip --strip-debug "$M/gpio-sim.ko"
+	cp "$M/gpio-sim.ko" "$KC/gpio-sim.ko"
+fi
+T5=$(tk_now)
+tk_log "gpio-sim: $SIMSRC ($(tk_dt "$T5" "$T4")s)"
+
+mv "$KC/vmlinuz.tmp" "$KC/vmlinuz"
+{
+	echo "KVER=$KVER"
+	echo "KDEBVER=$KDEBVER"
+	echo "SIMSRC=$SIMSRC"
+	echo "CONFIGFS=$(grep '^CONFIG_CONFIGFS_FS=' "$KC/config" | cut -d= -f2)"
+} >"$KC/manifest.tmp"
+mv "$KC/manifest.tmp" "$KC/manifest"
+tk_log "cache ready: $KC ($(du -sh "$KC" | cut -f1)), total $(tk_dt "$(tk_now)" "$T_START")s"
+echo "$KC"

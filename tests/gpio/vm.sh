@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# vm.sh - runs one guest test script inside a throw-away QEMU VM whose kernel
+# has gpio-sim (the kernel and module come from prepare.sh's cache).
+#
+# It builds an initramfs with busybox, configfs.ko + gpio-sim.ko, the guest
+# helper library (guest/gpiosim.sh -> /test/lib/gpiosim.sh), the binaries
+# given (each with every library ldd lists, at the same paths, and the
+# dynamic loader), extra files, and the guest script (-> /test/guest.sh).
+# /init mounts proc/sys/dev/debugfs/configfs, loads the modules, exports the
+# --env variables, runs the script, then powers off. The console streams to
+# stdout and to a log. The result is the guest's marker line:
+# "GPIO_TEST: PASS ..." / "GPIO_TEST: FAIL ...". Exit 0 only if a PASS marker
+# came last and no FAIL marker came at all; 1 on FAIL, timeout or no marker;
+# 2 on a setup error.
+#
+# Usage: vm.sh [OPTION]... GUEST_SCRIPT
+#   -b, --bin SRC[:DEST]   an executable (DEST default /test/bin/NAME; /test/bin
+#                          is first in the guest's PATH)
+#   -f, --file SRC[:DEST]  a file or directory tree, symlinks dereferenced
+#                          (DEST default: the same path)
+#       --fonts            /etc/fonts, /usr/share/fontconfig and the DejaVu
+#                          fonts (what fontconfig + SDL_ttf need)
+#   -e, --env NAME=VALUE   exported in the guest before the script runs
+#   -t, --timeout S        hard limit for the whole VM run (default 120)
+#       --log FILE         console log (default WORK/console.log)
+#   -m, --mem SIZE         guest memory (default 512M)
+#       --smp N            guest CPUs (default 2)
+#       --keep             keep the work dir (initramfs, log)
+#   -q, --quiet            do not stream the console to stdout
+# Env: TK_GPIO_CACHE (see common.sh), TK_GPIO_ACCEL=auto|tcg|kvm (auto: KVM
+# only if /dev/kvm is usable and is not PVM, with a fallback to TCG when the
+# guest does not reach /init in TK_GPIO_KVM_BOOT_S=20 s).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+export TK_GPIO_TAG=vm
+# shellcheck source=common.sh
+. "$HERE/common.sh"
+
+usage() { sed -n '/^# Usage:/,/^# Env:/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+BINS=() FILES=() ENVS=()
+TIMEOUT=120 LOG='' MEM=512M SMP=2 KEEP=0 QUIET=0 SCRIPT=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-b | --bin) BINS+=("$2"); shift 2 ;;
+	-f | --file) FILES+=("$2"); shift 2 ;;
+	--fonts) FILES+=(/etc/fonts /usr/share/fontconfig /usr/share/fonts/truetype/dejavu); shift ;;
+	-e | --env) ENVS+=("$2"); shift 2 ;;
+	-t | --timeout) TIMEOUT=$2; shift 2 ;;
+	--log) LOG=$2; shift 2 ;;
+	-m | --mem) MEM=$2; shift 2 ;;
+	--smp) SMP=$2; shift 2 ;;
+	--keep) KEEP=1; shift ;;
+	-q | --quiet) QUIET=1; shift ;;
+	-h | --help) usage ;;
+	-*) echo "vm.sh: unknown option $1" >&2; usage ;;
+	*) [ -z "$SCRIPT" ] || usage; SCRIPT=$1; shift ;;
+	esac
+done
+[ -n "$SCRIPT" ] && [ -f "$SCRIPT" ] || { echo "vm.sh: no guest script given" >&2; usage; }
+
+# --------------------------------------------------------------- the cache
+if [ -z "${TK_GPIO_CACHE:-}" ]; then
+	tk_resolve_kernel || tk_die "no linux-headers-amd64: run tests/gpio/prepare.sh first"
+fi
+tk_cache_dir
+KC=$TK_KC
+[ -f "$KC/manifest" ] && [ -s "$KC/vmlinuz" ] || tk_die "cache $KC is not ready: run tests/gpio/prepare.sh"
+SIMSRC=$(sed -n 's/^SIMSRC=//p' "$KC/manifest")
+
+WORK=$(mktemp -d /tmp/tk-gpio-vm.XXXXXX)
+QPID=
+cleanup() {
+	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null || true
+	if [ "$KEEP" = 1 ]; then tk_log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+LOG_KEPT=1
+[ -n "$LOG" ] || { LOG=$WORK/console.log; LOG_KEPT=$KEEP; }
+
+# ---------------------------------------------------------- the initramfs
+T_BUILD0=$(tk_now)
+R=$WORK/root
+mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,etc,root,modules,test/bin,test/lib,var/cache/fontconfig}
+cp /bin/busybox "$R/bin/busybox"
+[ "$SIMSRC" = builtin ] || cp "$KC/gpio-sim.ko" "$R/modules/"
+[ -s "$KC/kmods/configfs.ko" ] && cp "$KC/kmods/configfs.ko" "$R/modules/"
+cp "$HERE/guest/gpiosim.sh" "$R/test/lib/gpiosim.sh"
+cp "$SCRIPT" "$R/test/guest.sh"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$R/etc/passwd"
+echo 'root:x:0:' >"$R/etc/group"
+
+# copy_path SRC DEST: a file (with its parent dirs) or a tree, dereferenced
+copy_path() {
+	mkdir -p "$R$(dirname "$2")"
+	cp -rL "$1" "$R$2"
+}
+for spec in ${BINS[@]+"${BINS[@]}"}; do
+	src=${spec%%:*}
+	dest=${spec#*:}
+	[ "$dest" != "$spec" ] || dest=/test/bin/$(basename "$src")
+	[ -x "$src" ] || tk_die "--bin $src: not an executable"
+	copy_path "$src" "$dest"
+	# every library ldd lists, at the same path, and the program interpreter
+	interp=$(readelf -l "$src" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+	libs=$(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' || true)
+	for lib in $libs $interp; do
+		[ -e "$R$lib" ] || copy_path "$lib" "$lib"
+	done
+	if ldd "$src" 2>/dev/null | grep -q 'not found'; then
+		tk_die "--bin $src: ldd reports missing libraries"
+	fi
+done
+for spec in ${FILES[@]+"${FILES[@]}"}; do
+	src=${spec%%:*}
+	dest=${spec#*:}
+	[ "$dest" != "$spec" ] || dest=$src
+	[ -e "$src" ] || tk_die "--file $src: does not exist"
+	copy_path "$src" "$dest"
+done
+: >"$R/test/env"
+for e in ${ENVS[@]+"${ENVS[@]}"}; do
+	case $e in [A-Za-z_]*=*) ;; *) tk_die "--env $e: not NAME=VALUE" ;; esac
+	printf 'export %s=%q\n' "${e%%=*}" "${e#*=}" >>"$R/test/env"
+done
+GUEST_TIMEOUT=$((TIMEOUT > 20 ? TIMEOUT - 10 : TIMEOUT))
+
+cat >"$R/init" <<EOF
+#!/bin/busybox sh
+# generated by tests/gpio/vm.sh
+GUEST_TIMEOUT=$GUEST_TIMEOUT
+EOF
+cat >>"$R/init" <<'EOF'
+/bin/busybox --install -s /bin
+export PATH=/test/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+export HOME=/root TMPDIR=/tmp
+die() { echo "GPIO_TEST: FAIL: init: $*"; sync; poweroff -f; sleep 10; }
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+if [ -f /modules/configfs.ko ]; then insmod /modules/configfs.ko || die "insmod configfs"; fi
+mount -t configfs none /sys/kernel/config || die "mount configfs"
+if [ -f /modules/gpio-sim.ko ]; then insmod /modules/gpio-sim.ko || die "insmod gpio-sim"; fi
+[ -d /sys/kernel/config/gpio-sim ] || die "no gpio-sim in configfs"
+echo "GPIO_VM: init ready, kernel $(uname -r), uptime $(cut -d' ' -f1 /proc/uptime)s"
+# a guest-side watchdog, so a hung test still reports before the host kills qemu
+( sleep "$GUEST_TIMEOUT"; echo "GPIO_TEST: FAIL: guest watchdog (${GUEST_TIMEOUT}s)"; sync; poweroff -f ) &
+. /test/env
+cd /tmp
+( sh /test/guest.sh; echo $? >/tmp/guest.rc ) 2>&1 | tee /tmp/guest.log
+rc=$(cat /tmp/guest.rc 2>/dev/null || echo none)
+if [ "$rc" != 0 ] && ! grep -q '^GPIO_TEST: FAIL' /tmp/guest.log; then
+	echo "GPIO_TEST: FAIL: guest script exited $rc"
+elif ! grep -q '^GPIO_TEST: ' /tmp/guest.log; then
+	echo "GPIO_TEST: FAIL: guest script printed no GPIO_TEST marker"
+fi
+sync
+poweroff -f
+sleep 10
+EOF
+chmod +x "$R/init"
+(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1 >"$WORK/initrd.gz")
+T_BUILD1=$(tk_now)
+tk_log "initramfs $(du -h "$WORK/initrd.gz" | cut -f1) built in $(tk_dt "$T_BUILD1" "$T_BUILD0")s"
+
+# ----------------------------------------------------------------- boot
+# boot ACCEL LIMIT_S: one VM run; console -> $LOG (\r removed). Sets QRC.
+boot() {
+	local acc=$1 tmo=$2 qacc raw=$WORK/console.raw tpid=
+	if [ "$acc" = kvm ]; then qacc=(-accel kvm -cpu host); else qacc=(-accel tcg -cpu max); fi
+	tk_log "booting qemu ($acc, ${MEM}, ${SMP} cpu, limit ${tmo}s)"
+	: >"$raw"
+	timeout -k 5 "$tmo" qemu-system-x86_64 "${qacc[@]}" -m "$MEM" -smp "$SMP" \
+		-nodefaults -no-user-config -display none -monitor none -serial stdio \
+		-no-reboot -net none -kernel "$KC/vmlinuz" -initrd "$WORK/initrd.gz" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init" \
+		</dev/null >"$raw" 2>&1 &
+	QPID=$!
+	if [ "$QUIET" = 0 ]; then
+		tail -s 0.1 -n +1 -f --pid="$QPID" "$raw" | tr -d '\r' &
+		tpid=$!
+	fi
+	if [ "$acc" = kvm ]; then
+		# a KVM that cannot run this kernel (e.g. PVM) hangs silently
+		local w=0
+		while kill -0 "$QPID" 2>/dev/null && ! grep -q '^GPIO_VM: init' "$raw"; do
+			if [ "$w" -ge "$((${TK_GPIO_KVM_BOOT_S:-20} * 10))" ]; then
+				tk_log "KVM guest did not reach /init; killing it"
+				kill "$QPID" 2>/dev/null || true
+				break
+			fi
+			sleep 0.1
+			w=$((w + 1))
+		done
+	fi
+	set +e
+	wait "$QPID"
+	QRC=$?
+	set -e
+	QPID=
+	[ -z "$tpid" ] || wait "$tpid" 2>/dev/null || true
+	tr -d '\r' <"$raw" >"$LOG"
+	[ "$QRC" = 124 ] && tk_log "qemu ($acc) killed after ${tmo}s"
+	return 0
+}
+
+ACCEL=${TK_GPIO_ACCEL:-auto}
+if [ "$ACCEL" = auto ]; then
+	ACCEL=tcg
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ ! -d /sys/module/kvm_pvm ]; then ACCEL=kvm; fi
+	AUTO=1
+else
+	AUTO=0
+fi
+TB0=$(tk_now)
+boot "$ACCEL" "$TIMEOUT"
+if [ "$ACCEL" = kvm ] && [ "$AUTO" = 1 ] && ! grep -q '^GPIO_VM: init' "$LOG"; then
+	tk_log "KVM did not boot this kernel; falling back to TCG"
+	ACCEL=tcg
+	TB0=$(tk_now)
+	boot tcg "$TIMEOUT"
+fi
+TB1=$(tk_now)
+BOOT_S=$(tk_dt "$TB1" "$TB0")
+
+RESULT=$(grep -E '^GPIO_TEST: (PASS|FAIL)' "$LOG" | tail -n1 || true)
+tk_log "TIMINGS: initramfs=$(tk_dt "$T_BUILD1" "$T_BUILD0")s boot-to-result($ACCEL)=${BOOT_S}s total=$(tk_elapsed)s qemu_rc=$QRC"
+[ "$LOG_KEPT" = 0 ] || tk_log "console log: $LOG"
+if [[ $RESULT == "GPIO_TEST: PASS"* ]] && ! grep -q '^GPIO_TEST: FAIL' "$LOG"; then
+	tk_log "RESULT: PASS"
+	exit 0
+fi
+[ -n "$RESULT" ] || RESULT="no GPIO_TEST marker (qemu rc $QRC)"
+grep '^GPIO_TEST: FAIL' "$LOG" | head -n1 | grep -qv "^$RESULT\$" &&
+	tk_log "first failure: $(grep '^GPIO_TEST: FAIL' "$LOG" | head -n1)"
+tk_log "RESULT: FAIL ($RESULT)"
+exit 1
