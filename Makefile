@@ -40,7 +40,7 @@ CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 KIOSK_OBJ = $(KIOSK_SRC:src/%.c=$(BUILD)/obj/%.o)
 CTL_OBJ   = $(CTL_SRC:src/%.c=$(BUILD)/obj/%.o)
 
-UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker
+UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots

@@ -642,9 +642,11 @@ static void test_deadlines(void **state)
 
 	/* timestamps near the end of time saturate instead of overflowing */
 	debounce_init(&d, &BEAM, 0, INT64_MAX - MS(1));
-	debounce_edge(&d, 1, INT64_MAX - MS(1));
+	assert_int_equal(debounce_edge(&d, 1, INT64_MAX - MS(1)), 0);
+	assert_int_equal(d.state, DEBOUNCE_PENDING);
 	assert_int_equal(debounce_deadline(&d), INT64_MAX);
 	assert_int_equal(debounce_tick(&d, INT64_MAX - 1), 0);
+	assert_int_equal(d.state, DEBOUNCE_PENDING);
 }
 
 static void test_time_quirks(void **state)
