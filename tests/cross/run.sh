@@ -185,7 +185,10 @@ done
 
 # --- 5. the target kiosk running, the native tallyctl talking to it ----------------------------
 echo "-- target kiosk running under $QEMU, native tallyctl over the socket"
-SDL_VIDEODRIVER=dummy emu "$XB/tallykiosk" --db "$DB" --windowed=640x360 >>"$WORK/kiosk.log" 2>&1 &
+# qemu itself in the background (not through emu's timeout), so SIGTERM reaches it: qemu passes
+# signals on to the emulated program.
+SDL_VIDEODRIVER=dummy "$QEMU" -L "$SYSROOT" "$XB/tallykiosk" --db "$DB" --windowed=640x360 \
+	>>"$WORK/kiosk.log" 2>&1 &
 KPID=$!
 up=0
 for _ in $(seq 1 300); do

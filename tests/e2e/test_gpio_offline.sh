@@ -21,4 +21,11 @@ log=$(cat "$WORK/kiosk.log")
 check_contains "the missing chip is named" "$log" "gpio button: offline: chip gpiochip7 not found (see gpiodetect)"
 check_contains "the missing line name is named" "$log" "gpio slot: offline: no chip has a line named BEAM_IN"
 check "an unchanged problem is logged once, not at every retry" "$(grep -c 'gpio button: offline' "$WORK/kiosk.log")" 1
+
+# The sample config's GPIO examples, uncommented, are a valid config.
+sed -n '/^# \[gpio\.button\]/,$p' "$(dirname "$0")/../../assets/kiosk.conf" |
+	sed -n 's/^# \(\[gpio\..*\]\)$/\1/p; s/^# \([a-z_]* =.*\)$/\1/p' >"$WORK/example.conf"
+check "the sample's GPIO examples define three inputs" "$(grep -c '^\[gpio\.' "$WORK/example.conf")" 3
+"$CTL" -c "$WORK/example.conf" --db "$DB" status >"$WORK/out" 2>&1
+check "and load without a config error" "$?" 0
 finish
