@@ -8,10 +8,11 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages the build, the kiosk and the tests need (installed by `make deps`).
 DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
-            libsqlite3-dev libinih-dev libgpiod-dev libfontconfig-dev fonts-dejavu-core
+            libsqlite3-dev libinih-dev libgpiod-dev libfontconfig-dev fonts-dejavu-core \
+            libsystemd-dev
 DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps
 
-PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig libgpiod
+PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig libgpiod libsystemd
 PKGS_CTL   = sqlite3 inih
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -33,7 +34,7 @@ CORE_SRC = src/config.c src/store.c src/control.c src/ledger.c src/paths.c src/c
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
 KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/render_text.c \
-            src/fontfind.c src/layout.c src/input.c $(GPIO_SRC)
+            src/fontfind.c src/layout.c src/input.c src/supervise.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c
 
 CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)

@@ -14,6 +14,7 @@
 #include "ctlserver.h"
 #include "debounce.h"
 #include "input.h"
+#include "supervise.h"
 #include "log.h"
 #include "worker.h"
 
@@ -39,6 +40,7 @@ struct app {
 	struct inputs *inputs;
 	long long reset_start;      /* monotonic ms a staff-reset hold began; 0 = none */
 	int reset_hold_ms;
+	struct supervise sup;
 	int stop;
 };
 
@@ -154,6 +156,10 @@ static void finish_job(struct app *a, struct worker_job *j)
 		if (memcmp(&a->shown, &j->event, sizeof a->shown) != 0) {
 			a->shown = j->event;
 			a->dirty = 1;
+			char st[STORE_NAME_MAX + 64];
+			snprintf(st, sizeof st, "counting: %lld letters in \"%s\"", a->shown.total,
+				 a->shown.name);
+			supervise_status(st);
 		}
 		if (a->storage_error[0] && kind) {
 			log_msg(LOG_PRIO_NOTICE, "storage works again");
@@ -315,6 +321,13 @@ int app_run(const struct app_params *p)
 	}
 	log_msg(LOG_PRIO_NOTICE, "counting: event=\"%s\" total=%lld goal=%lld socket=%s",
 		a.shown.name, a.shown.total, a.shown.goal, p->socket_path);
+	supervise_init(&a.sup, mono_ms());
+	char ready[STORE_NAME_MAX + 64];
+	snprintf(ready, sizeof ready, "counting: %lld letters in \"%s\"", a.shown.total,
+		 a.shown.name);
+	supervise_ready(ready);
+	if (a.sup.interval_ms)
+		log_msg(LOG_PRIO_INFO, "watchdog: pinging systemd every %lld ms", a.sup.interval_ms);
 
 	struct pollfd fds[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO];
 	while (!a.stop) {
@@ -349,6 +362,12 @@ int app_run(const struct app_params *p)
 					timeout = wait < 0 ? 0 : (int)wait;
 			}
 		}
+		/* Ping only while the storage thread moves: a hung commit means a restart. */
+		long long t = mono_ms();
+		long long ping = supervise_tick(&a.sup, t, worker_busy_ms(a.worker, t) <
+							    (a.sup.interval_ms ? a.sup.interval_ms : 1));
+		if (ping >= 0 && ping < timeout)
+			timeout = (int)ping;
 		fds[0] = (struct pollfd){ .fd = p->signal_fd, .events = POLLIN };
 		fds[1] = (struct pollfd){ .fd = worker_fd(a.worker), .events = POLLIN };
 		int nctl = ctlserver_pollfds(a.ctl, fds + 2, CTLSERVER_MAX_CLIENTS + 1);
@@ -372,6 +391,7 @@ int app_run(const struct app_params *p)
 		}
 		handle_input(&a);
 	}
+	supervise_stopping();
 	inputs_close(a.inputs);
 	drain(&a);
 	ctlserver_close(a.ctl);

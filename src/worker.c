@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ledger.h"
@@ -21,7 +22,23 @@ struct worker {
 	struct worker_job *done, **done_tail;
 	int stopping;
 	int efd;
+	long long batch_start_ms; /* 0 while idle; guarded by lock */
 };
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long worker_busy_ms(struct worker *w, long long now_ms)
+{
+	pthread_mutex_lock(&w->lock);
+	long long start = w->batch_start_ms;
+	pthread_mutex_unlock(&w->lock);
+	return start ? now_ms - start : 0;
+}
 
 struct worker_job *worker_job_new(const struct control_request *req, const char *source,
 				  int client)
@@ -120,11 +137,13 @@ static void *worker_main(void *arg)
 		struct worker_job *list = w->todo;
 		w->todo = NULL;
 		w->todo_tail = &w->todo;
+		w->batch_start_ms = mono_ms();
 		pthread_mutex_unlock(&w->lock);
 
 		run_batch(w->st, list);
 
 		pthread_mutex_lock(&w->lock);
+		w->batch_start_ms = 0;
 		*w->done_tail = list;
 		while (*w->done_tail)
 			w->done_tail = &(*w->done_tail)->next;

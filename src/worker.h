@@ -32,6 +32,10 @@ struct worker;
 /* Starts the thread. It borrows st until worker_stop() returns. Returns 0 or -1 (errno). */
 int worker_start(struct worker **out, struct store *st);
 
+/* Monotonic ms since the storage thread started its current batch, or 0 when it is idle:
+ * a batch that takes far too long means storage is hung. */
+long long worker_busy_ms(struct worker *w, long long now_ms);
+
 /* Readable when finished jobs wait to be collected (an eventfd). */
 int worker_fd(const struct worker *w);
 
