@@ -41,6 +41,11 @@ struct app {
 	long long reset_start;      /* monotonic ms a staff-reset hold began; 0 = none */
 	int reset_hold_ms;
 	struct supervise sup;
+	/* Timing trace for benchmarks: input times waiting for the frame that shows them. */
+	long long trace_ack_ns;     /* earliest press whose thank-you is not on screen yet */
+	long long trace_shown_ns[64];
+	int trace_n_shown;
+	int trace_first_done;
 	int stop;
 };
 
@@ -75,8 +80,37 @@ static void submit(struct app *a, const struct control_request *req, const char 
 	worker_submit(a->worker, j);
 }
 
+/* A press happened now: its acknowledgement is due on the next frame. */
+static void trace_press(struct app *a)
+{
+	if (a->p->trace && !a->trace_ack_ns)
+		a->trace_ack_ns = mono_ns();
+}
+
+/* After a frame was presented: how long each input waited for it. */
+static void trace_frame(struct app *a)
+{
+	FILE *f = a->p->trace;
+	if (!f)
+		return;
+	long long now = mono_ns();
+	if (!a->trace_first_done) {
+		a->trace_first_done = 1;
+		fprintf(f, "first-frame %lld\n", now);
+	}
+	if (a->trace_ack_ns) {
+		fprintf(f, "ack %lld\n", now - a->trace_ack_ns);
+		a->trace_ack_ns = 0;
+	}
+	for (int i = 0; i < a->trace_n_shown; i++)
+		fprintf(f, "shown %lld\n", now - a->trace_shown_ns[i]);
+	a->trace_n_shown = 0;
+	fflush(f);
+}
+
 static void press(struct app *a, const char *source, const char *case_id)
 {
+	trace_press(a);
 	struct control_request req = { .op = CONTROL_PRESS };
 	if (case_id)
 		snprintf(req.case_id, sizeof req.case_id, "%s", case_id);
@@ -130,6 +164,7 @@ static void on_request(void *ctx, int tag, const struct control_request *req)
 {
 	struct app *a = ctx;
 	if (req->op == CONTROL_PRESS) {
+		trace_press(a);
 		a->ack_start = mono_ms();
 		a->dirty = 1;
 	}
@@ -152,6 +187,9 @@ static void finish_job(struct app *a, struct worker_job *j)
 {
 	a->inflight--;
 	const char *kind = op_kind(j->req.op);
+	if (j->status == STORE_OK && j->req.op == CONTROL_PRESS && a->p->trace &&
+	    a->trace_n_shown < (int)(sizeof a->trace_shown_ns / sizeof a->trace_shown_ns[0]))
+		a->trace_shown_ns[a->trace_n_shown++] = j->input_ns;
 	if (j->status == STORE_OK) {
 		if (memcmp(&a->shown, &j->event, sizeof a->shown) != 0) {
 			a->shown = j->event;
@@ -335,6 +373,7 @@ int app_run(const struct app_params *p)
 		int animating = ack_level(&a, now) > 0.0f || a.reset_start;
 		if (a.dirty || animating) {
 			draw(&a, now);
+			trace_frame(&a);
 			a.dirty = 0;
 			/* One more frame after the fade so the acknowledgement is fully gone. */
 			if (animating && ack_level(&a, mono_ms()) <= 0.0f)

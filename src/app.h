@@ -7,6 +7,8 @@
 #ifndef TALLYKIOSK_APP_H
 #define TALLYKIOSK_APP_H
 
+#include <stdio.h>
+
 #include "config.h"
 #include "render.h"
 #include "store.h"
@@ -17,6 +19,7 @@ struct app_params {
 	struct render *render;
 	const char *socket_path; /* the control socket to serve */
 	int signal_fd;           /* a signalfd for SIGTERM/SIGINT: stop cleanly */
+	FILE *trace;             /* NULL, or where to write timing events for `make bench` */
 };
 
 /* Runs until a stop signal or an allowed quit, then commits what is pending.

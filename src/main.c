@@ -33,6 +33,7 @@ struct options {
 	int width, height;
 	const char *screenshot;
 	int shot_width, shot_height;
+	const char *trace;
 };
 
 static void usage(FILE *f)
@@ -50,6 +51,8 @@ static void usage(FILE *f)
 		"      --screenshot FILE  render the settled screen to a PNG file and exit (no display\n"
 		"                         needed); the size comes from --size\n"
 		"      --size WxH         size of the screenshot (default 1920x1080)\n"
+		"      --trace FILE       write timing events (first frame, press-to-frame latency)\n"
+		"                         to FILE, for `make bench`\n"
 		"  -h, --help             show this help and exit\n"
 		"      --version          show the version and exit\n"
 		"\n"
@@ -78,13 +81,14 @@ static int parse_size(const char *s, int *w, int *h)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_DB = 256, OPT_WINDOWED, OPT_SCREENSHOT, OPT_SIZE, OPT_VERSION };
+	enum { OPT_DB = 256, OPT_WINDOWED, OPT_SCREENSHOT, OPT_SIZE, OPT_VERSION, OPT_TRACE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "windowed", optional_argument, NULL, OPT_WINDOWED },
 		{ "screenshot", required_argument, NULL, OPT_SCREENSHOT },
 		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -106,6 +110,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			break;
 		case OPT_SCREENSHOT: o->screenshot = optarg; break;
+		case OPT_TRACE: o->trace = optarg; break;
 		case OPT_SIZE:
 			size_given = 1;
 			if (parse_size(optarg, &o->shot_width, &o->shot_height)) {
@@ -315,9 +320,18 @@ int main(int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
+	FILE *trace = NULL;
+	if (o.trace && !(trace = fopen(o.trace, "we"))) {
+		log_msg(LOG_PRIO_ERR, "--trace %s: %s", o.trace, strerror(errno));
+		render_close(r);
+		store_close(st);
+		return 1;
+	}
 	struct app_params p = { .cfg = &cfg, .store = st, .render = r, .socket_path = sock,
-				.signal_fd = sfd };
+				.signal_fd = sfd, .trace = trace };
 	int rc = app_run(&p);
+	if (trace)
+		fclose(trace);
 	render_close(r);
 	store_close(st);
 	close(sfd);
