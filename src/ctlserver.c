@@ -38,7 +38,7 @@ int ctlserver_open(struct ctlserver **out, const char *path, ctlserver_request_f
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	*out = NULL;
 	if (strlen(path) >= sizeof sa.sun_path) {
-		snprintf(err, errlen, "%s: socket path too long", path);
+		snprintf(err, errlen, "%.200s: socket path too long", path);
 		return -1;
 	}
 	struct ctlserver *srv = calloc(1, sizeof *srv);

@@ -162,8 +162,10 @@ compare_reports "written by both"
 
 # --- 4. screenshots: target vs native, pixel by pixel ------------------------------------------
 echo "-- --screenshot under $QEMU vs native"
-# Anti-aliased edges may end up 1 off in alpha (SDL blends with SSE on x86, C or NEON on Arm).
-TOL="--max-diff 1 --max-pixels 0.01"
+# SDL blends and scales with SSE on x86 and with C or NEON code on Arm, which round differently:
+# anti-aliased edges come out up to 1 off in alpha on arm64 (colours identical), and on armhf a
+# few edge pixels of the scaled number up to 2 off in colour. At most 1% of pixels, at most 2.
+TOL="--max-diff 2 --max-pixels 0.01"
 nctl --db "$DB" new-event "Write for Rights 2026" >/dev/null && nctl --db "$DB" add 1234 >/dev/null
 for size in 800x480 1920x1080; do
 	start=$(date +%s%N)
