@@ -17,7 +17,8 @@ PKGS_CTL   = sqlite3 inih
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 VERSION = 0.1.0
-CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTALLYKIOSK_VERSION='"$(VERSION)"' \
+CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 \
+          -DTALLYKIOSK_VERSION='"$(VERSION)"' \
           -DTALLYKIOSK_SYSCONFDIR='"$(SYSCONFDIR)"'
 OPT     ?= -O2 -g
 SAN     ?=
@@ -32,7 +33,7 @@ CORE_SRC = src/config.c src/store.c src/control.c src/ledger.c src/paths.c src/c
            src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
-GPIO_SRC = $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
+GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
 KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/render_text.c \
             src/fontfind.c src/layout.c src/input.c src/supervise.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c

@@ -8,12 +8,12 @@ GPIOD2_LIB = $(GPIOD2_ROOT)/usr/lib/x86_64-linux-gnu
 check-gpiod2:
 	tests/gpiod2/fetch.sh $(GPIOD2_DIR)
 	$(CC) $(CFLAGS_ALL) -I$(GPIOD2_ROOT)/usr/include -Isrc -o $(GPIOD2_DIR)/smoke \
-		tests/gpiod2/smoke.c src/gpio_v2.c $(LDFLAGS_ALL) -L$(GPIOD2_LIB) -l:libgpiod.so.3
+		tests/gpiod2/smoke.c src/gpio_common.c src/gpio_v2.c $(LDFLAGS_ALL) -L$(GPIOD2_LIB) -l:libgpiod.so.3
 	$(CC) $(CFLAGS_ALL) -I$(GPIOD2_ROOT)/usr/include -Isrc -c src/input.c -o $(GPIOD2_DIR)/input.o
 	LD_LIBRARY_PATH=$(GPIOD2_LIB) $(GPIOD2_DIR)/smoke
 
 # The same smoke test against the backend this build uses.
 gpio-smoke: $(BUILD)/tests/gpio-smoke
 	$(BUILD)/tests/gpio-smoke
-$(BUILD)/tests/gpio-smoke: tests/gpiod2/smoke.c src/$(notdir $(GPIO_SRC)) | $(BUILD)/tests
+$(BUILD)/tests/gpio-smoke: tests/gpiod2/smoke.c $(GPIO_SRC) | $(BUILD)/tests
 	$(CC) $(CFLAGS_ALL) $(call pc_cflags,libgpiod) -Isrc -o $@ $^ $(LDFLAGS_ALL) $(call pc_libs,libgpiod)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "gpio_common.h"
 
 #if !defined(GPIOD_LINE_BULK_MAX_LINES)
 #error "gpio_v1.c needs libgpiod 1.x; build gpio_v2.c for libgpiod 2"
@@ -25,64 +26,6 @@ const char *gpio_backend(void)
 	return gpiod_version_string();
 }
 
-static enum gpio_status from_errno(int e)
-{
-	switch (e) {
-	case ENOENT:
-	case ENODEV:
-	case ENXIO:
-		return GPIO_ERR_NOCHIP;
-	case EBUSY:
-		return GPIO_ERR_BUSY;
-	case EACCES:
-	case EPERM:
-		return GPIO_ERR_PERM;
-	default:
-		return GPIO_ERR_IO;
-	}
-}
-
-static int parse_offset(const char *s, unsigned *out)
-{
-	char *end;
-	if (!*s || s[strspn(s, "0123456789")])
-		return -1;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || v > 4096)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-static void explain(enum gpio_status s, const struct gpio_request *r, int e, char *err,
-		    size_t errlen)
-{
-	const char *chip = r->chip[0] ? r->chip : "any chip";
-	switch (s) {
-	case GPIO_ERR_PERM:
-		snprintf(err, errlen, "%s line %s: permission denied (%s); add the kiosk's user to "
-				      "the gpio group", chip, r->line, strerror(e));
-		break;
-	case GPIO_ERR_BUSY:
-		snprintf(err, errlen, "%s line %s: in use by another program (see gpioinfo)", chip,
-			 r->line);
-		break;
-	case GPIO_ERR_NOCHIP:
-		if (r->chip[0])
-			snprintf(err, errlen, "chip %s not found (see gpiodetect)", r->chip);
-		else
-			snprintf(err, errlen, "no chip has a line named %s (see gpioinfo)", r->line);
-		break;
-	case GPIO_ERR_NOLINE:
-		snprintf(err, errlen, "chip %s has no line %s (see gpioinfo)", chip, r->line);
-		break;
-	default:
-		snprintf(err, errlen, "%s line %s: %s", chip, r->line, strerror(e));
-		break;
-	}
-}
-
 enum gpio_status gpio_open(struct gpio_line **out, const struct gpio_request *req, char *err,
 			   size_t errlen)
 {
@@ -93,21 +36,21 @@ enum gpio_status gpio_open(struct gpio_line **out, const struct gpio_request *re
 		return GPIO_ERR_IO;
 	}
 	unsigned offset;
-	int is_offset = parse_offset(req->line, &offset) == 0;
+	int is_offset = gpio_parse_offset(req->line, &offset) == 0;
 	enum gpio_status s = GPIO_OK;
 	int e = 0;
 	if (req->chip[0]) {
 		l->chip = gpiod_chip_open_lookup(req->chip);
 		if (!l->chip) {
 			e = errno;
-			s = from_errno(e);
+			s = gpio_status_from_errno(e);
 			goto fail;
 		}
 		l->line = is_offset ? gpiod_chip_get_line(l->chip, offset)
 				    : gpiod_chip_find_line(l->chip, req->line);
 		if (!l->line) {
 			e = errno;
-			s = (e == ENOENT || e == EINVAL) ? GPIO_ERR_NOLINE : from_errno(e);
+			s = (e == ENOENT || e == EINVAL) ? GPIO_ERR_NOLINE : gpio_status_from_errno(e);
 			goto fail;
 		}
 	} else {
@@ -120,7 +63,7 @@ enum gpio_status gpio_open(struct gpio_line **out, const struct gpio_request *re
 		l->line = gpiod_line_find(req->line);
 		if (!l->line) {
 			e = errno;
-			s = from_errno(e);
+			s = gpio_status_from_errno(e);
 			goto fail;
 		}
 		l->chip = gpiod_line_get_chip(l->line);
@@ -134,7 +77,7 @@ enum gpio_status gpio_open(struct gpio_line **out, const struct gpio_request *re
 	}
 	if (gpiod_line_request_both_edges_events_flags(l->line, req->consumer, flags) != 0) {
 		e = errno;
-		s = from_errno(e);
+		s = gpio_status_from_errno(e);
 		if (s == GPIO_ERR_NOCHIP)
 			s = GPIO_ERR_IO;
 		l->line = NULL;
@@ -144,7 +87,7 @@ enum gpio_status gpio_open(struct gpio_line **out, const struct gpio_request *re
 	*out = l;
 	return GPIO_OK;
 fail:
-	explain(s, req, e, err, errlen);
+	gpio_explain(s, req, e, err, errlen);
 	gpio_close(l);
 	return s;
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "gpio_common.h"
 
 #if defined(GPIOD_LINE_BULK_MAX_LINES)
 #error "gpio_v2.c needs libgpiod 2.x; build gpio_v1.c for libgpiod 1.6"
@@ -32,31 +33,6 @@ const char *gpio_backend(void)
 	return gpiod_api_version();
 }
 
-static enum gpio_status from_errno(int e)
-{
-	switch (e) {
-	case ENOENT:
-	case ENODEV:
-	case ENXIO:
-		return GPIO_ERR_NOCHIP;
-	case EBUSY:
-		return GPIO_ERR_BUSY;
-	case EACCES:
-	case EPERM:
-		return GPIO_ERR_PERM;
-	default:
-		return GPIO_ERR_IO;
-	}
-}
-
-static int parse_offset(const char *s, unsigned *out)
-{
-	if (!*s || s[strspn(s, "0123456789")] || strlen(s) > 4)
-		return -1;
-	*out = (unsigned)strtoul(s, NULL, 10);
-	return 0;
-}
-
 /* Opens the chip that req->chip names: a path, "gpiochipN", a number or a label. */
 static struct gpiod_chip *open_named(const char *name)
 {
@@ -64,7 +40,7 @@ static struct gpiod_chip *open_named(const char *name)
 	unsigned n;
 	if (name[0] == '/')
 		return gpiod_chip_open(name);
-	if (parse_offset(name, &n) == 0) {
+	if (gpio_parse_offset(name, &n) == 0) {
 		snprintf(path, sizeof path, "/dev/gpiochip%u", n);
 		return gpiod_chip_open(path);
 	}
@@ -145,34 +121,6 @@ static struct gpiod_chip *find_line(const char *name, unsigned *offset)
 	return found;
 }
 
-static void explain(enum gpio_status s, const struct gpio_request *r, int e, char *err,
-		    size_t errlen)
-{
-	const char *chip = r->chip[0] ? r->chip : "any chip";
-	switch (s) {
-	case GPIO_ERR_PERM:
-		snprintf(err, errlen, "%s line %s: permission denied (%s); add the kiosk's user to "
-				      "the gpio group", chip, r->line, strerror(e));
-		break;
-	case GPIO_ERR_BUSY:
-		snprintf(err, errlen, "%s line %s: in use by another program (see gpioinfo)", chip,
-			 r->line);
-		break;
-	case GPIO_ERR_NOCHIP:
-		if (r->chip[0])
-			snprintf(err, errlen, "chip %s not found (see gpiodetect)", r->chip);
-		else
-			snprintf(err, errlen, "no chip has a line named %s (see gpioinfo)", r->line);
-		break;
-	case GPIO_ERR_NOLINE:
-		snprintf(err, errlen, "chip %s has no line %s (see gpioinfo)", chip, r->line);
-		break;
-	default:
-		snprintf(err, errlen, "%s line %s: %s", chip, r->line, strerror(e));
-		break;
-	}
-}
-
 static struct gpiod_line_request *request(struct gpiod_chip *chip, unsigned offset,
 					  const struct gpio_request *r)
 {
@@ -210,7 +158,7 @@ enum gpio_status gpio_open(struct gpio_line **out, const struct gpio_request *r,
 {
 	*out = NULL;
 	unsigned offset = 0;
-	int is_offset = parse_offset(r->line, &offset) == 0;
+	int is_offset = gpio_parse_offset(r->line, &offset) == 0;
 	struct gpiod_chip *chip;
 	enum gpio_status s;
 	int e;
@@ -221,15 +169,15 @@ enum gpio_status gpio_open(struct gpio_line **out, const struct gpio_request *r,
 	chip = r->chip[0] ? open_named(r->chip) : find_line(r->line, &offset);
 	if (!chip) {
 		e = errno;
-		s = from_errno(e);
-		explain(s, r, e, err, errlen);
+		s = gpio_status_from_errno(e);
+		gpio_explain(s, r, e, err, errlen);
 		return s;
 	}
 	if (r->chip[0] && !is_offset) {
 		int off = gpiod_chip_get_line_offset_from_name(chip, r->line);
 		if (off < 0) {
 			gpiod_chip_close(chip);
-			explain(GPIO_ERR_NOLINE, r, ENOENT, err, errlen);
+			gpio_explain(GPIO_ERR_NOLINE, r, ENOENT, err, errlen);
 			return GPIO_ERR_NOLINE;
 		}
 		offset = (unsigned)off;
@@ -238,10 +186,10 @@ enum gpio_status gpio_open(struct gpio_line **out, const struct gpio_request *r,
 	e = errno;
 	gpiod_chip_close(chip); /* the request stands on its own */
 	if (!req) {
-		s = e == EINVAL ? GPIO_ERR_NOLINE : from_errno(e);
+		s = e == EINVAL ? GPIO_ERR_NOLINE : gpio_status_from_errno(e);
 		if (s == GPIO_ERR_NOCHIP)
 			s = GPIO_ERR_IO;
-		explain(s, r, e, err, errlen);
+		gpio_explain(s, r, e, err, errlen);
 		return s;
 	}
 	struct gpio_line *l = calloc(1, sizeof *l);
