@@ -96,7 +96,7 @@ e2e: all
 	tests/e2e/run-all.sh $(BUILD)
 
 test: deps-test
-	$(MAKE) all unit gpio-smoke
+	$(MAKE) all unit gpio-smoke test-install
 	$(MAKE) e2e
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build folder.
@@ -110,18 +110,7 @@ screenshots: all
 		SDL_VIDEODRIVER=offscreen $(BUILD)/tallykiosk --db $(BUILD)/shots/demo.db \
 			--screenshot $(BUILD)/shots/tally-$$s.png --size $$s || exit 1; done
 
-# --- install --------------------------------------------------------------------------------
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tallykiosk \
-		$(DESTDIR)$(SYSCONFDIR)/tallykiosk
-	install -m 755 $(BUILD)/tallykiosk $(BUILD)/tallyctl $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 assets/kiosk.conf $(DESTDIR)$(PREFIX)/share/tallykiosk/kiosk.conf.sample
-	[ -e $(DESTDIR)$(SYSCONFDIR)/tallykiosk/kiosk.conf ] || \
-		install -m 644 assets/kiosk.conf $(DESTDIR)$(SYSCONFDIR)/tallykiosk/kiosk.conf
-
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tallykiosk $(DESTDIR)$(PREFIX)/bin/tallyctl
-	rm -rf $(DESTDIR)$(PREFIX)/share/tallykiosk
+# install and uninstall (PREFIX, SYSCONFDIR, DESTDIR): mk/install.mk
 
 clean:
 	rm -rf build build-san

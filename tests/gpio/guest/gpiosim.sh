@@ -18,6 +18,8 @@
 #   sim_get LINE           prints the line's value (0/1) as the kernel sees it
 #   press LINE [DOWN_MS=50] [AFTER_MS=0]   pull-down, DOWN_MS, pull-up, AFTER_MS
 #   bounce LINE N [GAP_US=500]             N toggles of the pull, GAP_US apart
+#                          (by /test/bin/simpulse, precise; a shell loop if absent)
+#   press_train LINE N [DOWN_MS=80] [PERIOD_MS=250]   N presses at an exact rate
 #   hold LINE MS                           pull-down for MS, then pull-up
 #   msleep MS
 #   sim_requested LINE     true if a consumer has requested the line (debugfs)
@@ -151,6 +153,19 @@ press() {
 	return 0
 }
 
+# press_train LINE N [DOWN_MS=80] [PERIOD_MS=250]: N presses, one every
+# PERIOD_MS exactly (simpulse -p; a shell loop, slower, if it is absent)
+press_train() {
+	_sim_path "$1"
+	_down=${3:-80} _per=${4:-250}
+	if command -v simpulse >/dev/null 2>&1; then
+		simpulse -p "$_sys/pull" "$2" "$_down" "$_per" || gt_abort "simpulse -p failed"
+		return 0
+	fi
+	i=0
+	while [ $i -lt "$2" ]; do press "$1" "$_down" $((_per - _down)); i=$((i + 1)); done
+}
+
 hold() {
 	_sim_path "$1"
 	echo pull-down >"$_sys/pull"
@@ -161,13 +176,18 @@ hold() {
 bounce() {
 	_sim_path "$1"
 	_gap=${3:-500}
+	if command -v simpulse >/dev/null 2>&1; then
+		simpulse "$_sys/pull" "$2" "$_gap" || gt_abort "simpulse failed"
+		return 0
+	fi
+	# fallback: a shell loop (each usleep costs milliseconds under TCG)
 	_cur=$(cat "$_sys/pull")
 	i=0
 	while [ $i -lt "$2" ]; do
 		if [ "$_cur" = pull-up ]; then _cur=pull-down; else _cur=pull-up; fi
 		echo "$_cur" >"$_sys/pull"
 		i=$((i + 1))
-		[ $i -lt "$2" ] && usleep "$_gap"
+		[ $i -lt "$2" ] && [ "$_gap" -gt 0 ] && usleep "$_gap"
 	done
 	return 0
 }
