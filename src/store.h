@@ -56,6 +56,20 @@ struct store_event {
 enum store_status store_open(struct store **out, const char *path, const char *first_event,
 			     long long first_goal, int wait_ms);
 
+/*
+ * store_open for the kiosk, which must keep counting: a damaged database of ours (failed
+ * quick_check, totals that disagree with the rows, unreadable pages or header) is moved aside
+ * to "<path>.damaged-<UTC time>" with its -wal, never deleted, and a fresh file takes its place
+ * holding every event and count row that could still be read (each event's total is at least
+ * what the old file's total said). store_notice() then says what happened. A file that is not a
+ * tallykiosk database, or is from a newer version, is refused as by store_open.
+ */
+enum store_status store_open_recover(struct store **out, const char *path,
+				     const char *first_event, long long first_goal, int wait_ms);
+
+/* What store_open_recover did, for the log and the staff strip; "" if nothing. */
+const char *store_notice(const struct store *st);
+
 /* Finishes the WAL (checkpoint) and closes. Accepts NULL. */
 void store_close(struct store *st);
 
@@ -98,5 +112,11 @@ enum store_status store_events_json(struct store *st, char **out);
 enum store_export_format { STORE_EXPORT_CSV, STORE_EXPORT_JSON };
 /* Every count row of every event, oldest first, with event name and ISO 8601 UTC times. */
 enum store_status store_export(struct store *st, enum store_export_format fmt, char **out);
+
+#ifdef TALLYKIOSK_TEST_HOOKS
+/* Test builds only (tests/crash): sets synchronous=NORMAL, which can lose acknowledged
+ * commits on power loss, so the power-cut harness can prove that it sees such a loss. */
+enum store_status store_test_weaken_sync(struct store *st);
+#endif
 
 #endif
