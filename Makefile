@@ -30,11 +30,12 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 # Modules shared by both programs (no SDL).
 CORE_SRC = src/config.c src/store.c src/control.c src/ledger.c src/paths.c src/client.c \
-           src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c
+           src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
 KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/render_text.c \
+            src/view_tally.c src/view_carousel.c \
             src/fontfind.c src/layout.c src/input.c src/supervise.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c
 
@@ -42,7 +43,8 @@ CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 KIOSK_OBJ = $(KIOSK_SRC:src/%.c=$(BUILD)/obj/%.o)
 CTL_OBJ   = $(CTL_SRC:src/%.c=$(BUILD)/obj/%.o)
 
-UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce
+UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
+             test_cases test_anim
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots
@@ -96,13 +98,15 @@ e2e: all
 	tests/e2e/run-all.sh $(BUILD)
 
 test: deps-test
-	$(MAKE) all unit gpio-smoke test-install
+	$(MAKE) all unit gpio-smoke golden test-install
 	$(MAKE) e2e
+	$(MAKE) test-reliability
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build folder.
 check: deps-test
 	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
-		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all unit e2e
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all unit golden e2e \
+		test-fuzz-replay
 
 screenshots: all
 	@mkdir -p $(BUILD)/shots

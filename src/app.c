@@ -36,6 +36,7 @@ struct app {
 	int unsaved;                /* presses whose commit failed, waiting to be retried */
 	long long retry_at;
 	char storage_error[256];    /* "" while storage works */
+	char store_notice[768];     /* the database was recovered at start: shown all run */
 	char status_line[768];
 	struct inputs *inputs;
 	long long reset_start;      /* monotonic ms a staff-reset hold began; 0 = none */
@@ -273,6 +274,9 @@ static void draw(struct app *a, long long now)
 				      "Keep holding to start a new event: %lld.%lld s",
 				      left > 0 ? left / 1000 : 0, left > 0 ? left % 1000 / 100 : 0);
 	}
+	if (a->store_notice[0] && o < sizeof a->status_line)
+		o += (size_t)snprintf(a->status_line + o, sizeof a->status_line - o, "%s%s",
+				      o ? " | " : "", a->store_notice);
 	if (a->storage_error[0] && o < sizeof a->status_line)
 		o += (size_t)snprintf(a->status_line + o, sizeof a->status_line - o,
 				      "%sStorage failing: %s. %d press(es) not yet saved, retrying.",
@@ -293,7 +297,7 @@ static void draw(struct app *a, long long now)
 		.ack = ack_level(a, now),
 		.staff_status = a->status_line,
 	};
-	render_draw(a->p->render, &v);
+	render_draw(a->p->render, &v, now);
 }
 
 static void handle_signal(struct app *a)
@@ -341,6 +345,8 @@ int app_run(const struct app_params *p)
 	struct app a = { .p = p, .dirty = 1 };
 	char err[256];
 	store_current(p->store, &a.shown);
+	/* Copied before the storage thread owns the store. */
+	snprintf(a.store_notice, sizeof a.store_notice, "%s", store_notice(p->store));
 	if (ctlserver_open(&a.ctl, p->socket_path, on_request, &a, err, sizeof err) != 0) {
 		log_msg(LOG_PRIO_ERR, "control socket: %s", err);
 		return 1;
@@ -370,7 +376,10 @@ int app_run(const struct app_params *p)
 	struct pollfd fds[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO];
 	while (!a.stop) {
 		long long now = mono_ms();
-		int animating = ack_level(&a, now) > 0.0f || a.reset_start;
+		/* The renderer says when its own animations (count-up, celebration, carousel)
+		 * need the next frame, so between carousel changes the loop sleeps. */
+		int animating = ack_level(&a, now) > 0.0f || a.reset_start ||
+				render_next_frame_ms(p->render, now) == 0;
 		if (a.dirty || animating) {
 			draw(&a, now);
 			trace_frame(&a);
@@ -384,6 +393,9 @@ int app_run(const struct app_params *p)
 			timeout = INPUT_PUMP_MS;
 		if (animating || a.dirty)
 			timeout = FRAME_MS;
+		long long frame = render_next_frame_ms(p->render, mono_ms());
+		if (frame >= 0 && frame < timeout)
+			timeout = (int)frame;
 		if (a.unsaved > 0) {
 			long long wait = a.retry_at - mono_ms();
 			if (wait <= 0) {

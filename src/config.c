@@ -42,6 +42,8 @@ struct key {
 	const char *const *choices; /* K_ENUM: the accepted words; the field gets the index */
 };
 
+static const char *const rotate_words[] = { "0", "90", "180", "270", NULL };
+
 #define FIELD(m) offsetof(struct config, m), sizeof(((struct config *)0)->m)
 
 static const struct key keys[] = {
@@ -49,6 +51,7 @@ static const struct key keys[] = {
 	{ "event", "goal", K_INT, FIELD(goal), 0, 1000000000, 0, "500", NULL },
 	{ "event", "label", K_STRING, FIELD(label), 0, 0, K_NONEMPTY, "letters written", NULL },
 	{ "event", "thank_you", K_STRING, FIELD(thank_you), 0, 0, 0, "Thank you!", NULL },
+	{ "event", "goal_offset", K_INT, FIELD(goal_offset), 0, 1000000000, 0, "0", NULL },
 	{ "display", "fullscreen", K_BOOL, FIELD(fullscreen), 0, 0, 0, "true", NULL },
 	{ "display", "width", K_INT, FIELD(window_width), 320, 7680, 0, "1280", NULL },
 	{ "display", "height", K_INT, FIELD(window_height), 240, 4320, 0, "720", NULL },
@@ -58,6 +61,14 @@ static const struct key keys[] = {
 	{ "display", "text", K_COLOR, FIELD(text), 0, 0, 0, "#FFFFFF", NULL },
 	{ "display", "accent", K_COLOR, FIELD(accent), 0, 0, 0, "#FFE600", NULL },
 	{ "display", "allow_quit", K_BOOL, FIELD(allow_quit), 0, 0, 0, "false", NULL },
+	{ "display", "body_font", K_STRING, FIELD(body_font), 0, 0, K_NONEMPTY, "DejaVu Sans", NULL },
+	{ "display", "rotate", K_ENUM, FIELD(rotate), 0, 0, 0, "0", rotate_words },
+	{ "display", "carousel", K_BOOL, FIELD(carousel), 0, 0, 0, "true", NULL },
+	{ "display", "carousel_interval", K_INT, FIELD(carousel_interval), 3, 600, 0, "12", NULL },
+	{ "display", "milestone", K_INT, FIELD(milestone), 0, 1000000000, 0, "100", NULL },
+	{ "display", "pixel_shift", K_BOOL, FIELD(pixel_shift), 0, 0, 0, "true", NULL },
+	{ "content", "cases", K_STRING, FIELD(cases), 0, 0, 0, "", NULL },
+	{ "content", "alternate_languages", K_BOOL, FIELD(alternate_languages), 0, 0, 0, "true", NULL },
 	{ "input", "keyboard", K_BOOL, FIELD(keyboard), 0, 0, 0, "true", NULL },
 	{ "storage", "database", K_STRING, FIELD(database), 0, 0, 0, "", NULL },
 	{ "storage", "socket", K_STRING, FIELD(socket), 0, 0, K_SOCKET, "", NULL },
@@ -92,7 +103,7 @@ static const struct key gpio_keys[] = {
  * half a minute is jammed; a letter takes well under a second to fall through a beam. */
 static const int kind_timing[2][4] = { { 5, 40, 150, 30000 }, { 2, 60, 100, 5000 } };
 
-static const char *const sections[] = { "event", "display", "input", "storage" };
+static const char *const sections[] = { "event", "display", "input", "storage", "content" };
 
 #define SOCKET_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
@@ -318,6 +329,11 @@ static int on_gpio_key(struct parse *p, const char *section, const char *name,
 {
 	const struct key *k = NULL;
 	char why[256];
+	if (p->cur_gpio < 0) { /* inih saw a section our reader did not: never index with -1 */
+		fail(p, CONFIG_ERR_SYNTAX, "[%s]: not a section header this parser understands",
+		     section);
+		return 0;
+	}
 	for (size_t i = 0; i < NGKEYS && !k; i++)
 		if (!strcmp(gpio_keys[i].name, name))
 			k = &gpio_keys[i];
@@ -467,7 +483,7 @@ static void check_section(struct parse *p, const char *line)
 			return;
 	fail(p, CONFIG_ERR_KEY,
 	     "unknown section [%s] (known sections: [event], [display], [input], [storage], "
-	     "[gpio.NAME])",
+	     "[content], [gpio.NAME])",
 	     show(name, q, sizeof q));
 }
 
@@ -510,7 +526,7 @@ static char *read_line(char *buf, int num, void *stream)
 	size_t skip = 0;
 	if (p->line == 1 && !strncmp(buf, "\xEF\xBB\xBF", 3))
 		skip = 3;
-	skip += strspn(buf + skip, " \t");
+	skip += strspn(buf + skip, " \t\f\v\r"); /* what inih takes for space */
 	memmove(buf, buf + skip, n - skip + 1);
 	if (buf[0] == '[')
 		check_section(p, buf);

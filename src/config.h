@@ -46,6 +46,7 @@ struct config {
 	long long goal;                   /* goal of the first event; 0 = no goal shown */
 	char label[CONFIG_TEXT_MAX];      /* text under the number, e.g. "letters written" */
 	char thank_you[CONFIG_TEXT_MAX];  /* acknowledgement shown on each press */
+	long long goal_offset;            /* letters counted before the kiosk: added on screen */
 
 	/* [display] */
 	int fullscreen;                   /* 1: full-screen (default); 0: a window */
@@ -53,6 +54,16 @@ struct config {
 	char font[CONFIG_TEXT_MAX];       /* fontconfig pattern, e.g. "DejaVu Sans:bold" */
 	struct rgb background, number, text, accent;
 	int allow_quit;                   /* 1: Escape / Ctrl+Q quit; 0 (default): no way out */
+	char body_font[CONFIG_TEXT_MAX];  /* fontconfig pattern for the carousel's stories */
+	int rotate;                       /* quarter turns clockwise: 0..3 (0, 90, 180, 270) */
+	int carousel;                     /* 1: show the cases beside the tally */
+	int carousel_interval;            /* seconds each case is shown */
+	long long milestone;              /* celebrate every N letters; 0 = never */
+	int pixel_shift;                  /* 1: move the picture a few pixels now and then */
+
+	/* [content] */
+	char cases[CONFIG_PATH_MAX];      /* "" = the bundled cases file */
+	int alternate_languages;          /* 1: show each case in its second language too */
 
 	/* [input] */
 	int keyboard;                     /* 1: space, enter, click and touch count a letter */

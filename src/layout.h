@@ -1,5 +1,5 @@
 /*
- * Geometry of the tally screen, computed from the output size alone. Pure: no SDL, no fonts,
+ * Geometry of the screen, computed from the output size alone. Pure: no SDL, no fonts,
  * so unit tests can check every supported size. Text boxes carry a target font pixel height;
  * the renderer shrinks a text to fit its box if it is wider, never lets it leave the box.
  */
@@ -21,11 +21,26 @@ struct tally_layout {
 	struct layout_box goal_bar;     /* progress bar (no text) */
 	struct layout_box goal_text;    /* "62 % of 500" under or beside the bar */
 	struct layout_box status;       /* bottom strip for staff messages */
-	struct layout_box carousel;     /* reserved for the case carousel (later); may be empty */
+	struct layout_box tally;        /* the area of all the above but the strip (confetti) */
+
+	/* The case carousel: empty (w = h = 0) when off or when the screen is too small. */
+	struct layout_box carousel;     /* the card */
+	int card_pad;                   /* inner margin of the card */
+	struct layout_box badge;        /* square: photo or initials (font_px for the letters) */
+	struct layout_box case_name;    /* beside the badge */
+	struct layout_box case_country; /* under the name */
+	struct layout_box headline;     /* wrapped, up to three lines */
+	struct layout_box story;        /* wrapped, shrunk to fit */
+	struct layout_box case_count;   /* "123 letters for Jani" */
+	struct layout_box dots;         /* which case of how many (no text) */
 };
 
-/* Computes the layout for a width x height output (both >= 64). Returns 0, or -1 if too small. */
-int layout_compute(int width, int height, struct tally_layout *out);
+/*
+ * Computes the layout for a width x height output (both >= 64), with the case carousel when
+ * carousel is non-zero and the screen is big enough for it: the right third of a landscape
+ * screen, the lower part of a portrait one. Returns 0, or -1 if too small.
+ */
+int layout_compute(int width, int height, int carousel, struct tally_layout *out);
 
 /* 1 if a lies wholly inside b. */
 int layout_box_inside(const struct layout_box *a, const struct layout_box *b);

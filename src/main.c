@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cases.h"
 #include "client.h"
 #include "config.h"
 #include "log.h"
@@ -158,10 +159,42 @@ static int load_config(const struct options *o, struct config *cfg)
 }
 
 /*
+ * The carousel's cases: [content] cases, else the file bundled with the program. A file that
+ * is named but bad stops the kiosk (file:line: key); no bundled file only turns the carousel
+ * off. c->n stays 0 when there is nothing to show.
+ */
+static int load_cases(const struct config *cfg, struct cases *c)
+{
+	char path[CONFIG_PATH_MAX], exe[CONFIG_PATH_MAX], err[CONFIG_PATH_MAX + 512];
+	memset(c, 0, sizeof *c);
+	if (!cfg->carousel)
+		return 0;
+	if (cfg->cases[0]) {
+		snprintf(path, sizeof path, "%s", cfg->cases);
+	} else {
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		if (cases_bundled_path(exe, path, sizeof path) != 0) {
+			log_msg(LOG_PRIO_NOTICE, "no cases file ([content] cases) and none installed "
+						 "beside %s: the carousel is off", exe);
+			return 0;
+		}
+	}
+	if (cases_load(c, path, err, sizeof err) != CASES_OK) {
+		log_msg(LOG_PRIO_ERR, "%s", err);
+		cases_free(c);
+		return -1;
+	}
+	log_msg(LOG_PRIO_INFO, "cases: %s (%d)", path, c->n);
+	return 0;
+}
+
+/*
  * Opens the database for the kiosk. A lock held by tallyctl (working offline) is waited
  * for; a lock held by another kiosk, recognised by its live control socket, is an error.
  */
-static struct store *open_store(const char *db, const char *sock, const struct config *cfg)
+static struct store *open_store(const char *db, const char *sock, const struct config *cfg,
+			       int recover)
 {
 	if (paths_make_parents(db) != 0) {
 		log_msg(LOG_PRIO_ERR, "%s: cannot create its folder: %s", db, strerror(errno));
@@ -172,9 +205,15 @@ static struct store *open_store(const char *db, const char *sock, const struct c
 	int said_waiting = 0;
 	for (;;) {
 		struct store *st;
-		enum store_status s = store_open(&st, db, cfg->event_name, cfg->goal, 1000);
-		if (s == STORE_OK)
+		/* The kiosk moves a damaged file aside and keeps counting; a screenshot only reads. */
+		enum store_status s =
+			recover ? store_open_recover(&st, db, cfg->event_name, cfg->goal, 1000)
+				: store_open(&st, db, cfg->event_name, cfg->goal, 1000);
+		if (s == STORE_OK) {
+			if (store_notice(st)[0])
+				log_msg(LOG_PRIO_WARNING, "database %s: %s", db, store_notice(st));
 			return st;
+		}
 		if (s != STORE_ERR_BUSY) {
 			log_msg(LOG_PRIO_ERR, "database %s", store_errmsg(st));
 			store_close(st);
@@ -232,7 +271,7 @@ static int screenshot_state(const char *db, const char *sock, const struct confi
 		ev->goal = cs_info.goal;
 		return 0;
 	}
-	struct store *st = open_store(db, sock, cfg);
+	struct store *st = open_store(db, sock, cfg, 0);
 	if (!st)
 		return -1;
 	store_current(st, ev);
@@ -241,7 +280,7 @@ static int screenshot_state(const char *db, const char *sock, const struct confi
 }
 
 static int take_screenshot(const struct options *o, const char *db, const char *sock,
-			   const struct config *cfg)
+			   const struct config *cfg, const struct cases *cases)
 {
 	struct store_event ev;
 	if (screenshot_state(db, sock, cfg, &ev))
@@ -256,7 +295,8 @@ static int take_screenshot(const struct options *o, const char *db, const char *
 		.event_name = ev.name, .total = ev.total, .goal = ev.goal,
 		.label = cfg->label, .thank_you = cfg->thank_you,
 	};
-	render_draw(r, &v);
+	render_set_cases(r, cases);
+	render_draw(r, &v, 0);
 	int rc = 0;
 	if (render_save_png(r, o->screenshot, err, sizeof err)) {
 		log_msg(LOG_PRIO_ERR, "screenshot: %s", err);
@@ -274,6 +314,9 @@ int main(int argc, char **argv)
 	static struct config cfg; /* large: kept off the stack */
 	if (load_config(&o, &cfg))
 		return EXIT_USAGE;
+	static struct cases cases; /* large, and borrowed by the renderer until the end */
+	if (load_cases(&cfg, &cases))
+		return EXIT_USAGE;
 
 	char db[CONFIG_PATH_MAX], sock[CONFIG_PATH_MAX];
 	const char *db_src = o.db ? o.db : cfg.database;
@@ -290,7 +333,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.screenshot)
-		return take_screenshot(&o, db, sock, &cfg);
+		return take_screenshot(&o, db, sock, &cfg, &cases);
 
 	/* Signals arrive on a fd in the loop's poll; block them before any thread starts. */
 	sigset_t mask;
@@ -306,7 +349,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	struct store *st = open_store(db, sock, &cfg);
+	struct store *st = open_store(db, sock, &cfg, 1);
 	if (!st)
 		return 1;
 	log_msg(LOG_PRIO_INFO, "database: %s (kiosk %s)", db, store_kiosk_id(st));
@@ -320,6 +363,7 @@ int main(int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
+	render_set_cases(r, &cases);
 	FILE *trace = NULL;
 	if (o.trace && !(trace = fopen(o.trace, "we"))) {
 		log_msg(LOG_PRIO_ERR, "--trace %s: %s", o.trace, strerror(errno));
@@ -335,5 +379,6 @@ int main(int argc, char **argv)
 	render_close(r);
 	store_close(st);
 	close(sfd);
+	cases_free(&cases);
 	return rc;
 }

@@ -1,12 +1,16 @@
 /*
- * The tally screen on SDL2 (see render.h). The same drawing code serves the kiosk's window
- * (KMSDRM on the Pi, X11 on a desktop) and an off-screen surface for screenshots and golden
- * tests, so what the tests see is what the room sees.
+ * The screen on SDL2 (see render.h): device, fonts, rotation and pixel shift, and the order
+ * of drawing; the tally and the carousel are drawn by view_tally.c and view_carousel.c. The
+ * same drawing code serves the kiosk's window (KMSDRM on the Pi, X11 on a desktop) and an
+ * off-screen surface for screenshots and golden tests, so what the tests see is what the room
+ * sees.
  *
  * Nothing is rasterised per frame: text textures are kept until their string or box changes,
- * and the big number is laid out from cached digit textures (render_text.c), which also lets
- * the "pop" on each press scale them without touching FreeType. Geometry comes from layout.c
- * and is recomputed whenever the output size changes.
+ * and the big number is laid out from cached digit textures (render_text.c). KMSDRM cannot
+ * rotate the output, so a turned screen is drawn into a texture of the turned size which is
+ * then copied rotated. Against burn-in the whole picture (but the staff strip, which is rarely
+ * shown) moves a few pixels every minute; the layout's boxes are moved, so no text is
+ * rasterised again for it.
  */
 #include "render.h"
 
@@ -21,37 +25,13 @@
 #include <unistd.h>
 
 #include "fontfind.h"
-#include "layout.h"
-#include "numfmt.h"
-#include "render_text.h"
+#include "render_priv.h"
 
 #define FALLBACK_PATTERN "DejaVu Sans:bold"
 #define FALLBACK_FILE "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+#define BODY_FALLBACK_PATTERN "DejaVu Sans"
+#define BODY_FALLBACK_FILE "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
-enum { SLOT_EVENT, SLOT_LABEL, SLOT_ACK, SLOT_GOAL, SLOT_STATUS, SLOT_COUNT };
-
-/* The last view drawn, owned, so a window screenshot can draw it again (see save_png). */
-struct kept_view {
-	char *event_name, *label, *thank_you, *staff_status;
-	long long total, goal;
-	float ack;
-	int valid;
-};
-
-struct render {
-	SDL_Window *window;     /* NULL for the off-screen surface */
-	SDL_Renderer *renderer;
-	SDL_Surface *surface;   /* the off-screen target, NULL for a window */
-	int video_init, ttf_init;
-	struct rgb background, number, text, accent;
-	struct tally_layout layout;
-	int layout_ok;
-	int out_w, out_h;
-	struct rt_number num;
-	struct rt_text slots[SLOT_COUNT];
-	struct rt_pill pill;
-	struct kept_view last;
-};
 
 __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen,
 							    const char *fmt, ...)
@@ -64,21 +44,20 @@ __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errl
 	va_end(ap);
 }
 
-static SDL_Color to_color(struct rgb c)
+SDL_Color rp_color(struct rgb c)
 {
 	SDL_Color s = { c.r, c.g, c.b, 255 };
 	return s;
 }
 
-/* a blended over b by t (0..1): dim colours that stay in the organiser's palette. */
-static SDL_Color mix(struct rgb a, struct rgb b, float t)
+SDL_Color rp_mix(struct rgb a, struct rgb b, float t)
 {
 	SDL_Color s = { (Uint8)(b.r + (a.r - b.r) * t + 0.5f), (Uint8)(b.g + (a.g - b.g) * t + 0.5f),
 			(Uint8)(b.b + (a.b - b.b) * t + 0.5f), 255 };
 	return s;
 }
 
-static Uint8 alpha_of(float f)
+Uint8 rp_alpha(float f)
 {
 	if (f <= 0.0f)
 		return 0;
@@ -94,6 +73,10 @@ static void drop_textures(struct render *r)
 	for (int i = 0; i < SLOT_COUNT; i++)
 		rt_text_drop(&r->slots[i]);
 	rt_pill_drop(&r->pill);
+	view_carousel_drop(r);
+	if (r->rotated)
+		SDL_DestroyTexture(r->rotated);
+	r->rotated = NULL;
 }
 
 /*
@@ -113,8 +96,39 @@ static void update_layout(struct render *r)
 		return;
 	r->out_w = w;
 	r->out_h = h;
-	r->layout_ok = layout_compute(w, h, &r->layout) == 0;
-	rt_number_resize(&r->num, r->layout_ok ? r->layout.number.font_px : 0);
+	r->log_w = r->rotate % 2 ? h : w;
+	r->log_h = r->rotate % 2 ? w : h;
+	r->layout_ok = layout_compute(r->log_w, r->log_h, r->carousel_on && r->n_slides > 0,
+				      &r->base) == 0;
+	r->layout = r->base;
+	r->shift_dx = r->shift_dy = 0;
+	rt_number_resize(&r->num, r->layout_ok ? r->base.number.font_px : 0);
+}
+
+static void move_box(struct layout_box *b, int dx, int dy)
+{
+	b->x += dx;
+	b->y += dy;
+}
+
+/* Moves every box but the staff strip by the pixel shift of now_ms. */
+static void shift_layout(struct render *r, long long now_ms)
+{
+	int dx = 0, dy = 0;
+	if (r->pixel_shift && r->layout_ok)
+		anim_pixel_shift(now_ms, r->base.margin / 3, &dx, &dy);
+	if (dx == r->shift_dx && dy == r->shift_dy)
+		return;
+	struct tally_layout *l = &r->layout;
+	*l = r->base;
+	struct layout_box *all[] = { &l->event_name, &l->number,   &l->label,    &l->ack,
+				     &l->goal_bar,   &l->goal_text, &l->tally,   &l->carousel,
+				     &l->badge,      &l->case_name, &l->case_country,
+				     &l->headline,   &l->story,     &l->case_count, &l->dots };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		move_box(all[i], dx, dy);
+	r->shift_dx = dx;
+	r->shift_dy = dy;
 }
 
 static int keep_string(char **dst, const char *src)
@@ -152,66 +166,7 @@ static void free_view(struct kept_view *k)
 	memset(k, 0, sizeof *k);
 }
 
-static void format_goal(char *buf, size_t len, long long total, long long goal)
-{
-	/* Whole percent, rounded down, so the screen never says 100 % before the goal is met. */
-	long long pct = 0;
-	if (total > 0)
-		pct = total <= LLONG_MAX / 100 ? total * 100 / goal : total / goal * 100;
-	char p[32], g[32];
-	if (numfmt_thousands(pct, ",", p, sizeof p) < 0 ||
-	    numfmt_thousands(goal, ",", g, sizeof g) < 0) {
-		snprintf(buf, len, "%lld%% of %lld", pct, goal);
-		return;
-	}
-	if (total >= goal)
-		snprintf(buf, len, "%s%% of %s \u2014 goal reached!", p, g);
-	else
-		snprintf(buf, len, "%s%% of %s", p, g);
-}
-
-static void draw_goal(struct render *r, const struct tally_view *v)
-{
-	const struct layout_box *bar = &r->layout.goal_bar;
-	double frac = v->total <= 0 ? 0.0 : (double)v->total / (double)v->goal;
-	if (frac > 1.0)
-		frac = 1.0;
-	int fill = (int)(frac * bar->w + 0.5);
-	if (v->total > 0 && fill < 1)
-		fill = 1;
-
-	rt_pill_draw(&r->pill, r->renderer, bar->x, bar->y, bar->w, bar->h,
-		     mix(r->accent, r->background, 0.22f));
-	rt_pill_draw(&r->pill, r->renderer, bar->x, bar->y, fill, bar->h, to_color(r->accent));
-
-	char text[160];
-	format_goal(text, sizeof text, v->total, v->goal);
-	struct rt_text *t = &r->slots[SLOT_GOAL];
-	rt_text_set(t, r->renderer, text, &r->layout.goal_text);
-	/* Reaching the goal is the moment to celebrate: the text takes the accent colour. */
-	if (v->total >= v->goal)
-		rt_text_draw(t, r->renderer, &r->layout.goal_text, to_color(r->accent), 255);
-	else
-		rt_text_draw(t, r->renderer, &r->layout.goal_text, to_color(r->text), 217);
-}
-
-static void draw_status(struct render *r, const char *msg)
-{
-	const struct layout_box *b = &r->layout.status;
-	SDL_Rect strip = { b->x, b->y, b->w, b->h };
-	SDL_SetRenderDrawColor(r->renderer, 160, 24, 24, 255);
-	SDL_RenderFillRect(r->renderer, &strip);
-	struct rt_text *t = &r->slots[SLOT_STATUS];
-	/* Inset so the message never touches the screen's edges, which TVs often overscan. */
-	struct layout_box inner = *b;
-	inner.x += r->layout.margin;
-	inner.w -= 2 * r->layout.margin;
-	rt_text_set(t, r->renderer, msg, &inner);
-	SDL_Color white = { 255, 255, 255, 255 };
-	rt_text_draw(t, r->renderer, &inner, white, 255);
-}
-
-static void draw_scene(struct render *r, const struct tally_view *v)
+static void draw_scene(struct render *r, const struct tally_view *v, long long now_ms)
 {
 	SDL_Renderer *ren = r->renderer;
 	SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
@@ -219,38 +174,46 @@ static void draw_scene(struct render *r, const struct tally_view *v)
 	SDL_RenderClear(ren);
 	if (!r->layout_ok)
 		return;
-	const struct tally_layout *l = &r->layout;
-
-	rt_text_set(&r->slots[SLOT_EVENT], ren, v->event_name, &l->event_name);
-	rt_text_draw(&r->slots[SLOT_EVENT], ren, &l->event_name, to_color(r->text), 255);
-
-	float ack = v->ack < 0.0f ? 0.0f : v->ack > 1.0f ? 1.0f : v->ack;
-	char digits[48];
-	if (numfmt_thousands(v->total, ",", digits, sizeof digits) >= 0)
-		rt_number_draw(&r->num, ren, digits, &l->number, 1.0f + RT_NUMBER_POP * ack,
-			       to_color(r->number));
-
-	/*
-	 * The acknowledgement takes the label's place: it holds while ack is high, fades out,
-	 * and only then does the label fade back in. Two texts crossfading in one spot are a
-	 * smudge that nobody can read.
-	 */
-	int has_ack = v->thank_you && *v->thank_you && ack > 0.0f;
-	float ack_a = has_ack ? (ack - 0.4f) / 0.3f : 0.0f;
-	float label_a = has_ack ? (0.3f - ack) / 0.3f : 1.0f;
-	rt_text_set(&r->slots[SLOT_LABEL], ren, v->label, &l->label);
-	rt_text_draw(&r->slots[SLOT_LABEL], ren, &l->label, to_color(r->text),
-		     alpha_of(0.85f * label_a));
-	if (ack_a > 0.0f) {
-		rt_text_set(&r->slots[SLOT_ACK], ren, v->thank_you, &l->ack);
-		rt_text_draw(&r->slots[SLOT_ACK], ren, &l->ack, to_color(r->accent),
-			     alpha_of(ack_a));
-	}
-
-	if (v->goal > 0)
-		draw_goal(r, v);
+	shift_layout(r, now_ms);
+	view_carousel_draw(r, v, now_ms);
+	view_tally_draw(r, v, now_ms);
 	if (v->staff_status && *v->staff_status)
-		draw_status(r, v->staff_status);
+		view_status_draw(r, v->staff_status);
+}
+
+/* The texture a turned picture is drawn into; NULL if the renderer cannot draw into one. */
+static SDL_Texture *rotation_target(struct render *r)
+{
+	if (r->rotated && r->rotated_w == r->log_w && r->rotated_h == r->log_h)
+		return r->rotated;
+	if (r->rotated)
+		SDL_DestroyTexture(r->rotated);
+	r->rotated = SDL_CreateTexture(r->renderer, SDL_PIXELFORMAT_ARGB8888,
+				       SDL_TEXTUREACCESS_TARGET, r->log_w, r->log_h);
+	r->rotated_w = r->log_w;
+	r->rotated_h = r->log_h;
+	return r->rotated;
+}
+
+/* Draws the whole frame at now_ms, turned as configured; does not present. */
+static void compose(struct render *r, const struct tally_view *v, long long now_ms)
+{
+	update_layout(r);
+	r->last_now = now_ms;
+	SDL_Texture *t = r->rotate && r->layout_ok ? rotation_target(r) : NULL;
+	if (!t || SDL_SetRenderTarget(r->renderer, t) != 0) {
+		draw_scene(r, v, now_ms);
+		return;
+	}
+	draw_scene(r, v, now_ms);
+	SDL_SetRenderTarget(r->renderer, NULL);
+	SDL_SetRenderDrawColor(r->renderer, r->background.r, r->background.g, r->background.b,
+			       255);
+	SDL_RenderClear(r->renderer);
+	/* Turned about its centre, the log_w x log_h picture covers the out_w x out_h output. */
+	SDL_FRect dst = { (r->out_w - r->log_w) / 2.0f, (r->out_h - r->log_h) / 2.0f,
+			  (float)r->log_w, (float)r->log_h };
+	SDL_RenderCopyExF(r->renderer, t, NULL, &dst, 90.0 * r->rotate, NULL, SDL_FLIP_NONE);
 }
 
 static enum render_status open_fonts(struct render *r, const struct config *cfg, char *err,
@@ -278,6 +241,17 @@ static enum render_status open_fonts(struct render *r, const struct config *cfg,
 		set_err(err, errlen, "cannot open font %s: %s", path, TTF_GetError());
 		return RENDER_ERR_FONT;
 	}
+	/* The stories' font falls back to the regular DejaVu, then to the bold one. */
+	char *body = r->body_font_path;
+	size_t blen = sizeof r->body_font_path;
+	if (fontfind_path(cfg->body_font, body, blen) != 0 &&
+	    fontfind_path(BODY_FALLBACK_PATTERN, body, blen) != 0 &&
+	    (snprintf(body, blen, "%s", BODY_FALLBACK_FILE) >= (int)blen || access(body, R_OK)))
+		snprintf(body, blen, "%s", path);
+	if (view_carousel_open(r, path, body) != 0) {
+		set_err(err, errlen, "cannot open font %s: %s", body, TTF_GetError());
+		return RENDER_ERR_FONT;
+	}
 	return RENDER_OK;
 }
 
@@ -288,6 +262,13 @@ static enum render_status finish_open(struct render *r, const struct config *cfg
 	r->number = cfg->number;
 	r->text = cfg->text;
 	r->accent = cfg->accent;
+	r->rotate = cfg->rotate & 3;
+	r->pixel_shift = cfg->pixel_shift;
+	r->carousel_on = cfg->carousel;
+	r->interval_ms = cfg->carousel_interval * 1000;
+	r->milestone_every = cfg->milestone;
+	r->goal_offset = cfg->goal_offset;
+	r->alternate = cfg->alternate_languages;
 	enum render_status st = open_fonts(r, cfg, err, errlen);
 	if (st != RENDER_OK)
 		return st;
@@ -397,12 +378,33 @@ fail:
 	return st;
 }
 
-void render_draw(struct render *r, const struct tally_view *v)
+void render_set_cases(struct render *r, const struct cases *c)
 {
-	update_layout(r);
+	view_carousel_set(r, c);
+	/* With or without cards the layout differs: compute it again on the next draw. */
+	r->out_w = r->out_h = 0;
+}
+
+void render_draw(struct render *r, const struct tally_view *v, long long now_ms)
+{
 	keep_view(&r->last, v);
-	draw_scene(r, v);
+	compose(r, v, now_ms);
 	SDL_RenderPresent(r->renderer);
+}
+
+long long render_next_frame_ms(struct render *r, long long now_ms)
+{
+	if (!r || !r->layout_ok)
+		return -1;
+	if (view_tally_animating(r, now_ms))
+		return 0;
+	long long wait = view_carousel_wait(r, now_ms);
+	if (r->pixel_shift) {
+		long long shift = anim_pixel_shift_wait(now_ms);
+		if (wait < 0 || shift < wait)
+			wait = shift;
+	}
+	return wait;
 }
 
 static enum render_input on_window_event(struct render *r, const SDL_WindowEvent *we)
@@ -490,9 +492,8 @@ static enum render_status save_window_png(struct render *r, const char *path, ch
 	}
 	struct tally_view v = { r->last.event_name, r->last.total,     r->last.goal,
 				r->last.label,      r->last.thank_you, r->last.ack,
-				r->last.staff_status };
-	update_layout(r);
-	draw_scene(r, &v);
+				r->last.staff_status, NULL, 0 };
+	compose(r, &v, r->last_now);
 	enum render_status st = RENDER_ERR_IO;
 	SDL_Surface *shot = SDL_CreateRGBSurfaceWithFormat(0, r->out_w, r->out_h, 32,
 							   SDL_PIXELFORMAT_ARGB8888);
@@ -530,6 +531,7 @@ void render_close(struct render *r)
 	rt_number_close(&r->num);
 	for (int i = 0; i < SLOT_COUNT; i++)
 		rt_text_close(&r->slots[i]);
+	view_carousel_close(r);
 	if (r->renderer)
 		SDL_DestroyRenderer(r->renderer);
 	if (r->window)

@@ -1,14 +1,23 @@
 /*
- * The screen: window or off-screen surface, fonts, and drawing of the tally view.
- * Only render.c (and fontfind.c for fontconfig) include SDL headers. Text is rasterised when it
- * changes, never per frame; the digits of the big number come from a cache.
+ * The screen: window or off-screen surface, fonts, and drawing of the tally and the case
+ * carousel. Only the render files (render*.c, view_*.c) and fontfind.c include SDL headers.
+ * Text is rasterised when it changes, never per frame; the digits of the big number come from
+ * a cache. Time is passed in (now_ms, any monotonic epoch), never read here, so animations are
+ * reproducible in tests; render_next_frame_ms tells the loop how long it may sleep.
  */
 #ifndef TALLYKIOSK_RENDER_H
 #define TALLYKIOSK_RENDER_H
 
 #include <stddef.h>
 
+#include "cases.h"
 #include "config.h"
+
+/* The letters counted for one case (by its own button); see tally_view. */
+struct case_count {
+	const char *case_id;    /* a [section] id of the cases file */
+	long long total;
+};
 
 /* What the screen shows: a plain value the app fills each frame. Strings are borrowed. */
 struct tally_view {
@@ -19,6 +28,10 @@ struct tally_view {
 	const char *thank_you;  /* acknowledgement text */
 	float ack;              /* 1 = a press just happened, falls to 0; 0 = nothing shown */
 	const char *staff_status; /* NULL or "" when all is well; otherwise shown in the strip */
+	/* Per-case totals of the current event, any order; the carousel shows a case's count
+	 * when it is listed here. NULL/0 when no input counts for a case. */
+	const struct case_count *case_counts;
+	int n_case_counts;
 };
 
 enum render_status { RENDER_OK = 0, RENDER_ERR_VIDEO, RENDER_ERR_FONT, RENDER_ERR_IO };
@@ -41,8 +54,25 @@ enum render_status render_open_window(struct render **out, const struct config *
 enum render_status render_open_surface(struct render **out, const struct config *cfg, int width,
 				       int height, char *err, size_t errlen);
 
-/* Draws v and presents it. */
-void render_draw(struct render *r, const struct tally_view *v);
+/*
+ * The cases for the carousel (borrowed: must outlive r, or be replaced first). NULL or an
+ * empty set, or [display] carousel = false, gives the tally the whole screen.
+ */
+void render_set_cases(struct render *r, const struct cases *c);
+
+/*
+ * Draws v as it looks at now_ms and presents it. The first draw shows the settled screen (the
+ * total without counting up, the first case); later totals count up, crossing a milestone
+ * celebrates, and the carousel moves on with time.
+ */
+void render_draw(struct render *r, const struct tally_view *v, long long now_ms);
+
+/*
+ * How long after now_ms the screen next changes by itself: 0 while something moves (draw
+ * again at the display's pace), else the milliseconds to the next carousel change or pixel
+ * shift, -1 if nothing will change until the view does.
+ */
+long long render_next_frame_ms(struct render *r, long long now_ms);
 
 /* Next pending input (non-blocking); RENDER_INPUT_NONE when there is none. */
 enum render_input render_next_input(struct render *r, int keyboard_counts, int allow_quit);

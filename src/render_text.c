@@ -61,12 +61,58 @@ void rt_text_close(struct rt_text *t)
 	t->font = NULL;
 }
 
+/* 1 if t already shows s fitted to b the same way. */
+static int text_current(const struct rt_text *t, const char *s, const struct layout_box *b,
+			int wrap)
+{
+	return t->str && strcmp(t->str, s) == 0 && t->box_w == b->w && t->box_h == b->h &&
+	       t->box_px == b->font_px && t->wrap == wrap;
+}
+
+void rt_text_set_wrapped(struct rt_text *t, SDL_Renderer *r, const char *s,
+			 const struct layout_box *b)
+{
+	if (!s)
+		s = "";
+	if (text_current(t, s, b, 1))
+		return;
+	rt_text_drop(t);
+	t->str = strdup(s);
+	if (!t->str)
+		return;
+	t->box_w = b->w;
+	t->box_h = b->h;
+	t->box_px = b->font_px;
+	t->wrap = 1;
+	if (!*s || !t->font || b->font_px <= 0 || b->w <= 0 || b->h <= 0)
+		return;
+	/* Shrink in steps of about 6 %: each try rasterises the paragraph, so few tries. */
+	SDL_Surface *surf = NULL;
+	for (int px = b->font_px;; px = px * 94 / 100) {
+		if (px < MIN_FONT_PX)
+			px = MIN_FONT_PX;
+		if (surf)
+			SDL_FreeSurface(surf);
+		surf = NULL;
+		if (set_size(t->font, &t->font_px, px) != 0)
+			return;
+		surf = TTF_RenderUTF8_Blended_Wrapped(t->font, s, white, (Uint32)b->w);
+		if (!surf || (surf->h <= b->h && surf->w <= b->w) || px <= MIN_FONT_PX)
+			break;
+	}
+	if (!surf)
+		return;
+	t->tex = upload(r, surf);
+	t->w = surf->w;
+	t->h = surf->h;
+	SDL_FreeSurface(surf);
+}
+
 void rt_text_set(struct rt_text *t, SDL_Renderer *r, const char *s, const struct layout_box *b)
 {
 	if (!s)
 		s = "";
-	if (t->str && strcmp(t->str, s) == 0 && t->box_w == b->w && t->box_h == b->h &&
-	    t->box_px == b->font_px)
+	if (text_current(t, s, b, 0))
 		return;
 	rt_text_drop(t);
 	/* On failure str stays NULL, so the next frame tries again. */
@@ -76,6 +122,7 @@ void rt_text_set(struct rt_text *t, SDL_Renderer *r, const char *s, const struct
 	t->box_w = b->w;
 	t->box_h = b->h;
 	t->box_px = b->font_px;
+	t->wrap = 0;
 	if (!*s || !t->font || b->font_px <= 0 || b->w <= 0)
 		return;
 
@@ -105,8 +152,9 @@ void rt_text_set(struct rt_text *t, SDL_Renderer *r, const char *s, const struct
 	SDL_FreeSurface(surf);
 }
 
-void rt_text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b, SDL_Color c,
-		  Uint8 alpha)
+/* halign: 0 centre, 1 left; top: 1 top-aligned, 0 centred vertically. */
+static void text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b,
+		      SDL_Color c, Uint8 alpha, int halign, int top, int dy)
 {
 	if (!t->tex || alpha == 0)
 		return;
@@ -116,12 +164,25 @@ void rt_text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b
 		k = (float)b->w / (float)t->w;
 	if (t->h * k > b->h)
 		k = (float)b->h / (float)t->h;
+	float x = halign ? (float)b->x : b->x + (b->w - t->w * k) / 2.0f;
+	float y = top ? (float)b->y : b->y + (b->h - t->h * k) / 2.0f;
 	/* Whole-pixel positions: a half-pixel offset blurs text under linear filtering. */
-	SDL_FRect dst = { (float)(int)(b->x + (b->w - t->w * k) / 2.0f),
-			  (float)(int)(b->y + (b->h - t->h * k) / 2.0f), t->w * k, t->h * k };
+	SDL_FRect dst = { (float)(int)x, (float)(int)y + dy, t->w * k, t->h * k };
 	SDL_SetTextureColorMod(t->tex, c.r, c.g, c.b);
 	SDL_SetTextureAlphaMod(t->tex, alpha);
 	SDL_RenderCopyF(r, t->tex, NULL, &dst);
+}
+
+void rt_text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b, SDL_Color c,
+		  Uint8 alpha)
+{
+	text_draw(t, r, b, c, alpha, 0, 0, 0);
+}
+
+void rt_text_draw_left(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b,
+		       SDL_Color c, Uint8 alpha, int top, int dy)
+{
+	text_draw(t, r, b, c, alpha, 1, top, dy);
 }
 
 static int glyph_index(char c)
@@ -447,4 +508,39 @@ void rt_pill_draw(struct rt_pill *p, SDL_Renderer *r, int x, int y, int w, int h
 	SDL_RenderSetClipRect(r, &clip);
 	pill_full(p, r, x, y, min_w, h, c);
 	SDL_RenderSetClipRect(r, NULL);
+}
+
+void rt_round_rect(struct rt_pill *p, SDL_Renderer *r, const SDL_Rect *rect, int radius,
+		   SDL_Color c)
+{
+	int rad = radius;
+	if (rad > rect->w / 2)
+		rad = rect->w / 2;
+	if (rad > rect->h / 2)
+		rad = rect->h / 2;
+	if (rad > 0 && p->d != 2 * rad) {
+		rt_pill_drop(p);
+		p->disc = make_disc(r, 2 * rad);
+		p->d = 2 * rad;
+	}
+	SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
+	if (rad <= 0 || !p->disc) {
+		SDL_RenderFillRect(r, rect);
+		return;
+	}
+	int x = rect->x, y = rect->y, w = rect->w, h = rect->h;
+	SDL_Rect mid = { x, y + rad, w, h - 2 * rad };
+	SDL_Rect top = { x + rad, y, w - 2 * rad, rad };
+	SDL_Rect bot = { x + rad, y + h - rad, w - 2 * rad, rad };
+	SDL_RenderFillRect(r, &mid);
+	SDL_RenderFillRect(r, &top);
+	SDL_RenderFillRect(r, &bot);
+	SDL_SetTextureColorMod(p->disc, c.r, c.g, c.b);
+	SDL_SetTextureAlphaMod(p->disc, c.a);
+	for (int i = 0; i < 4; i++) {
+		int sx = i & 1 ? rad : 0, sy = i & 2 ? rad : 0;
+		SDL_Rect src = { sx, sy, rad, rad };
+		SDL_Rect dst = { i & 1 ? x + w - rad : x, i & 2 ? y + h - rad : y, rad, rad };
+		SDL_RenderCopy(r, p->disc, &src, &dst);
+	}
 }

@@ -14,12 +14,13 @@
 
 #include "layout.h"
 
-/* One line of text in one box, with its own font so shrinking it affects no other line. */
+/* One text in one box, with its own font so shrinking it affects no other text. */
 struct rt_text {
 	TTF_Font *font;
 	int font_px;          /* size the font is set to now */
 	char *str;            /* what tex shows; NULL until set */
 	int box_w, box_h, box_px; /* the box tex was fitted to */
+	int wrap;             /* wrapped to the box's width (a paragraph) or one line */
 	SDL_Texture *tex;
 	int w, h;
 };
@@ -56,9 +57,18 @@ struct rt_pill {
 int rt_text_open(struct rt_text *t, const char *font_path);
 /* Makes t show s (NULL = nothing) fitted into b; re-rasterises only if s or b changed. */
 void rt_text_set(struct rt_text *t, SDL_Renderer *r, const char *s, const struct layout_box *b);
+/*
+ * Makes t show s as a paragraph wrapped to b's width, at b's font size or smaller so that all
+ * of it fits b's height; re-rasterises only if s or b changed.
+ */
+void rt_text_set_wrapped(struct rt_text *t, SDL_Renderer *r, const char *s,
+			 const struct layout_box *b);
 /* Draws t centred in b, tinted c with the given opacity. */
 void rt_text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b, SDL_Color c,
 		  Uint8 alpha);
+/* Draws t at the left of b (top-aligned when top, else centred vertically), dy pixels lower. */
+void rt_text_draw_left(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b,
+		       SDL_Color c, Uint8 alpha, int top, int dy);
 /* Forgets the texture (it is rebuilt on the next rt_text_set). */
 void rt_text_drop(struct rt_text *t);
 void rt_text_close(struct rt_text *t);
@@ -81,5 +91,8 @@ void rt_number_close(struct rt_number *n);
 /* A rounded bar x,y w x h in c (c.a = opacity); shorter than its height, it is clipped. */
 void rt_pill_draw(struct rt_pill *p, SDL_Renderer *r, int x, int y, int w, int h, SDL_Color c);
 void rt_pill_drop(struct rt_pill *p);
+/* A rectangle with corners of the given radius, from the same disc (sized 2 x radius). */
+void rt_round_rect(struct rt_pill *p, SDL_Renderer *r, const SDL_Rect *rect, int radius,
+		   SDL_Color c);
 
 #endif

@@ -30,6 +30,7 @@ static const char all_changed[] =
 	"goal = 1200\n"
 	"label = \"lettres écrites\"\n"
 	"thank_you =\n"
+	"goal_offset = 250\n"
 	"[display]\n"
 	"  fullscreen = No\n"
 	"width=800\r\n"
@@ -40,6 +41,15 @@ static const char all_changed[] =
 	"text = #FfFfFe\n"
 	"accent = #010203\n"
 	"allow_quit = ON\n"
+	"body_font = Liberation Serif\n"
+	"rotate = 270\n"
+	"carousel = false\n"
+	"carousel_interval = 30\n"
+	"milestone = 0\n"
+	"pixel_shift = off\n"
+	"[content]\n"
+	"cases = /srv/cases.ini\n"
+	"alternate_languages = no\n"
 	"[input]\n"
 	"keyboard = 0\n"
 	"[storage]\n"
@@ -112,6 +122,15 @@ static void assert_same_config(const struct config *a, const struct config *b)
 	assert_int_equal(a->keyboard, b->keyboard);
 	assert_string_equal(a->database, b->database);
 	assert_string_equal(a->socket, b->socket);
+	assert_int_equal(a->goal_offset, b->goal_offset);
+	assert_string_equal(a->body_font, b->body_font);
+	assert_int_equal(a->rotate, b->rotate);
+	assert_int_equal(a->carousel, b->carousel);
+	assert_int_equal(a->carousel_interval, b->carousel_interval);
+	assert_int_equal(a->milestone, b->milestone);
+	assert_int_equal(a->pixel_shift, b->pixel_shift);
+	assert_string_equal(a->cases, b->cases);
+	assert_int_equal(a->alternate_languages, b->alternate_languages);
 }
 
 static void test_defaults(void **state)
@@ -136,6 +155,15 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.keyboard, 1);
 	assert_string_equal(cfg.database, "");
 	assert_string_equal(cfg.socket, "");
+	assert_int_equal(cfg.goal_offset, 0);
+	assert_string_equal(cfg.body_font, "DejaVu Sans");
+	assert_int_equal(cfg.rotate, 0);
+	assert_int_equal(cfg.carousel, 1);
+	assert_int_equal(cfg.carousel_interval, 12);
+	assert_int_equal(cfg.milestone, 100);
+	assert_int_equal(cfg.pixel_shift, 1);
+	assert_string_equal(cfg.cases, "");
+	assert_int_equal(cfg.alternate_languages, 1);
 }
 
 static void test_parse_color(void **state)
@@ -181,6 +209,42 @@ static void test_good_file(void **state)
 	assert_int_equal(cfg.keyboard, 0);
 	assert_string_equal(cfg.database, "/var/lib/tally/t.db");
 	assert_string_equal(cfg.socket, "/run/tally.sock");
+	assert_int_equal(cfg.goal_offset, 250);
+	assert_string_equal(cfg.body_font, "Liberation Serif");
+	assert_int_equal(cfg.rotate, 3);
+	assert_int_equal(cfg.carousel, 0);
+	assert_int_equal(cfg.carousel_interval, 30);
+	assert_int_equal(cfg.milestone, 0);
+	assert_int_equal(cfg.pixel_shift, 0);
+	assert_string_equal(cfg.cases, "/srv/cases.ini");
+	assert_int_equal(cfg.alternate_languages, 0);
+}
+
+static void test_screen_keys(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char err[256];
+	static const char *const turns[] = { "0", "90", "180", "270" };
+	for (int i = 0; i < 4; i++) {
+		char text[64];
+		config_defaults(&cfg);
+		snprintf(text, sizeof text, "[display]\nrotate = %s\n", turns[i]);
+		assert_int_equal(load_text(text, &cfg, err, sizeof err), CONFIG_OK);
+		assert_int_equal(cfg.rotate, i);
+	}
+	expect_error("[display]\nrotate = 45\n", CONFIG_ERR_VALUE, 2, "[display] rotate",
+		     "0, 90, 180, 270");
+	expect_error("[display]\ncarousel_interval = 2\n", CONFIG_ERR_VALUE, 2,
+		     "[display] carousel_interval: out of range", "3 to 600");
+	expect_error("[display]\nmilestone = -1\n", CONFIG_ERR_VALUE, 2, "[display] milestone",
+		     NULL);
+	expect_error("[event]\ngoal_offset = 1,000\n", CONFIG_ERR_VALUE, 2,
+		     "[event] goal_offset: not a whole number", NULL);
+	expect_error("[display]\nbody_font =\n", CONFIG_ERR_VALUE, 2, "[display] body_font", NULL);
+	expect_error("[content]\ncase = x\n", CONFIG_ERR_KEY, 2, "[content] case: unknown key",
+		     "cases, alternate_languages");
+	expect_error("[contents]\n", CONFIG_ERR_KEY, 1, "unknown section", "[content]");
 }
 
 static void test_partial_file_keeps_other_values(void **state)
@@ -266,7 +330,7 @@ static void test_unknown_key(void **state)
 	expect_error("[display]\nwidth = 800\ncolour = #000000\n", CONFIG_ERR_KEY, 3,
 		     "[display] colour: unknown key",
 		     "(known keys: fullscreen, width, height, font, background, number, text, "
-		     "accent, allow_quit)");
+		     "accent, allow_quit, body_font");
 	expect_error("[event]\nname = x\n[storage]\nname = y\n", CONFIG_ERR_KEY, 4,
 		     "[storage] name: unknown key", "(known keys: database, socket)");
 }
@@ -581,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_sample_is_defaults),
 		cmocka_unit_test(test_gpio_sections),
 		cmocka_unit_test(test_gpio_errors),
+		cmocka_unit_test(test_screen_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,9 @@
 /*
- * Unit tests for layout.c: on every supported screen size the tally screen must be readable
- * from across a room (the number dominates), stay on screen, and never draw two things over
- * each other (except the acknowledgement, which crossfades over the label on purpose).
+ * Unit tests for layout.c: on every supported screen size, with and without the carousel, the
+ * screen must be readable from across a room (the number dominates), keep every box on screen
+ * and every text box inside its area (the card's texts inside the card), and never draw two
+ * things over each other (except the acknowledgement, which takes the label's place on
+ * purpose).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,6 +41,10 @@ static int layout_boxes(const struct tally_layout *l, struct named_box *out)
 		{ "label", &l->label, 1 },           { "ack", &l->ack, 1 },
 		{ "goal_bar", &l->goal_bar, 0 },     { "goal_text", &l->goal_text, 1 },
 		{ "status", &l->status, 1 },         { "carousel", &l->carousel, 0 },
+		{ "badge", &l->badge, 1 },           { "case_name", &l->case_name, 1 },
+		{ "case_country", &l->case_country, 1 }, { "headline", &l->headline, 1 },
+		{ "story", &l->story, 1 },           { "case_count", &l->case_count, 1 },
+		{ "dots", &l->dots, 0 },
 	};
 	int n = (int)(sizeof all / sizeof all[0]);
 	for (int i = 0; i < n; i++)
@@ -46,10 +52,29 @@ static int layout_boxes(const struct tally_layout *l, struct named_box *out)
 	return n;
 }
 
+#define NBOXES 15
+
+static int is_card_part(const struct tally_layout *l, const struct layout_box *b)
+{
+	return b == &l->badge || b == &l->case_name || b == &l->case_country ||
+	       b == &l->headline || b == &l->story || b == &l->case_count || b == &l->dots;
+}
+
+static struct tally_layout compute_with(int w, int h, int carousel)
+{
+	struct tally_layout l;
+	int rc = layout_compute(w, h, carousel, &l);
+	if (rc != 0)
+		fail_msg("layout_compute(%d, %d, %d) = %d, want 0", w, h, carousel, rc);
+	assert_int_equal(l.width, w);
+	assert_int_equal(l.height, h);
+	return l;
+}
+
 static struct tally_layout compute_ok(int w, int h)
 {
 	struct tally_layout l;
-	int rc = layout_compute(w, h, &l);
+	int rc = layout_compute(w, h, 0, &l);
 	if (rc != 0)
 		fail_msg("layout_compute(%d, %d) = %d, want 0", w, h, rc);
 	assert_int_equal(l.width, w);
@@ -57,22 +82,37 @@ static struct tally_layout compute_ok(int w, int h)
 	return l;
 }
 
-static void check_invariants(int w, int h)
+static void check_invariants_with(int w, int h, int carousel)
 {
-	struct tally_layout l = compute_ok(w, h);
+	struct tally_layout l = compute_with(w, h, carousel);
 	struct layout_box screen = { 0, 0, w, h, 0 };
-	struct named_box b[8];
+	struct named_box b[NBOXES];
 	int n = layout_boxes(&l, b);
+	int has_card = l.carousel.w > 0;
 
+	if (!carousel)
+		assert_false(has_card);
 	for (int i = 0; i < n; i++) {
+		int card_part = is_card_part(&l, b[i].box);
+		if (card_part && !has_card)
+			continue;
+		/* No text leaves its area: the card's texts stay inside the card. */
+		if (card_part && !layout_box_inside(b[i].box, &l.carousel))
+			fail_msg("%dx%d: %s (%d,%d %dx%d) leaves the card", w, h, b[i].name,
+				 b[i].box->x, b[i].box->y, b[i].box->w, b[i].box->h);
+		if (!card_part && b[i].box != &l.carousel && b[i].box != &l.status &&
+		    !layout_box_inside(b[i].box, &l.tally))
+			fail_msg("%dx%d: %s leaves the tally's area", w, h, b[i].name);
 		if (!layout_box_inside(b[i].box, &screen))
 			fail_msg("%dx%d: %s (%d,%d %dx%d) leaves the screen", w, h, b[i].name,
 				 b[i].box->x, b[i].box->y, b[i].box->w, b[i].box->h);
 		if (b[i].is_text) {
-			if (b[i].box->font_px <= 0 || b[i].box->font_px > b[i].box->h)
+			if (b[i].box->font_px <= 0 || b[i].box->font_px > b[i].box->h ||
+			    (card_part && b[i].box != &l.badge && b[i].box->font_px >= l.number.font_px))
 				fail_msg("%dx%d: %s font_px %d, box height %d", w, h, b[i].name,
 					 b[i].box->font_px, b[i].box->h);
-			if (b[i].box != &l.number && b[i].box->font_px >= l.number.font_px)
+			if (b[i].box != &l.number && b[i].box != &l.badge &&
+			    b[i].box->font_px >= l.number.font_px)
 				fail_msg("%dx%d: %s font_px %d not smaller than the number's %d", w,
 					 h, b[i].name, b[i].box->font_px, l.number.font_px);
 		} else {
@@ -84,7 +124,10 @@ static void check_invariants(int w, int h)
 		for (int j = i + 1; j < n; j++) {
 			int ack_label = (b[i].box == &l.label && b[j].box == &l.ack) ||
 					(b[i].box == &l.ack && b[j].box == &l.label);
-			if (!ack_label && layout_box_overlap(b[i].box, b[j].box))
+			/* The card's parts lie on the card. */
+			int on_card = (b[i].box == &l.carousel && is_card_part(&l, b[j].box)) ||
+				      (b[j].box == &l.carousel && is_card_part(&l, b[i].box));
+			if (!ack_label && !on_card && layout_box_overlap(b[i].box, b[j].box))
 				fail_msg("%dx%d: %s overlaps %s", w, h, b[i].name, b[j].name);
 		}
 	}
@@ -101,11 +144,31 @@ static void check_invariants(int w, int h)
 	assert_int_equal(l.status.w, w);
 	assert_int_equal(l.status.y + l.status.h, h);
 
-	/* With no carousel yet, the tally is centred on the screen. */
-	assert_true(abs((l.number.x + l.number.w / 2) - w / 2) <= 1);
-	assert_true(abs((l.goal_bar.x + l.goal_bar.w / 2) - w / 2) <= 1);
+	/* Without a card the tally is centred on the screen, else in its own area. */
+	int cx = l.tally.x + l.tally.w / 2;
+	assert_true(has_card || l.tally.w == w);
+	assert_true(abs((l.number.x + l.number.w / 2) - cx) <= 1);
+	assert_true(abs((l.goal_bar.x + l.goal_bar.w / 2) - cx) <= 1);
 	assert_true(l.goal_bar.w > 0 && l.goal_bar.h > 0);
 	assert_true(l.margin > 0);
+	if (has_card) {
+		/* The card is beside the tally on landscape screens, under it on portrait ones. */
+		if (h > w)
+			assert_true(l.tally.y + l.tally.h <= l.carousel.y);
+		else
+			assert_true(l.tally.x + l.tally.w <= l.carousel.x);
+		assert_true(l.badge.w == l.badge.h && l.badge.w > 0);
+		assert_true(l.headline.y + l.headline.h <= l.story.y);
+		assert_true(l.story.y + l.story.h <= l.case_count.y);
+		assert_true(l.case_count.y + l.case_count.h <= l.dots.y);
+		assert_true(l.story.h >= 0);
+	}
+}
+
+static void check_invariants(int w, int h)
+{
+	check_invariants_with(w, h, 0);
+	check_invariants_with(w, h, 1);
 }
 
 static void test_supported_sizes_keep_boxes_on_screen_and_apart(void **state)
@@ -198,25 +261,52 @@ static void test_portrait_text_follows_the_width(void **state)
 	assert_true(port.event_name.font_px * 20 >= 1080);
 }
 
-static void test_carousel_is_reserved_but_empty_for_now(void **state)
+static void test_carousel_takes_a_third_or_the_bottom(void **state)
 {
 	(void)state;
-	struct tally_layout l = compute_ok(1920, 1080);
-	assert_int_equal(l.carousel.w, 0);
-	assert_int_equal(l.carousel.h, 0);
+	struct tally_layout off = compute_ok(1920, 1080);
+	assert_int_equal(off.carousel.w, 0);
+	assert_int_equal(off.carousel.h, 0);
+	static const struct size all[] = { { 1920, 1080 }, { 3840, 2160 }, { 1280, 720 },
+					   { 800, 480 }, { 1080, 1920 } };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		int w = all[i].w, h = all[i].h;
+		struct tally_layout l = compute_with(w, h, 1);
+		assert_true(l.carousel.w > 0 && l.carousel.h > 0);
+		if (w > h) {
+			assert_true(l.carousel.w * 100 >= w * 28 && l.carousel.w * 100 <= w * 36);
+		} else {
+			assert_true(l.carousel.h * 100 >= h * 30 && l.carousel.h * 100 <= h * 45);
+		}
+		/* The number still dominates: digits at least a fifth of the screen's height on a
+		 * TV, and its box bigger than the story's. */
+		if (w > h && w >= 1280)
+			assert_true(0.729 * l.number.font_px >= 0.2 * h);
+		assert_true(l.number.font_px > l.headline.font_px * 3);
+		/* Stories get room for several lines at their full size. */
+		assert_true(l.story.h >= 5 * l.story.font_px);
+	}
+	/* Too small for a card: the tally alone. */
+	struct tally_layout tiny = compute_with(320, 200, 1);
+	assert_int_equal(tiny.carousel.w, 0);
+}
+
+static int layout_compute_0(int w, int h, struct tally_layout *l)
+{
+	return layout_compute(w, h, 1, l);
 }
 
 static void test_too_small_or_invalid_sizes_fail(void **state)
 {
 	(void)state;
 	struct tally_layout l;
-	assert_int_equal(layout_compute(10, 10, &l), -1);
-	assert_int_equal(layout_compute(63, 480, &l), -1);
-	assert_int_equal(layout_compute(800, 63, &l), -1);
-	assert_int_equal(layout_compute(0, 0, &l), -1);
-	assert_int_equal(layout_compute(-1920, 1080, &l), -1);
-	assert_int_equal(layout_compute(100000, 1080, &l), -1);
-	assert_int_equal(layout_compute(1920, 1080, NULL), -1);
+	assert_int_equal(layout_compute_0(10, 10, &l), -1);
+	assert_int_equal(layout_compute_0(63, 480, &l), -1);
+	assert_int_equal(layout_compute_0(800, 63, &l), -1);
+	assert_int_equal(layout_compute_0(0, 0, &l), -1);
+	assert_int_equal(layout_compute_0(-1920, 1080, &l), -1);
+	assert_int_equal(layout_compute_0(100000, 1080, &l), -1);
+	assert_int_equal(layout_compute_0(1920, 1080, NULL), -1);
 }
 
 static void test_box_helpers(void **state)
@@ -255,7 +345,7 @@ int main(void)
 		cmocka_unit_test(test_number_is_the_largest_box),
 		cmocka_unit_test(test_layout_scales_with_the_screen),
 		cmocka_unit_test(test_portrait_text_follows_the_width),
-		cmocka_unit_test(test_carousel_is_reserved_but_empty_for_now),
+		cmocka_unit_test(test_carousel_takes_a_third_or_the_bottom),
 		cmocka_unit_test(test_too_small_or_invalid_sizes_fail),
 		cmocka_unit_test(test_box_helpers),
 	};

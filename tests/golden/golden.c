@@ -1,0 +1,179 @@
+/*
+ * Golden images of the screen: each scene is drawn with the software renderer onto a surface
+ * (no display), at a fixed time, and compared with tests/golden/NAME.png. A pixel differs if
+ * any channel is off by more than 2; a scene fails if more than 0.1 % of its pixels differ
+ * (FreeType or SDL upgrades shift anti-aliasing a little, a layout change shifts far more).
+ *
+ *   golden DIR              compare every scene with DIR/NAME.png
+ *   UPDATE_GOLDENS=1 golden DIR   write DIR/NAME.png instead (then look at every one)
+ *
+ * Run from the repository root: the scenes use assets/cases/cases.ini.
+ */
+#include <SDL.h>
+#include <SDL_image.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases.h"
+#include "config.h"
+#include "render.h"
+
+struct scene {
+	const char *name;
+	int w, h, rotate;
+	long long total, goal;
+	float ack;
+	const char *status;
+	/* Time: the first frame is drawn at 0 with total - step, the last at at_ms with total
+	 * (so step > 0 shows a count-up or a milestone in progress). */
+	long long at_ms;
+	long long step;
+	int with_counts;
+};
+
+static const struct scene scenes[] = {
+	{ "tally-1920x1080", 1920, 1080, 0, 1234, 1000, 0.0f, NULL, 0, 0, 1 },
+	{ "tally-3840x2160", 3840, 2160, 0, 312, 500, 0.9f, NULL, 0, 0, 1 },
+	/* Jani Silva, the fifth case (slides 8 and 9: English, then French). */
+	{ "jani-1280x720", 1280, 720, 0, 87, 500, 0.0f, NULL, 8 * 12000 + 2000, 0, 0 },
+	{ "jani-fr-800x480", 800, 480, 0, 1234567, 500, 0.0f,
+	  "Sensor slot offline: /dev/gpiochip0 busy (retrying)", 9 * 12000 + 2000, 0, 1 },
+	{ "milestone-1080x1920", 1080, 1920, 0, 500, 750, 0.0f, NULL, 1500, 1, 1 },
+	{ "rotate90-1920x1080", 1920, 1080, 1, 42, 500, 0.0f, NULL, 0, 0, 0 },
+	/* Halfway through a carousel change: the old case gone, the next rising in. */
+	{ "change-1920x1080", 1920, 1080, 0, 1234, 1000, 0.0f, NULL, 12000 + 650, 0, 0 },
+};
+
+static const struct case_count counts[] = {
+	{ "nassima-al-sada", 152 }, { "jani-silva", 1204 }, { "grassy-narrows", 88 },
+	{ "magai-matiop-ngong", 61 },
+};
+
+static SDL_Surface *load_argb(const char *path)
+{
+	SDL_Surface *s = IMG_Load(path);
+	if (!s)
+		return NULL;
+	SDL_Surface *c = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
+	SDL_FreeSurface(s);
+	return c;
+}
+
+/* Pixels whose channels differ by more than 2; -1 if the sizes differ. */
+static long compare(SDL_Surface *a, SDL_Surface *b, int *max_d)
+{
+	if (a->w != b->w || a->h != b->h)
+		return -1;
+	long bad = 0;
+	*max_d = 0;
+	for (int y = 0; y < a->h; y++) {
+		const Uint8 *pa = (const Uint8 *)a->pixels + (size_t)y * a->pitch;
+		const Uint8 *pb = (const Uint8 *)b->pixels + (size_t)y * b->pitch;
+		for (int x = 0; x < a->w * 4; x += 4) {
+			int worst = 0;
+			for (int k = 0; k < 4; k++) {
+				int d = abs(pa[x + k] - pb[x + k]);
+				worst = d > worst ? d : worst;
+			}
+			*max_d = worst > *max_d ? worst : *max_d;
+			bad += worst > 2;
+		}
+	}
+	return bad;
+}
+
+static int run_scene(const struct scene *sc, const struct cases *cases, const char *dir,
+		     int update)
+{
+	struct config cfg;
+	config_defaults(&cfg);
+	cfg.rotate = sc->rotate;
+	struct render *r;
+	char err[512], path[1024], out[1024];
+	if (render_open_surface(&r, &cfg, sc->w, sc->h, err, sizeof err) != RENDER_OK) {
+		fprintf(stderr, "golden %s: %s\n", sc->name, err);
+		return 1;
+	}
+	render_set_cases(r, cases);
+	struct tally_view v = { "Write for Rights 2026", sc->total - sc->step, sc->goal,
+				cfg.label, cfg.thank_you, 0.0f, sc->status, NULL, 0 };
+	if (sc->with_counts) {
+		v.case_counts = counts;
+		v.n_case_counts = (int)(sizeof counts / sizeof counts[0]);
+	}
+	render_draw(r, &v, 0);
+	v.total = sc->total;
+	v.ack = sc->ack;
+	/* A step is committed a second before the picture, so the count-up has landed. */
+	if (sc->step)
+		render_draw(r, &v, sc->at_ms - 1000);
+	render_draw(r, &v, sc->at_ms);
+
+	snprintf(path, sizeof path, "%s/%s.png", dir, sc->name);
+	snprintf(out, sizeof out, "%s/%s.actual.png", getenv("GOLDEN_OUT") ? getenv("GOLDEN_OUT")
+									  : "/tmp", sc->name);
+	int rc = 0;
+	if (update) {
+		if (render_save_png(r, path, err, sizeof err) != RENDER_OK) {
+			fprintf(stderr, "golden %s: %s\n", sc->name, err);
+			rc = 1;
+		} else {
+			printf("golden %s: written %s\n", sc->name, path);
+		}
+		render_close(r);
+		return rc;
+	}
+	if (render_save_png(r, out, err, sizeof err) != RENDER_OK) {
+		fprintf(stderr, "golden %s: %s\n", sc->name, err);
+		render_close(r);
+		return 1;
+	}
+	render_close(r);
+	SDL_Surface *want = load_argb(path), *got = load_argb(out);
+	if (!want || !got) {
+		fprintf(stderr, "golden %s: cannot read %s (make golden-update writes it): %s\n",
+			sc->name, want ? out : path, IMG_GetError());
+		rc = 1;
+	} else {
+		int max_d = 0;
+		long bad = compare(want, got, &max_d);
+		long limit = (long)sc->w * sc->h / 1000;
+		if (bad < 0 || bad > limit) {
+			fprintf(stderr, "golden %s: FAIL: %s differs from %s (%ld pixels off, at most "
+					"%ld allowed, largest difference %d)\n",
+				sc->name, out, path, bad, limit, max_d);
+			rc = 1;
+		} else {
+			printf("golden %s: ok (%ld pixels off by more than 2)\n", sc->name, bad);
+			remove(out);
+		}
+	}
+	SDL_FreeSurface(want);
+	SDL_FreeSurface(got);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: golden DIR   (UPDATE_GOLDENS=1 to rewrite DIR/*.png)\n");
+		return 2;
+	}
+	const char *u = getenv("UPDATE_GOLDENS");
+	int update = u && *u && strcmp(u, "0") != 0;
+	static struct cases cases;
+	char err[512];
+	if (cases_load(&cases, "assets/cases/cases.ini", err, sizeof err) != CASES_OK) {
+		fprintf(stderr, "golden: %s\n", err);
+		return 1;
+	}
+	int fails = 0;
+	for (size_t i = 0; i < sizeof scenes / sizeof scenes[0]; i++)
+		fails += run_scene(&scenes[i], &cases, argv[1], update);
+	cases_free(&cases);
+	if (fails)
+		fprintf(stderr, "golden: %d scene(s) failed; if the change is intended, run "
+				"`make golden-update` and look at every image\n", fails);
+	return fails ? 1 : 0;
+}
