@@ -89,7 +89,7 @@ deps-test: deps
 # --- run and test ---------------------------------------------------------------------------
 run: deps
 	$(MAKE) all
-	$(BUILD)/tallykiosk --windowed $(RUN_ARGS)
+	$(BUILD)/tallykiosk -c assets/kiosk.conf --windowed $(RUN_ARGS)
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
