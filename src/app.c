@@ -288,6 +288,9 @@ static void draw(struct app *a, long long now)
 			snprintf(a->status_line + o, sizeof a->status_line - o, "%s%s",
 				 o ? " | " : "", problem);
 	}
+	struct case_count cases[STORE_MAX_CASES];
+	for (int i = 0; i < a->shown.n_cases; i++)
+		cases[i] = (struct case_count){ a->shown.cases[i].id, a->shown.cases[i].total };
 	struct tally_view v = {
 		.event_name = a->shown.name,
 		.total = a->shown.total,
@@ -296,6 +299,8 @@ static void draw(struct app *a, long long now)
 		.thank_you = cfg->thank_you,
 		.ack = ack_level(a, now),
 		.staff_status = a->status_line,
+		.case_counts = cases,
+		.n_case_counts = a->shown.n_cases,
 	};
 	render_draw(a->p->render, &v, now);
 }

@@ -219,9 +219,41 @@ static enum store_status load_current(struct store *st)
 	ev.goal = sqlite3_column_int64(s, 3);
 	ev.started_ms = sqlite3_column_int64(s, 4);
 	sqlite3_reset(s);
+	/* One scan at open; after that the per-case totals move with each count. */
+	sqlite3_stmt *q;
+	rc = sqlite3_prepare_v2(st->db,
+				"SELECT case_id, sum(delta) FROM counts WHERE event_id = ?1 AND"
+				" case_id IS NOT NULL GROUP BY case_id ORDER BY min(id) LIMIT ?2",
+				-1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return fail(st, rc, "reading the per-case totals");
+	sqlite3_bind_int64(q, 1, ev.id);
+	sqlite3_bind_int(q, 2, STORE_MAX_CASES);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_case_total *c = &ev.cases[ev.n_cases++];
+		snprintf(c->id, sizeof c->id, "%s", (const char *)sqlite3_column_text(q, 0));
+		c->total = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return fail(st, rc, "reading the per-case totals");
 	st->cur = ev;
 	st->pend = ev;
 	return STORE_OK;
+}
+
+static void add_to_case(struct store_event *ev, const char *case_id, long long delta)
+{
+	for (int i = 0; i < ev->n_cases; i++)
+		if (!strcmp(ev->cases[i].id, case_id)) {
+			ev->cases[i].total += delta;
+			return;
+		}
+	if (ev->n_cases == STORE_MAX_CASES)
+		return;
+	struct store_case_total *c = &ev->cases[ev->n_cases++];
+	snprintf(c->id, sizeof c->id, "%s", case_id);
+	c->total = delta;
 }
 
 static enum store_status exec_sql(struct store *st, const char *sql, const char *what)
@@ -1018,6 +1050,8 @@ static enum store_status insert_row(struct store *st, const char *kind, long lon
 	if (rc != SQLITE_DONE)
 		return fail(st, rc, "updating the total");
 	st->pend.total += delta;
+	if (case_id)
+		add_to_case(&st->pend, case_id, delta);
 	return STORE_OK;
 }
 

@@ -35,6 +35,15 @@ enum store_kind { STORE_PRESS, STORE_ADD, STORE_UNDO };
 
 struct store;
 
+#define STORE_MAX_CASES 16
+#define STORE_CASE_ID_MAX 64
+
+/* The letters counted for one case (a per-case button) in an event. */
+struct store_case_total {
+	char id[STORE_CASE_ID_MAX];
+	long long total;
+};
+
 /* A snapshot of the current event. */
 struct store_event {
 	long long id;
@@ -43,6 +52,10 @@ struct store_event {
 	long long goal;
 	long long started_ms; /* Unix time in milliseconds */
 	long long ended_ms;   /* 0 while the event is open */
+	/* Per-case totals, kept like the total (no scan per count); the first STORE_MAX_CASES
+	 * cases only, which covers one per GPIO input. */
+	struct store_case_total cases[STORE_MAX_CASES];
+	int n_cases;
 };
 
 /*

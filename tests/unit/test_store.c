@@ -220,6 +220,24 @@ static void test_case_counts(void **state)
 	assert_non_null(strstr(csv, ",1,jani-silva\r\n")); /* its undo keeps the case */
 	free(csv);
 	assert_int_equal(total(f->st), 0);
+	/* Per-case totals follow each count and survive a reopen. */
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button-jani", "jani-silva"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button-jani", "jani-silva"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button-khaled", "khaled"), STORE_OK);
+	reopen(f);
+	struct store_event ev;
+	store_current(f->st, &ev);
+	assert_int_equal(ev.n_cases, 2);
+	assert_string_equal(ev.cases[0].id, "jani-silva");
+	assert_int_equal(ev.cases[0].total, 2);
+	assert_string_equal(ev.cases[1].id, "khaled");
+	assert_int_equal(ev.cases[1].total, 1);
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
+	store_current(f->st, &ev);
+	assert_int_equal(ev.cases[1].total, 0);
+	assert_int_equal(store_new_event(f->st, "Next", "tallyctl"), STORE_OK);
+	store_current(f->st, &ev);
+	assert_int_equal(ev.n_cases, 0);
 }
 
 static void test_status_json(void **state)
