@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases.h"
 #include "config.h"
 #include "render.h"
 
@@ -29,15 +30,25 @@ int main(int argc, char **argv)
 		.label = cfg.label, .thank_you = cfg.thank_you,
 	};
 	if (!strcmp(argv[1], "tally")) {
+		/* The real screen: tally and case card, settled (after the count-up, before the
+		 * next card), one frame every 16 ms. */
+		static struct cases cases;
+		char err[512];
+		if (cases_load(&cases, "assets/cases/cases.ini", err, sizeof err) != CASES_OK) {
+			fprintf(stderr, "framecost: %s\n", err);
+			return 1;
+		}
 		struct render *r;
-		char err[256];
 		if (render_open_surface(&r, &cfg, W, H, err, sizeof err)) {
 			fprintf(stderr, "framecost: %s\n", err);
 			return 1;
 		}
+		render_set_cases(r, &cases);
+		render_draw(r, &v, 0);
 		for (int i = 0; i < frames; i++)
-			render_draw(r, &v);
+			render_draw(r, &v, 4000 + 16LL * i);
 		render_close(r);
+		cases_free(&cases);
 		return 0;
 	}
 	SDL_Surface *target = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
@@ -45,6 +56,7 @@ int main(int argc, char **argv)
 	SDL_Surface *img = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
 	SDL_FillRect(img, NULL, 0xff202020u);
 	SDL_Texture *tex = SDL_CreateTextureFromSurface(rr, img);
+	SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_NONE); /* an opaque picture, as a frame is */
 	for (int i = 0; i < frames; i++) {
 		SDL_RenderCopy(rr, tex, NULL, NULL);
 		SDL_RenderPresent(rr);

@@ -77,6 +77,7 @@ static void drop_textures(struct render *r)
 	if (r->rotated)
 		SDL_DestroyTexture(r->rotated);
 	r->rotated = NULL;
+	r->scene_ok = 0;
 }
 
 /*
@@ -195,18 +196,62 @@ static SDL_Texture *rotation_target(struct render *r)
 	return r->rotated;
 }
 
-/* Draws the whole frame at now_ms, turned as configured; does not present. */
+static int same_text(const char *kept, const char *s)
+{
+	return kept && !strcmp(kept, s ? s : "");
+}
+
+/* What decides the picture when nothing moves. steady is 0 while anything animates. */
+static void scene_key_of(struct render *r, const struct tally_view *v, long long now_ms,
+			 struct scene_key *k)
+{
+	memset(k, 0, sizeof *k);
+	k->total = v->total;
+	k->goal = v->goal;
+	k->out_w = r->out_w;
+	k->out_h = r->out_h;
+	unsigned long long h = 1469598103934665603ULL;
+	for (int i = 0; i < v->n_case_counts; i++) {
+		for (const char *c = v->case_counts[i].case_id; c && *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		h = (h ^ (unsigned long long)v->case_counts[i].total) * 1099511628211ULL;
+	}
+	k->cases_hash = h;
+	if (r->pixel_shift && r->layout_ok)
+		anim_pixel_shift(now_ms, r->base.margin / 3, &k->dx, &k->dy);
+	struct anim_slide s = { 0, 0, 1.0f };
+	if (r->carousel_on && r->sched_started)
+		anim_carousel_at(&r->sched, now_ms, &s);
+	k->slide = s.to;
+	const struct kept_view *kv = &r->last;
+	k->steady = r->layout_ok && v->ack <= 0.0f && s.from == s.to &&
+		    !view_tally_animating(r, now_ms) && kv->valid && kv->ack <= 0.0f &&
+		    same_text(kv->event_name, v->event_name) && same_text(kv->label, v->label) &&
+		    same_text(kv->thank_you, v->thank_you) &&
+		    same_text(kv->staff_status, v->staff_status);
+}
+
+/* Draws the whole frame at now_ms, turned as configured; does not present. A steady frame
+ * equal to the last one is copied from the scene texture, not drawn again. */
 static void compose(struct render *r, const struct tally_view *v, long long now_ms)
 {
 	update_layout(r);
+	struct scene_key key;
+	scene_key_of(r, v, now_ms, &key);
 	r->last_now = now_ms;
-	SDL_Texture *t = r->rotate && r->layout_ok ? rotation_target(r) : NULL;
-	if (!t || SDL_SetRenderTarget(r->renderer, t) != 0) {
+	SDL_Texture *t = r->layout_ok ? rotation_target(r) : NULL;
+	int reuse = t && key.steady && r->scene_ok && !memcmp(&key, &r->scene_key, sizeof key);
+	if (!reuse) {
+		if (!t || SDL_SetRenderTarget(r->renderer, t) != 0) {
+			r->scene_ok = 0;
+			draw_scene(r, v, now_ms);
+			return;
+		}
 		draw_scene(r, v, now_ms);
-		return;
+		SDL_SetRenderTarget(r->renderer, NULL);
+		r->scene_key = key;
+		r->scene_ok = key.steady;
 	}
-	draw_scene(r, v, now_ms);
-	SDL_SetRenderTarget(r->renderer, NULL);
 	SDL_SetRenderDrawColor(r->renderer, r->background.r, r->background.g, r->background.b,
 			       255);
 	SDL_RenderClear(r->renderer);
@@ -387,8 +432,8 @@ void render_set_cases(struct render *r, const struct cases *c)
 
 void render_draw(struct render *r, const struct tally_view *v, long long now_ms)
 {
-	keep_view(&r->last, v);
 	compose(r, v, now_ms);
+	keep_view(&r->last, v);
 	SDL_RenderPresent(r->renderer);
 }
 
@@ -468,6 +513,7 @@ enum render_input render_next_input(struct render *r, int keyboard_counts, int a
 			in = RENDER_INPUT_REDRAW;
 			break;
 		case SDL_RENDER_TARGETS_RESET:
+			r->scene_ok = 0; /* the scene texture's pixels are gone */
 			in = RENDER_INPUT_REDRAW;
 			break;
 		default:

@@ -88,6 +88,16 @@ struct render {
 
 	struct kept_view last;
 	long long last_now;     /* the time of the last draw (window screenshots redraw it) */
+
+	/* The last composed picture, kept in `rotated` (the scene texture, turned or not): a
+	 * frame whose key equals scene_key is presented again instead of drawn. */
+	struct scene_key {
+		int steady;     /* nothing was moving: the picture can be reused */
+		long long total, goal;
+		unsigned long long cases_hash;
+		int slide, dx, dy, out_w, out_h;
+	} scene_key;
+	int scene_ok;
 };
 
 #define CELEBRATE_MS 4500
