@@ -846,7 +846,7 @@ enum store_status store_open_recover(struct store **out, const char *path,
 	enum store_status s = store_open(out, path, first_event, first_goal, wait_ms);
 	if (*out && orphan[0])
 		snprintf((*out)->notice, sizeof (*out)->notice,
-			 "A WAL file without its database was moved to %s", orphan);
+			 "A WAL file without its database was moved to %.700s", orphan);
 	if (s == STORE_OK || !*out || !damaged(s, path))
 		return s;
 	struct store *st = *out;
