@@ -378,7 +378,9 @@ int app_run(const struct app_params *p)
 	if (a.sup.interval_ms)
 		log_msg(LOG_PRIO_INFO, "watchdog: pinging systemd every %lld ms", a.sup.interval_ms);
 
-	struct pollfd fds[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO];
+	struct pollfd fds[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO + 1];
+	/* With a display connection to wait on, idle input costs no wake-ups. */
+	int input_fd = render_input_fd(p->render);
 	while (!a.stop) {
 		long long now = mono_ms();
 		/* The renderer says when its own animations (count-up, celebration, carousel)
@@ -394,7 +396,7 @@ int app_run(const struct app_params *p)
 				a.dirty = 1;
 		}
 		int timeout = IDLE_WAIT_MS;
-		if (p->cfg->keyboard)
+		if (p->cfg->keyboard && input_fd < 0)
 			timeout = INPUT_PUMP_MS;
 		if (animating || a.dirty)
 			timeout = FRAME_MS;
@@ -428,7 +430,10 @@ int app_run(const struct app_params *p)
 		fds[1] = (struct pollfd){ .fd = worker_fd(a.worker), .events = POLLIN };
 		int nctl = ctlserver_pollfds(a.ctl, fds + 2, CTLSERVER_MAX_CLIENTS + 1);
 		int ngpio = a.inputs ? inputs_pollfds(a.inputs, fds + 2 + nctl, CONFIG_MAX_GPIO) : 0;
-		int r = poll(fds, (nfds_t)(2 + nctl + ngpio), timeout);
+		int nfds = 2 + nctl + ngpio;
+		if (input_fd >= 0)
+			fds[nfds++] = (struct pollfd){ .fd = input_fd, .events = POLLIN };
+		int r = poll(fds, (nfds_t)nfds, timeout);
 		if (r < 0 && errno != EINTR) {
 			log_msg(LOG_PRIO_ERR, "poll: %s", strerror(errno));
 			break;

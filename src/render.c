@@ -16,6 +16,7 @@
 
 #include <SDL.h>
 #include <SDL_image.h>
+#include <SDL_syswm.h>
 #include <SDL_ttf.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -477,6 +478,20 @@ static enum render_input on_key(const SDL_KeyboardEvent *k, int keyboard_counts,
 	if (sym == SDLK_SPACE || sym == SDLK_RETURN || sym == SDLK_KP_ENTER)
 		return RENDER_INPUT_COUNT;
 	return RENDER_INPUT_NONE;
+}
+
+int render_input_fd(struct render *r)
+{
+#if defined(SDL_VIDEO_DRIVER_X11)
+	SDL_SysWMinfo info;
+	SDL_VERSION(&info.version);
+	if (r && r->window && SDL_GetWindowWMInfo(r->window, &info) &&
+	    info.subsystem == SDL_SYSWM_X11)
+		return ConnectionNumber(info.info.x11.display);
+#else
+	(void)r;
+#endif
+	return -1;
 }
 
 enum render_input render_next_input(struct render *r, int keyboard_counts, int allow_quit)

@@ -74,6 +74,13 @@ void render_draw(struct render *r, const struct tally_view *v, long long now_ms)
  */
 long long render_next_frame_ms(struct render *r, long long now_ms);
 
+/*
+ * A fd that becomes readable when input may be waiting (the X11 connection), or -1 when the
+ * video driver offers none (KMSDRM, offscreen): the loop must then look at input every few
+ * milliseconds. Valid once render_next_input has drained the queue.
+ */
+int render_input_fd(struct render *r);
+
 /* Next pending input (non-blocking); RENDER_INPUT_NONE when there is none. */
 enum render_input render_next_input(struct render *r, int keyboard_counts, int allow_quit);
 
