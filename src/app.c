@@ -19,7 +19,9 @@
 #include "worker.h"
 
 #define ACK_MS 1400           /* how long "Thank you!" stays on screen */
-#define FRAME_MS 16           /* animation frame pacing when vsync does not block */
+#define FRAME_MS 16           /* animation frames at most this often: vsync does not block
+				 * under X11 without a compositor or offscreen, and a frame of a
+				 * software renderer costs milliseconds */
 #define INPUT_PUMP_MS 20      /* SDL has no fd to poll on: look at its queue this often */
 #define IDLE_WAIT_MS 1000
 #define RETRY_MS 2000         /* wait before saving presses whose commit failed, again */
@@ -42,6 +44,7 @@ struct app {
 	long long reset_start;      /* monotonic ms a staff-reset hold began; 0 = none */
 	int reset_hold_ms;
 	struct supervise sup;
+	long long last_draw_ms;     /* monotonic ms of the last frame drawn */
 	/* Timing trace for benchmarks: input times waiting for the frame that shows them. */
 	long long trace_ack_ns;     /* earliest press whose thank-you is not on screen yet */
 	long long trace_shown_ns[64];
@@ -387,7 +390,11 @@ int app_run(const struct app_params *p)
 		 * need the next frame, so between carousel changes the loop sleeps. */
 		int animating = ack_level(&a, now) > 0.0f || a.reset_start ||
 				render_next_frame_ms(p->render, now) == 0;
-		if (a.dirty || animating) {
+		/* New data is drawn at once (a press must answer now); animation frames are
+		 * paced, so a display without vsync does not make the loop spin. */
+		long long frame_due = a.last_draw_ms + FRAME_MS;
+		if (a.dirty || (animating && now >= frame_due)) {
+			a.last_draw_ms = now;
 			draw(&a, now);
 			trace_frame(&a);
 			a.dirty = 0;
@@ -398,10 +405,13 @@ int app_run(const struct app_params *p)
 		int timeout = IDLE_WAIT_MS;
 		if (p->cfg->keyboard && input_fd < 0)
 			timeout = INPUT_PUMP_MS;
-		if (animating || a.dirty)
-			timeout = FRAME_MS;
+		if (a.dirty)
+			timeout = 0;
+		else if (animating)
+			timeout = (int)(a.last_draw_ms + FRAME_MS - mono_ms() > 0
+						? a.last_draw_ms + FRAME_MS - mono_ms() : 0);
 		long long frame = render_next_frame_ms(p->render, mono_ms());
-		if (frame >= 0 && frame < timeout)
+		if (frame > 0 && frame < timeout)
 			timeout = (int)frame;
 		if (a.unsaved > 0) {
 			long long wait = a.retry_at - mono_ms();
