@@ -52,6 +52,8 @@ static void fail(struct parse *p, enum cases_status st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* Keys and ids are quoted as the file has them (tests/e2e/test_bad_input_more.sh). */
+	text_make_printable(p->err + n);
 }
 
 /* Checks text that will be shown: UTF-8, no control characters, not too long. */

@@ -89,6 +89,20 @@ enum client_status client_request(int fd, const struct control_request *req, int
 		ssize_t w = send(fd, line + off, (size_t)(n - off), MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+			/* It hung up before reading the request, perhaps after answering it
+			 * ("ERR busy" with every staff slot taken): show that answer, not a
+			 * broken pipe (tests/e2e/test_bad_input_more.sh). */
+			ssize_t got = read_until(fd, line, sizeof line - 1, mono_ms() + 1000, 1);
+			if (got > 0 && line[got - 1] == '\n') {
+				size_t ignored;
+				line[got - 1] = '\0';
+				if (control_parse_reply(line, &ignored, code, codelen, msg, msglen) == 0)
+					return CLIENT_ERR_REFUSED;
+			}
+			snprintf(msg, msglen, "no answer from the kiosk: connection closed");
+			return CLIENT_ERR_IO;
+		}
 		if (w < 0) {
 			snprintf(msg, msglen, "sending to the kiosk: %s", strerror(errno));
 			return CLIENT_ERR_IO;

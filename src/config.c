@@ -114,6 +114,7 @@ struct parse {
 	int set_line[NKEYS]; /* where each key was set, to catch duplicates */
 	int gpio_set_line[CONFIG_MAX_GPIO][NGKEYS];
 	int cur_gpio;        /* index of the [gpio.NAME] section being read, or -1 */
+	char section[80];    /* the section being read, for messages; "" before the first */
 	struct config *cfg;
 	enum config_status status;
 	char *err;
@@ -136,6 +137,8 @@ static void fail(struct parse *p, enum config_status st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* Values are quoted with show(); a key or section name is quoted as it was written. */
+	text_make_printable(p->err + n);
 }
 
 /*
@@ -474,6 +477,7 @@ static void check_section(struct parse *p, const char *line)
 	char q[80], name[256];
 	snprintf(name, sizeof name, "%.*s", (int)len, line + 1);
 	p->cur_gpio = -1;
+	snprintf(p->section, sizeof p->section, "%.79s", name);
 	if (!strncmp(name, "gpio.", 5)) {
 		open_gpio_section(p, name);
 		return;
@@ -485,6 +489,26 @@ static void check_section(struct parse *p, const char *line)
 	     "unknown section [%s] (known sections: [event], [display], [input], [storage], "
 	     "[content], [gpio.NAME])",
 	     show(name, q, sizeof q));
+}
+
+/*
+ * A line longer than inih takes. When it is a "key = value" line the value is what is too
+ * long: name the key, as every other message about a value does (tests/e2e).
+ */
+static void line_too_long(struct parse *p, char *buf, size_t n, int max)
+{
+	buf[n] = '\0';
+	char *k = buf + strspn(buf, " \t\f\v\r"), q[80];
+	size_t klen = strcspn(k, "=");
+	if (k[klen] == '=' && p->section[0] && *k != '[' && *k != '#' && *k != ';') {
+		while (klen && (k[klen - 1] == ' ' || k[klen - 1] == '\t'))
+			klen--;
+		k[klen] = '\0';
+		fail(p, CONFIG_ERR_SYNTAX, "[%s] %s: line too long (at most %d bytes)", p->section,
+		     show(k, q, sizeof q), max);
+		return;
+	}
+	fail(p, CONFIG_ERR_SYNTAX, "line too long (at most %d bytes)", max);
 }
 
 /* inih's fgets replacement: one whole physical line per call, or NULL to end the parse. */
@@ -504,7 +528,7 @@ static char *read_line(char *buf, int num, void *stream)
 		}
 		if (n + 2 >= (size_t)num) { /* room for inih's '\n' and '\0' */
 			p->line++;
-			fail(p, CONFIG_ERR_SYNTAX, "line too long (at most %d bytes)", num - 2);
+			line_too_long(p, buf, n, num - 2);
 			return NULL;
 		}
 		buf[n++] = (char)c;

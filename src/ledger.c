@@ -81,5 +81,14 @@ enum store_status ledger_run(struct store *st, const struct control_request *req
 	enum store_status s = ledger_apply(st, req, source, &detail, err, errlen);
 	if (s)
 		return s;
-	return ledger_report(st, req, detail, body, err, errlen);
+	s = ledger_report(st, req, detail, body, err, errlen);
+	if (s && req->op != CONTROL_STATUS && req->op != CONTROL_EVENTS &&
+	    req->op != CONTROL_EXPORT_CSV && req->op != CONTROL_EXPORT_JSON) {
+		/* The change is committed; only its reply failed (out of memory): say so, or staff
+		 * would make it again (tests/oom). */
+		char why[256];
+		snprintf(why, sizeof why, "%s", err);
+		snprintf(err, errlen, "saved, but the reply could not be written: %s", why);
+	}
+	return s;
 }

@@ -284,7 +284,7 @@ static enum store_status create_schema(struct store *st, const char *first_event
 				"INSERT INTO events(name, started_ms, goal) VALUES(?1, ?2, ?3)", -1,
 				&ins, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(ins, 1, first_event, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 1, first_event, -1, SQLITE_STATIC); /* see insert_row */
 		sqlite3_bind_int64(ins, 2, now_ms());
 		sqlite3_bind_int64(ins, 3, goal);
 		rc = sqlite3_step(ins);
@@ -1025,14 +1025,17 @@ static enum store_status insert_row(struct store *st, const char *kind, long lon
 	sqlite3_bind_int64(s, 2, now_ms());
 	sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, delta);
-	sqlite3_bind_text(s, 5, source, -1, SQLITE_TRANSIENT);
+	/* SQLITE_STATIC, not TRANSIENT: the strings outlive the step, and a TRANSIENT copy that
+	 * fails for lack of memory binds NULL, which saved a count with no case or failed as a
+	 * constraint ("invalid": not saved again) instead of as out of memory (tests/oom). */
+	sqlite3_bind_text(s, 5, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, st->kiosk_id, -1, SQLITE_STATIC);
 	if (undoes > 0)
 		sqlite3_bind_int64(s, 7, undoes);
 	else
 		sqlite3_bind_null(s, 7);
 	if (case_id)
-		sqlite3_bind_text(s, 8, case_id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 8, case_id, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, 8);
 	int rc = sqlite3_step(s);
@@ -1138,7 +1141,7 @@ enum store_status store_new_event(struct store *st, const char *name, const char
 					"INSERT INTO events(name, started_ms, goal) VALUES(?1, ?2, ?3)",
 					-1, &s2, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(s2, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s2, 1, name, -1, SQLITE_STATIC); /* see insert_row */
 		sqlite3_bind_int64(s2, 2, now);
 		sqlite3_bind_int64(s2, 3, st->pend.goal);
 		rc = sqlite3_step(s2);

@@ -53,3 +53,16 @@ int text_has_visible(const char *s)
 			return 1;
 	return 0;
 }
+
+void text_make_printable(char *s)
+{
+	while (*s) {
+		size_t n = text_utf8_len(s);
+		if (n && !text_is_control(s)) {
+			s += n;
+			continue;
+		}
+		for (size_t i = 0; i < (n ? n : 1); i++)
+			*s++ = '?';
+	}
+}

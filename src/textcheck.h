@@ -19,4 +19,9 @@ int text_is_clean(const char *s, size_t max);
 /* 1 if s has at least one character that is not a space. */
 int text_has_visible(const char *s);
 
+/* Replaces, in place, each control character and each byte of malformed UTF-8 in s with '?':
+ * for messages that quote a file's keys and ids, which must reach the log and a terminal as
+ * one printable line (an ESC sequence in a key would otherwise colour or move the terminal). */
+void text_make_printable(char *s);
+
 #endif

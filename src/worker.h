@@ -22,7 +22,8 @@ struct worker_job {
 	/* Filled in by the worker: */
 	enum store_status status;
 	char err[256];
-	char *body;               /* reply body (malloc'd) when status is STORE_OK */
+	char *body;               /* reply body (malloc'd) when status is STORE_OK and
+				   * client >= 0 (a button press needs none) */
 	struct store_event event; /* the committed current event after this job */
 	int batch;                /* how many jobs shared this job's commit */
 };
