@@ -1,0 +1,216 @@
+/*
+ * vm_client.c - the guest-side client of the VM power-cut test (vm_powercut.sh). It talks to
+ * the real tallykiosk over its control socket, one request at a time, and writes to the
+ * console (stdout, one write(2) per line, so a line the host reads is complete) what the
+ * kiosk acknowledged:
+ *
+ *   vm_client SOCKET status          wait for the kiosk (up to 60 s), then one status:
+ *                                    "PCVM START <event_id> <total> ."
+ *   vm_client SOCKET run SEED        status, then requests until killed:
+ *                                    "PCVM SEND <op> <n> ."   before each request is written
+ *                                    "PCVM ACK <event_id> <total> ."  after its OK reply
+ *
+ * The mix is that of killtest.py: 95 % press, 2 % add N, 2 % undo, 1 % new-event. An undo
+ * with nothing to undo is a normal refusal: the state is unchanged and the last ACK is
+ * printed again. Any other refusal prints "PCVM FAIL ..." and exits 1.
+ * The host's rule: after a cut the file must hold the last ACKed state, or that state with
+ * the SEND after it applied; nothing else.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+static void say(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line)
+		n = sizeof line - 1;
+	for (int off = 0; off < n;) {
+		ssize_t w = write(1, line + off, (size_t)(n - off));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		off += (int)w;
+	}
+}
+
+static int connect_wait(const char *path, int wait_ms)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof sa.sun_path)
+		return -1;
+	strcpy(sa.sun_path, path);
+	for (int waited = 0;; waited += 20) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+			return fd;
+		close(fd);
+		if (waited >= wait_ms)
+			return -1;
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static char buf[1 << 16];
+static size_t have;
+
+/* Reads until buf holds a complete reply; returns 1 OK (body at *body), 0 ERR, -1 gone. */
+static int read_reply(int fd, char **body, char *err, size_t errlen)
+{
+	have = 0;
+	for (;;) {
+		char *nl = memchr(buf, '\n', have);
+		if (nl) {
+			*nl = '\0';
+			if (strncmp(buf, "ERR ", 4) == 0) {
+				snprintf(err, errlen, "%.200s", buf + 4);
+				return 0;
+			}
+			if (strncmp(buf, "OK ", 3) != 0)
+				return -1;
+			size_t len = strtoul(buf + 3, NULL, 10);
+			size_t head = (size_t)(nl - buf) + 1;
+			if (head + len >= sizeof buf)
+				return -1;
+			while (have < head + len) {
+				ssize_t r = read(fd, buf + have, sizeof buf - 1 - have);
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r <= 0)
+					return -1;
+				have += (size_t)r;
+			}
+			buf[head + len] = '\0';
+			*body = buf + head;
+			return 1;
+		}
+		if (have >= sizeof buf - 1)
+			return -1;
+		ssize_t r = read(fd, buf + have, sizeof buf - 1 - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		have += (size_t)r;
+	}
+}
+
+static int json_ll(const char *json, const char *key, long long *out)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\":", key);
+	const char *p = strstr(json, pat);
+	if (!p)
+		return -1;
+	char *end;
+	*out = strtoll(p + strlen(pat), &end, 10);
+	return end == p + strlen(pat) ? -1 : 0;
+}
+
+static int send_line(int fd, const char *line)
+{
+	size_t n = strlen(line), off = 0;
+	while (off < n) {
+		ssize_t w = write(fd, line + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+static unsigned long long rng;
+static unsigned rnd(unsigned n)
+{
+	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)(rng >> 33) % n;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3 || (strcmp(argv[2], "status") && strcmp(argv[2], "run")) ||
+	    (!strcmp(argv[2], "run") && argc < 4)) {
+		fprintf(stderr, "usage: vm_client SOCKET status | vm_client SOCKET run SEED\n");
+		return 2;
+	}
+	int run = !strcmp(argv[2], "run");
+	int fd = connect_wait(argv[1], run ? 5000 : 60000);
+	if (fd < 0) {
+		say("PCVM FAIL client: cannot connect to %s (%s) .\n", argv[1], strerror(errno));
+		return 1;
+	}
+	char err[256], *body;
+	long long ev, total;
+	if (send_line(fd, "status\n") || read_reply(fd, &body, err, sizeof err) != 1 ||
+	    json_ll(body, "event_id", &ev) || json_ll(body, "total", &total)) {
+		say("PCVM FAIL client: status failed .\n");
+		return 1;
+	}
+	if (!run) {
+		say("PCVM START %lld %lld .\n", ev, total);
+		return 0;
+	}
+	rng = strtoull(argv[3], NULL, 10) * 2654435761ULL + 7;
+	for (unsigned long i = 0;; i++) {
+		char line[128];
+		const char *op;
+		long long n = 0;
+		unsigned r = rnd(100);
+		if (r < 95) {
+			op = "press";
+			snprintf(line, sizeof line, "press\n");
+		} else if (r < 97) {
+			op = "add";
+			n = 2 + rnd(39);
+			snprintf(line, sizeof line, "add %lld\n", n);
+		} else if (r < 99) {
+			op = "undo";
+			snprintf(line, sizeof line, "undo\n");
+		} else {
+			op = "new-event";
+			snprintf(line, sizeof line, "new-event Power cut %lu\n", i);
+		}
+		say("PCVM SEND %s %lld .\n", op, n);
+		if (send_line(fd, line)) {
+			say("PCVM FAIL client: the kiosk went away .\n");
+			return 1;
+		}
+		int k = read_reply(fd, &body, err, sizeof err);
+		if (k < 0) {
+			say("PCVM FAIL client: no reply to %s .\n", op);
+			return 1;
+		}
+		if (k == 0) {
+			if (strcmp(op, "undo") == 0 && strstr(err, "empty")) {
+				say("PCVM ACK %lld %lld .\n", ev, total);
+				continue;
+			}
+			say("PCVM FAIL client: %s refused: %s .\n", op, err);
+			return 1;
+		}
+		if (json_ll(body, "event_id", &ev) || json_ll(body, "total", &total)) {
+			say("PCVM FAIL client: reply without event_id/total: %.200s .\n", body);
+			return 1;
+		}
+		say("PCVM ACK %lld %lld .\n", ev, total);
+	}
+}
