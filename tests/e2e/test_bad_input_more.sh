@@ -30,7 +30,7 @@ printable() { # printable WHAT: about the last output
 }
 
 # --- every configuration key ------------------------------------------------------------------
-# cfgcases.py writes one config file per bad or boundary value and a manifest line for each:
+# The Python below writes one config file per bad or boundary value, and a manifest line each:
 #   FILE <tab> refuse|accept <tab> LINE <tab> [section] key <tab> what the value is
 mkdir -p "$WORK/cfg"
 python3 - "$ROOT/assets/kiosk.conf" "$WORK/cfg" >"$WORK/cfg/manifest" <<'PY'
@@ -323,10 +323,11 @@ check_contains "a long line with no newline before the client leaves gets an ans
 r=$(raw 'b"add 5"')
 check "half a request, then the client leaves: nothing counted" "$(total)" 10
 # More idle connections than the kiosk serves: refused clearly, and served again once they go.
-python3 - "$SOCK" >"$WORK/idle" <<'PY' &
+slots=$(sed -n 's/^#define CTLSERVER_MAX_CLIENTS \([0-9]*\).*/\1/p' "$ROOT/src/ctlserver.h")
+python3 - "$SOCK" "$slots" >"$WORK/idle" <<'PY' &
 import socket, sys, time
 conns = []
-for _ in range(16):
+for _ in range(int(sys.argv[2])):
     s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); conns.append(s)
 print("up", flush=True)
 time.sleep(3)
@@ -334,7 +335,7 @@ PY
 idle=$!
 for _ in $(seq 50); do grep -q up "$WORK/idle" 2>/dev/null && break; sleep 0.1; done
 sleep 0.3
-check "with 16 idle connections tallyctl exits 3" "$(run ctl status)" 3
+check "with $slots idle connections tallyctl exits 3" "$(run ctl status)" 3
 check_contains "and says the kiosk is busy" "$(out)" "too many staff connections"
 wait "$idle"
 sleep 0.3

@@ -82,9 +82,11 @@ def sweep(mode, first, step, last=None):
 
 
 t0 = time.time()
+# The negative controls say so on every line, so their figures are not taken for the sweep's.
+tag = f"oom control '{breakage}'" if breakage else "oom"
 c = count()
 K = int(c["calls"])
-print(f"oom: fault-free run: {K} allocations ({c['app']} by the app, {c['sqlite']} by SQLite),"
+print(f"{tag}: fault-free run: {K} allocations ({c['app']} by the app, {c['sqlite']} by SQLite),"
       f" {c['stacks']} distinct call stacks ({c['app_stacks']} app, {c['sqlite_stacks']} SQLite)")
 jobs = []
 if breakage:
@@ -112,10 +114,11 @@ dt = time.time() - t0
 for m in allmsgs:
     print(m)
 for mode, t in total.items():
-    print(f"oom {mode}: " + " ".join(f"{k}={v}" for k, v in t.items()))
+    print(f"{tag} {mode}: " + " ".join(f"{k}={v}" for k, v in t.items()))
 problems = sum(t["bad"] + t["crash"] + t["hang"] + t["sanitizer"] for t in total.values())
-print(f"oom: allocations_per_run={K} sites_failed_once={total['once']['runs']} "
-      f"sites_failed_sticky={total['sticky']['runs']} problems={problems} "
+print(f"{tag}: allocations_per_run={K} runs_once={total['once']['runs']} "
+      f"runs_sticky={total['sticky']['runs']}{' (every 25th k)' if breakage else ''} "
+      f"problems={problems} "
       f"({', '.join(f'{k} {v}' for k, v in sorted(allkinds.items())) or 'none'}) "
       f"seconds={dt:.1f}")
 if breakage:
