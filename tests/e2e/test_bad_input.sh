@@ -81,14 +81,15 @@ check "the first kiosk still counts" "$(ctl press >/dev/null; total)" 12
 stop_kiosk
 
 # --- the kiosk waits for a database held by another program (tallyctl working offline) ---
-python3 - "$DB" <<'PY' &
+python3 - "$DB" "$WORK/locked" <<'PY' &
 import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)  # a slow exit under load
 db.execute("PRAGMA locking_mode=EXCLUSIVE"); db.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close()
 time.sleep(3); db.execute("COMMIT"); db.close()
 PY
 holder=$!
-sleep 0.5
+for _ in $(seq 1 300); do [ -e "$WORK/locked" ] && break; sleep 0.1; done
 start_kiosk || fail "kiosk starts after the lock is released"
 wait "$holder"
 grep -q "in use by another program (tallyctl?); waiting" "$WORK/kiosk.log" &&
