@@ -70,13 +70,15 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(TEST_OBJ) | $(BUILD)/tests
 		$(LDFLAGS_ALL) $(call pc_libs,$(PKGS_CTL) cmocka) -lpthread -lm
 
 # --- dependencies ---------------------------------------------------------------------------
+# Two make targets installing at once (two suites side by side) wait for dpkg's lock.
+APT_OPTS = -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 define apt_install
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:" $$missing; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get $(APT_OPTS) update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get $(APT_OPTS) install -y -q --no-install-recommends $$missing; \
 	fi
 endef
 
