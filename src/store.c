@@ -1,14 +1,13 @@
 /*
- * See store.h. Durability rules (shared/notes/reliability.md §1): WAL with synchronous=FULL
+ * See store.h. Durability rules (docs/reliability.md): WAL with synchronous=FULL
  * set on every open and read back, one connection holding the file exclusively (no -shm file
  * and no second writer, which sidesteps SQLite 3.40's WAL-reset race), and the in-memory
  * copy of the current event updated only after COMMIT returned SQLITE_OK.
  */
-#include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,20 +17,6 @@
 
 #include "sbuf.h"
 #include "textcheck.h"
-
-#define STORE_APPLICATION_ID 0x54414c59 /* "TALY" */
-/* The source of the rows that carry totals recovered from a damaged file. Staff undo never
- * picks them: an undo meant for the last press must not take back a recovered total. */
-#define SOURCE_RECOVERED "(recovered)"
-
-enum stmt_id {
-	ST_INSERT_COUNT,
-	ST_ADD_TOTAL,
-	ST_UNDO_TARGET,
-	ST_CURRENT,
-	ST_SUM_EVENT,
-	ST__COUNT
-};
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_INSERT_COUNT] = "INSERT INTO counts(event_id, at_ms, kind, delta, source, kiosk_id, undoes,"
@@ -69,19 +54,6 @@ static const char schema_v1[] =
 	"CREATE UNIQUE INDEX counts_undone ON counts(undoes) WHERE undoes IS NOT NULL;"
 	"INSERT INTO meta(key, value) VALUES('kiosk_id', lower(hex(randomblob(16))));";
 
-struct store {
-	sqlite3 *db;              /* NULL while broken */
-	sqlite3_stmt *stmt[ST__COUNT];
-	char *path;
-	int in_txn;
-	int broken;               /* the connection was closed after a failure: reopen first */
-	long long pend_row;       /* id of the last count row written in the open transaction */
-	struct store_event cur;   /* committed state of the current event */
-	struct store_event pend;  /* state inside an open transaction */
-	char kiosk_id[40];
-	char errmsg[512];
-	char notice[768];         /* what store_open_recover did, for staff */
-};
 
 static long long now_ms(void)
 {
@@ -90,8 +62,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void set_err(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_err(struct store *st, const char *fmt, ...)
+void store_set_err(struct store *st, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -100,14 +71,14 @@ static void set_err(struct store *st, const char *fmt, ...)
 }
 
 /* Maps an SQLite result to a store status and records what SQLite said about it. */
-static enum store_status fail(struct store *st, int rc, const char *what)
+enum store_status store_fail(struct store *st, int rc, const char *what)
 {
 	int sys = st->db ? sqlite3_system_errno(st->db) : 0;
 	const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
 	if (sys)
-		set_err(st, "%s: %s (%s)", what, msg, strerror(sys));
+		store_set_err(st, "%s: %s (%s)", what, msg, strerror(sys));
 	else
-		set_err(st, "%s: %s", what, msg);
+		store_set_err(st, "%s: %s", what, msg);
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -160,7 +131,7 @@ const char *store_kiosk_id(const struct store *st)
 }
 
 /* Runs a statement that returns at most one integer; *out = that integer (or 0). */
-static int exec_int(struct store *st, const char *sql, long long *out)
+int store_exec_int(struct store *st, const char *sql, long long *out)
 {
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
@@ -179,7 +150,7 @@ static int exec_int(struct store *st, const char *sql, long long *out)
 }
 
 /* Runs a pragma that returns one text value into buf. */
-static int exec_text(struct store *st, const char *sql, char *buf, size_t len)
+int store_exec_text(struct store *st, const char *sql, char *buf, size_t len)
 {
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
@@ -198,7 +169,7 @@ static int exec_text(struct store *st, const char *sql, char *buf, size_t len)
 	return rc;
 }
 
-static enum store_status load_current(struct store *st)
+enum store_status store_load_current(struct store *st)
 {
 	sqlite3_stmt *s = st->stmt[ST_CURRENT];
 	sqlite3_reset(s);
@@ -206,10 +177,10 @@ static enum store_status load_current(struct store *st)
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
 		if (rc == SQLITE_DONE) {
-			set_err(st, "the database has no open event");
+			store_set_err(st, "the database has no open event");
 			return STORE_ERR_CORRUPT;
 		}
-		return fail(st, rc, "reading the current event");
+		return store_fail(st, rc, "reading the current event");
 	}
 	struct store_event ev = { 0 };
 	ev.id = sqlite3_column_int64(s, 0);
@@ -226,7 +197,7 @@ static enum store_status load_current(struct store *st)
 				" case_id IS NOT NULL GROUP BY case_id ORDER BY min(id) LIMIT ?2",
 				-1, &q, NULL);
 	if (rc != SQLITE_OK)
-		return fail(st, rc, "reading the per-case totals");
+		return store_fail(st, rc, "reading the per-case totals");
 	sqlite3_bind_int64(q, 1, ev.id);
 	sqlite3_bind_int(q, 2, STORE_MAX_CASES);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -236,7 +207,7 @@ static enum store_status load_current(struct store *st)
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
-		return fail(st, rc, "reading the per-case totals");
+		return store_fail(st, rc, "reading the per-case totals");
 	st->cur = ev;
 	st->pend = ev;
 	return STORE_OK;
@@ -256,27 +227,27 @@ static void add_to_case(struct store_event *ev, const char *case_id, long long d
 	c->total = delta;
 }
 
-static enum store_status exec_sql(struct store *st, const char *sql, const char *what)
+enum store_status store_exec_sql(struct store *st, const char *sql, const char *what)
 {
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? STORE_OK : fail(st, rc, what);
+	return rc == SQLITE_OK ? STORE_OK : store_fail(st, rc, what);
 }
 
 static enum store_status create_schema(struct store *st, const char *first_event, long long goal)
 {
-	enum store_status s = exec_sql(st, "BEGIN IMMEDIATE", "creating the schema");
+	enum store_status s = store_exec_sql(st, "BEGIN IMMEDIATE", "creating the schema");
 	if (s)
 		return s;
 	long long version;
-	int rc = exec_int(st, "PRAGMA user_version", &version);
+	int rc = store_exec_int(st, "PRAGMA user_version", &version);
 	if (rc != SQLITE_OK) {
-		s = fail(st, rc, "reading the schema version");
+		s = store_fail(st, rc, "reading the schema version");
 		goto rollback;
 	}
 	if (version != 0) { /* another process created it while we waited: nothing to do */
-		return exec_sql(st, "COMMIT", "creating the schema");
+		return store_exec_sql(st, "COMMIT", "creating the schema");
 	}
-	s = exec_sql(st, schema_v1, "creating the schema");
+	s = store_exec_sql(st, schema_v1, "creating the schema");
 	if (s)
 		goto rollback;
 	sqlite3_stmt *ins;
@@ -293,16 +264,16 @@ static enum store_status create_schema(struct store *st, const char *first_event
 			rc = SQLITE_OK;
 	}
 	if (rc != SQLITE_OK) {
-		s = fail(st, rc, "creating the first event");
+		s = store_fail(st, rc, "creating the first event");
 		goto rollback;
 	}
 	char sql[96];
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
 		 STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
-	s = exec_sql(st, sql, "setting the schema version");
+	s = store_exec_sql(st, sql, "setting the schema version");
 	if (s)
 		goto rollback;
-	return exec_sql(st, "COMMIT", "committing the new schema");
+	return store_exec_sql(st, "COMMIT", "committing the new schema");
 rollback:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return s;
@@ -313,31 +284,31 @@ static enum store_status check_and_migrate(struct store *st, const char *path,
 					   const char *first_event, long long goal)
 {
 	long long app_id, version, tables;
-	int rc = exec_int(st, "PRAGMA application_id", &app_id);
+	int rc = store_exec_int(st, "PRAGMA application_id", &app_id);
 	if (rc == SQLITE_OK)
-		rc = exec_int(st, "PRAGMA user_version", &version);
+		rc = store_exec_int(st, "PRAGMA user_version", &version);
 	if (rc == SQLITE_OK)
-		rc = exec_int(st, "SELECT count(*) FROM sqlite_schema", &tables);
+		rc = store_exec_int(st, "SELECT count(*) FROM sqlite_schema", &tables);
 	if (rc != SQLITE_OK) {
-		enum store_status s = fail(st, rc, path);
+		enum store_status s = store_fail(st, rc, path);
 		if (s == STORE_ERR_NOTDB)
-			set_err(st, "%s: not an SQLite database (the file is something else)", path);
+			store_set_err(st, "%s: not an SQLite database (the file is something else)", path);
 		return s;
 	}
 	if (app_id != STORE_APPLICATION_ID && (app_id != 0 || tables != 0)) {
-		set_err(st, "%s: an SQLite database, but not a tallykiosk one (application_id %lld)",
+		store_set_err(st, "%s: an SQLite database, but not a tallykiosk one (application_id %lld)",
 			path, app_id);
 		return STORE_ERR_NOTDB;
 	}
 	if (version > STORE_SCHEMA_VERSION) {
-		set_err(st, "%s: written by a newer tallykiosk (schema version %lld, this one knows "
+		store_set_err(st, "%s: written by a newer tallykiosk (schema version %lld, this one knows "
 			    "up to %d); upgrade tallykiosk, the file is left untouched",
 			path, version, STORE_SCHEMA_VERSION);
 		return STORE_ERR_FUTURE;
 	}
 	if (version == 0) {
 		if (!first_event) {
-			set_err(st, "%s: not a tallykiosk database (no schema)", path);
+			store_set_err(st, "%s: not a tallykiosk database (no schema)", path);
 			return STORE_ERR_NOTDB;
 		}
 		return create_schema(st, first_event, goal);
@@ -348,11 +319,11 @@ static enum store_status check_and_migrate(struct store *st, const char *path,
 static enum store_status verify(struct store *st, const char *path)
 {
 	char result[256];
-	int rc = exec_text(st, "PRAGMA quick_check", result, sizeof result);
+	int rc = store_exec_text(st, "PRAGMA quick_check", result, sizeof result);
 	if (rc != SQLITE_OK)
-		return fail(st, rc, "checking the database");
+		return store_fail(st, rc, "checking the database");
 	if (strcmp(result, "ok") != 0) {
-		set_err(st, "%s: the database is damaged (quick_check: %s)", path, result);
+		store_set_err(st, "%s: the database is damaged (quick_check: %s)", path, result);
 		return STORE_ERR_CORRUPT;
 	}
 	return STORE_OK;
@@ -364,12 +335,12 @@ static enum store_status prepare_all(struct store *st)
 		int rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 					    &st->stmt[i], NULL);
 		if (rc != SQLITE_OK)
-			return fail(st, rc, "preparing statements");
+			return store_fail(st, rc, "preparing statements");
 	}
 	return STORE_OK;
 }
 
-static enum store_status check_total(struct store *st, const char *path)
+enum store_status store_check_total(struct store *st, const char *path)
 {
 	sqlite3_stmt *s = st->stmt[ST_SUM_EVENT];
 	sqlite3_reset(s);
@@ -378,9 +349,9 @@ static enum store_status check_total(struct store *st, const char *path)
 	long long sum = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW)
-		return fail(st, rc, "summing the current event");
+		return store_fail(st, rc, "summing the current event");
 	if (sum != st->cur.total) {
-		set_err(st, "%s: event %lld total %lld disagrees with its count rows (%lld)", path,
+		store_set_err(st, "%s: event %lld total %lld disagrees with its count rows (%lld)", path,
 			st->cur.id, st->cur.total, sum);
 		return STORE_ERR_CORRUPT;
 	}
@@ -411,9 +382,9 @@ static enum store_status open_db(struct store *st, const char *first_event, long
 	int flags = SQLITE_OPEN_READWRITE | (first_event ? SQLITE_OPEN_CREATE : 0);
 	int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
 	if (rc != SQLITE_OK) {
-		enum store_status s = fail(st, rc, path);
+		enum store_status s = store_fail(st, rc, path);
 		if ((rc & 0xff) == SQLITE_CANTOPEN && !dir_writable(path)) {
-			set_err(st, "%s: cannot create or open for writing: its folder is not "
+			store_set_err(st, "%s: cannot create or open for writing: its folder is not "
 				    "writable; check the folder's owner and permissions", path);
 			s = STORE_ERR_READONLY;
 		}
@@ -426,21 +397,21 @@ static enum store_status open_db(struct store *st, const char *first_event, long
 
 	/* Exclusive before WAL: the WAL index then lives in this process's heap, and no other
 	 * process can open the file while we hold it. */
-	enum store_status s = exec_sql(st, "PRAGMA locking_mode = EXCLUSIVE", path);
+	enum store_status s = store_exec_sql(st, "PRAGMA locking_mode = EXCLUSIVE", path);
 	if (s)
 		return s;
 	s = check_and_migrate(st, path, first_event, first_goal);
 	if (s)
 		return s;
 	char mode[32];
-	rc = exec_text(st, "PRAGMA journal_mode = WAL", mode, sizeof mode);
+	rc = store_exec_text(st, "PRAGMA journal_mode = WAL", mode, sizeof mode);
 	if (rc != SQLITE_OK)
-		return fail(st, rc, path);
+		return store_fail(st, rc, path);
 	if (strcmp(mode, "wal") != 0) {
-		set_err(st, "%s: cannot switch to WAL mode (got %s)", path, mode);
+		store_set_err(st, "%s: cannot switch to WAL mode (got %s)", path, mode);
 		return STORE_ERR_IO;
 	}
-	s = exec_sql(st,
+	s = store_exec_sql(st,
 		     "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
 		     " PRAGMA cell_size_check = ON; PRAGMA wal_autocheckpoint = 100;"
 		     " PRAGMA journal_size_limit = 1048576",
@@ -448,11 +419,11 @@ static enum store_status open_db(struct store *st, const char *first_event, long
 	if (s)
 		return s;
 	long long sync;
-	rc = exec_int(st, "PRAGMA synchronous", &sync);
+	rc = store_exec_int(st, "PRAGMA synchronous", &sync);
 	if (rc != SQLITE_OK)
-		return fail(st, rc, path);
+		return store_fail(st, rc, path);
 	if (sync != 2) { /* 2 = FULL: anything less can lose an acknowledged count on power loss */
-		set_err(st, "%s: synchronous is %lld, not FULL", path, sync);
+		store_set_err(st, "%s: synchronous is %lld, not FULL", path, sync);
 		return STORE_ERR_IO;
 	}
 	s = verify(st, path);
@@ -461,17 +432,17 @@ static enum store_status open_db(struct store *st, const char *first_event, long
 	s = prepare_all(st);
 	if (s)
 		return s;
-	rc = exec_text(st, "SELECT value FROM meta WHERE key = 'kiosk_id'", st->kiosk_id,
+	rc = store_exec_text(st, "SELECT value FROM meta WHERE key = 'kiosk_id'", st->kiosk_id,
 		       sizeof st->kiosk_id);
 	if (rc != SQLITE_OK)
-		return fail(st, rc, path);
-	s = load_current(st);
+		return store_fail(st, rc, path);
+	s = store_load_current(st);
 	if (s)
 		return s;
-	return check_total(st, path);
+	return store_check_total(st, path);
 }
 
-static void close_db(struct store *st)
+void store_close_db(struct store *st)
 {
 	if (!st->db)
 		return;
@@ -497,12 +468,12 @@ enum store_status store_open(struct store **out, const char *path, const char *f
 		return STORE_ERR_NOMEM;
 	st->path = strdup(path);
 	if (!st->path) {
-		set_err(st, "out of memory");
+		store_set_err(st, "out of memory");
 		return STORE_ERR_NOMEM;
 	}
 	if ((first_event && !text_is_clean(first_event, STORE_NAME_MAX)) || first_goal < 0 ||
 	    first_goal > STORE_COUNT_MAX) {
-		set_err(st, "invalid first event name or goal");
+		store_set_err(st, "invalid first event name or goal");
 		return STORE_ERR_INVALID;
 	}
 	return open_db(st, first_event, first_goal, wait_ms);
@@ -517,14 +488,14 @@ static enum store_status reopen(struct store *st)
 {
 	char why[sizeof st->errmsg];
 	memcpy(why, st->errmsg, sizeof why);
-	close_db(st);
+	store_close_db(st);
 	enum store_status s = open_db(st, NULL, 0, 1000);
 	if (s) {
-		close_db(st);
+		store_close_db(st);
 		st->broken = 1;
 		char again[sizeof st->errmsg];
 		memcpy(again, st->errmsg, sizeof again);
-		set_err(st, "%.200s; reopening failed: %.280s", why, again);
+		store_set_err(st, "%.200s; reopening failed: %.280s", why, again);
 		return s;
 	}
 	st->broken = 0;
@@ -533,356 +504,17 @@ static enum store_status reopen(struct store *st)
 }
 
 /* A store left broken by a failed reopen tries again before each use. */
-static enum store_status ensure_open(struct store *st)
+enum store_status store_ensure_open(struct store *st)
 {
 	return st->broken ? reopen(st) : STORE_OK;
 }
 
-/* ---- recovery of a damaged file --------------------------------------------------------- */
-
-/* An SQLite file (magic string) whose header carries our application_id (offset 68). */
-static int file_is_ours(const char *path)
-{
-	unsigned char h[100];
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return 0;
-	size_t n = fread(h, 1, sizeof h, f);
-	fclose(f);
-	if (n < sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
-		return 0;
-	unsigned long id = (unsigned long)h[68] << 24 | (unsigned long)h[69] << 16 |
-			   (unsigned long)h[70] << 8 | h[71];
-	return id == STORE_APPLICATION_ID;
-}
-
-/* Makes renames in path's folder durable. */
-static void sync_dir(const char *path)
-{
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		slash[slash == dir ? 1 : 0] = '\0';
-	else
-		snprintf(dir, sizeof dir, ".");
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
-/*
- * Renames path (and its -wal and -journal, which belong to it) to path.damaged-<UTC time>.
- * The database goes first: a -wal left behind alone is moved aside at the next start.
- */
-static int move_aside(const char *path, char *aside, size_t len)
-{
-	char stamp[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	for (int i = 0;; i++) {
-		int n = i ? snprintf(aside, len, "%s.damaged-%s-%d", path, stamp, i)
-			  : snprintf(aside, len, "%s.damaged-%s", path, stamp);
-		if (n < 0 || (size_t)n + 16 >= len || i > 99)
-			return -1;
-		if (access(aside, F_OK) != 0)
-			break;
-	}
-	if (rename(path, aside) != 0)
-		return -1;
-	static const char *const side[] = { "-wal", "-journal" };
-	for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
-		char from[4200], to[4200];
-		snprintf(from, sizeof from, "%s%s", path, side[i]);
-		snprintf(to, sizeof to, "%s%s", aside, side[i]);
-		if (access(from, F_OK) == 0 && rename(from, to) != 0)
-			return -1;
-	}
-	sync_dir(path);
-	return 0;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	FILE *in = fopen(from, "rb");
-	if (!in)
-		return errno == ENOENT ? 0 : -1;
-	FILE *out = fopen(to, "wb");
-	int rc = out ? 0 : -1;
-	char buf[65536];
-	size_t n;
-	while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			rc = -1;
-	if (ferror(in))
-		rc = -1;
-	fclose(in);
-	if (out && fclose(out) != 0)
-		rc = -1;
-	return rc;
-}
-
-static const char *const salvage_sql[] = {
-	/* events: forward until damage stops the scan, then backward from the end */
-	"SELECT id, name, started_ms, ended_ms, goal, total FROM events ORDER BY id",
-	"SELECT id, name, started_ms, ended_ms, goal, total FROM events ORDER BY id DESC",
-	"SELECT id, event_id, at_ms, kind, delta, source, kiosk_id, undoes, case_id FROM counts"
-	" ORDER BY id",
-	"SELECT id, event_id, at_ms, kind, delta, source, kiosk_id, undoes, case_id FROM counts"
-	" ORDER BY id DESC",
-};
-
-/* Copies what can be read from one scan of the old file; stops quietly at the first damage.
- * Returns -1 only if writing the new file failed. */
-static int salvage_scan(struct store *st, sqlite3 *old, int which)
-{
-	sqlite3_stmt *q, *ins = NULL, *tot = NULL;
-	if (sqlite3_prepare_v2(old, salvage_sql[which], -1, &q, NULL) != SQLITE_OK)
-		return 0; /* the table's schema is unreadable: nothing to copy from it */
-	int events = which < 2, rc;
-	if (events) {
-		rc = sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO events(id, name, started_ms,"
-					" ended_ms, goal, total) VALUES(?1, ?2, ?3, ?4, ?5, 0)", -1, &ins, NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temp.salvage_total(id,"
-						" total) VALUES(?1, ?2)", -1, &tot, NULL);
-	} else {
-		rc = sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO counts(id, event_id, at_ms,"
-					" kind, delta, source, kiosk_id, undoes, case_id)"
-					" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &ins, NULL);
-	}
-	while (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
-		/* Values are re-typed on the way: a damaged record must not break the new file. */
-		sqlite3_reset(ins);
-		long long id = sqlite3_column_int64(q, 0);
-		sqlite3_bind_int64(ins, 1, id);
-		if (events) {
-			const char *name = (const char *)sqlite3_column_text(q, 1);
-			char fallback[48];
-			if (!name || !text_is_clean(name, STORE_NAME_MAX) || !text_has_visible(name)) {
-				snprintf(fallback, sizeof fallback, "Recovered event %lld", id);
-				name = fallback;
-			}
-			sqlite3_bind_text(ins, 2, name, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(ins, 3, sqlite3_column_int64(q, 2));
-			if (sqlite3_column_type(q, 3) == SQLITE_NULL)
-				sqlite3_bind_null(ins, 4);
-			else
-				sqlite3_bind_int64(ins, 4, sqlite3_column_int64(q, 3));
-			long long goal = sqlite3_column_int64(q, 4);
-			sqlite3_bind_int64(ins, 5, goal < 0 || goal > STORE_COUNT_MAX ? 0 : goal);
-			sqlite3_reset(tot);
-			sqlite3_bind_int64(tot, 1, id);
-			sqlite3_bind_int64(tot, 2, sqlite3_column_int64(q, 5));
-			if (sqlite3_step(tot) != SQLITE_DONE)
-				rc = SQLITE_ERROR;
-		} else {
-			for (int c = 1; c <= 8; c++) {
-				int type = sqlite3_column_type(q, c);
-				if (c == 3 || c == 5 || c == 6 || c == 8) {
-					const char *t = (const char *)sqlite3_column_text(q, c);
-					if (type == SQLITE_NULL || !t)
-						sqlite3_bind_null(ins, c + 1);
-					else
-						sqlite3_bind_text(ins, c + 1, t, -1, SQLITE_TRANSIENT);
-				} else if (type == SQLITE_NULL) {
-					sqlite3_bind_null(ins, c + 1);
-				} else {
-					sqlite3_bind_int64(ins, c + 1, sqlite3_column_int64(q, c));
-				}
-			}
-		}
-		if (rc == SQLITE_OK && sqlite3_step(ins) != SQLITE_DONE)
-			rc = SQLITE_ERROR;
-	}
-	sqlite3_finalize(q);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(tot);
-	return rc == SQLITE_OK ? 0 : -1;
-}
-
-/* After the rows: events for orphaned rows, dangling undo links, totals from the rows (with
- * one "(recovered)" row per event for whatever the old total knew beyond its surviving rows),
- * and exactly one open event. */
-static const char salvage_fixup[] =
-	"INSERT INTO events(id, name, started_ms, ended_ms, goal, total)"
-	" SELECT event_id, 'Recovered event ' || event_id, min(at_ms), max(at_ms), 0, 0 FROM counts"
-	" WHERE event_id NOT IN (SELECT id FROM events) GROUP BY event_id;"
-	"UPDATE counts SET undoes = NULL WHERE undoes IS NOT NULL"
-	" AND undoes NOT IN (SELECT id FROM counts);"
-	"CREATE TEMP TABLE salvage_sum AS SELECT e.id AS id,"
-	" (SELECT coalesce(sum(delta), 0) FROM counts c WHERE c.event_id = e.id) AS rows,"
-	" coalesce((SELECT total FROM temp.salvage_total t WHERE t.id = e.id), 0) AS old FROM events e;"
-	"INSERT INTO counts(event_id, at_ms, kind, delta, source, kiosk_id)"
-	" SELECT id, CAST(1000 * (julianday('now') - 2440587.5) * 86400 AS INTEGER), 'add',"
-	" max(old, 0) - rows, '" SOURCE_RECOVERED "', (SELECT value FROM meta WHERE key = 'kiosk_id')"
-	" FROM temp.salvage_sum WHERE max(old, 0) > rows;"
-	"UPDATE events SET total = (SELECT coalesce(sum(delta), 0) FROM counts c"
-	" WHERE c.event_id = events.id);"
-	"UPDATE events SET ended_ms = NULL WHERE id = (SELECT max(id) FROM events)"
-	" AND NOT EXISTS (SELECT 1 FROM events WHERE ended_ms IS NULL);";
-
-/*
- * Fills st (a fresh, empty database) with what can be read of the damaged file at aside.
- * Works on a scratch copy, so the damaged file itself stays exactly as it was found.
- */
-static enum store_status salvage(struct store *st, const char *aside, long long *events,
-				 long long *rows)
-{
-	*events = *rows = 0;
-	char tmp[4200], from[4200], to[4300];
-	snprintf(tmp, sizeof tmp, "%s.salvage", st->path);
-	snprintf(from, sizeof from, "%s-wal", aside);
-	snprintf(to, sizeof to, "%s-wal", tmp);
-	unlink(tmp);
-	unlink(to);
-	if (copy_file(aside, tmp) || copy_file(from, to)) {
-		set_err(st, "cannot copy %s to read it: %s", aside, strerror(errno));
-		unlink(tmp);
-		unlink(to);
-		return STORE_ERR_IO;
-	}
-	sqlite3 *old = NULL;
-	int rc = sqlite3_open_v2(tmp, &old, SQLITE_OPEN_READWRITE, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_exec(old, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL, NULL);
-		sqlite3_exec(old, "PRAGMA cell_size_check = ON", NULL, NULL, NULL);
-	}
-	struct store_event fresh = st->cur;
-	enum store_status s = exec_sql(st, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;"
-				       " CREATE TEMP TABLE salvage_total(id INTEGER PRIMARY KEY,"
-				       " total INTEGER); DELETE FROM events", "recovering");
-	for (int i = 0; s == STORE_OK && rc == SQLITE_OK && i < 4; i++)
-		if (salvage_scan(st, old, i)) {
-			s = fail(st, SQLITE_ERROR, "copying the recovered rows");
-			break;
-		}
-	sqlite3_stmt *q = NULL;
-	if (s == STORE_OK && rc == SQLITE_OK &&
-	    sqlite3_prepare_v2(old, "SELECT value FROM meta WHERE key = 'kiosk_id'", -1, &q,
-			       NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
-		/* Keep the kiosk's id: its counts stay its own when totals are merged later. */
-		const char *id = (const char *)sqlite3_column_text(q, 0);
-		if (id && strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32) {
-			char sql[96];
-			snprintf(sql, sizeof sql, "UPDATE meta SET value = '%s' WHERE key = 'kiosk_id'",
-				 id);
-			s = exec_sql(st, sql, "recovering the kiosk id");
-		}
-	}
-	sqlite3_finalize(q);
-	sqlite3_close_v2(old);
-	unlink(tmp);
-	unlink(to);
-	if (s == STORE_OK)
-		s = exec_sql(st, salvage_fixup, "recovering the totals");
-	long long n_events = 0;
-	if (s == STORE_OK && exec_int(st, "SELECT count(*) FROM events", &n_events) != SQLITE_OK)
-		s = fail(st, SQLITE_ERROR, "recovering");
-	if (s == STORE_OK && n_events == 0) {
-		/* Nothing readable: the fresh database's own first event stays. */
-		sqlite3_stmt *ins;
-		rc = sqlite3_prepare_v2(st->db, "INSERT INTO events(name, started_ms, goal)"
-					" VALUES(?1, ?2, ?3)", -1, &ins, NULL);
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_text(ins, 1, fresh.name, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(ins, 2, fresh.started_ms);
-			sqlite3_bind_int64(ins, 3, fresh.goal);
-			rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-			sqlite3_finalize(ins);
-		}
-		if (rc != SQLITE_OK)
-			s = fail(st, rc, "recovering");
-	}
-	if (s == STORE_OK)
-		s = exec_sql(st, "COMMIT", "committing the recovered rows");
-	if (s != STORE_OK && !sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_exec(st->db, "DROP TABLE IF EXISTS temp.salvage_total;"
-		     " DROP TABLE IF EXISTS temp.salvage_sum; PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-	if (s == STORE_OK) {
-		exec_int(st, "SELECT count(*) FROM events", events);
-		exec_int(st, "SELECT count(*) FROM counts", rows);
-		rc = exec_text(st, "SELECT value FROM meta WHERE key = 'kiosk_id'", st->kiosk_id,
-			       sizeof st->kiosk_id);
-		if (rc != SQLITE_OK)
-			s = fail(st, rc, "recovering");
-	}
-	enum store_status ls = load_current(st);
-	if (s == STORE_OK)
-		s = ls;
-	if (s == STORE_OK)
-		s = check_total(st, st->path);
-	return s;
-}
-
-static int damaged(enum store_status s, const char *path)
-{
-	return s == STORE_ERR_CORRUPT ||
-	       ((s == STORE_ERR_NOTDB || s == STORE_ERR_IO) && file_is_ours(path));
-}
-
-enum store_status store_open_recover(struct store **out, const char *path,
-				     const char *first_event, long long first_goal, int wait_ms)
-{
-	char wal[4200], orphan[4300] = "";
-	snprintf(wal, sizeof wal, "%s-wal", path);
-	if (access(path, F_OK) != 0 && errno == ENOENT && access(wal, F_OK) == 0) {
-		/* A WAL without its database (a move aside cut short) would be replayed into the
-		 * new file: keep it apart. */
-		char stamp[32];
-		time_t t = time(NULL);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-		snprintf(orphan, sizeof orphan, "%s.orphan-%s", wal, stamp);
-		if (rename(wal, orphan) != 0)
-			orphan[0] = '\0';
-	}
-	enum store_status s = store_open(out, path, first_event, first_goal, wait_ms);
-	if (*out && orphan[0])
-		snprintf((*out)->notice, sizeof (*out)->notice,
-			 "A WAL file without its database was moved to %.700s", orphan);
-	if (s == STORE_OK || !*out || !damaged(s, path))
-		return s;
-	struct store *st = *out;
-	char why[sizeof st->errmsg], aside[4096];
-	memcpy(why, st->errmsg, sizeof why);
-	close_db(st);
-	if (move_aside(path, aside, sizeof aside) != 0) {
-		set_err(st, "%.300s; moving it aside failed: %s", why, strerror(errno));
-		return s;
-	}
-	store_close(st);
-	s = store_open(out, path, first_event, first_goal, wait_ms);
-	if (s)
-		return s;
-	st = *out;
-	long long events, rows;
-	s = salvage(st, aside, &events, &rows);
-	if (s)
-		return s;
-	snprintf(st->notice, sizeof st->notice,
-		 "The database was damaged (%.200s). It was moved to %.300s and a new one started "
-		 "with what could be read: %lld event(s), %lld count row(s); \"%.60s\" stands at %lld.",
-		 why, aside, events, rows, st->cur.name, st->cur.total);
-	return STORE_OK;
-}
-
-const char *store_notice(const struct store *st)
-{
-	return st->notice;
-}
 
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	close_db(st);
+	store_close_db(st);
 	free(st->path);
 	free(st);
 }
@@ -895,13 +527,13 @@ void store_current(const struct store *st, struct store_event *ev)
 enum store_status store_begin(struct store *st)
 {
 	if (st->in_txn) {
-		set_err(st, "a transaction is already open");
+		store_set_err(st, "a transaction is already open");
 		return STORE_ERR_INVALID;
 	}
-	enum store_status s = ensure_open(st);
+	enum store_status s = store_ensure_open(st);
 	if (s)
 		return s;
-	s = exec_sql(st, "BEGIN IMMEDIATE", "starting a transaction");
+	s = store_exec_sql(st, "BEGIN IMMEDIATE", "starting a transaction");
 	if (s == STORE_OK) {
 		st->in_txn = 1;
 		st->pend = st->cur;
@@ -918,7 +550,7 @@ enum store_status store_begin(struct store *st)
 static int txn_lost(struct store *st)
 {
 	if (st->in_txn && sqlite3_get_autocommit(st->db)) {
-		set_err(st, "the transaction was rolled back after an earlier failure");
+		store_set_err(st, "the transaction was rolled back after an earlier failure");
 		return 1;
 	}
 	return 0;
@@ -931,7 +563,7 @@ static int commit_landed(struct store *st, const struct store_event *want, long 
 	    st->cur.goal != want->goal || strcmp(st->cur.name, want->name) != 0)
 		return 0;
 	long long max_row;
-	if (exec_int(st, "SELECT coalesce(max(id), 0) FROM counts", &max_row) != SQLITE_OK)
+	if (store_exec_int(st, "SELECT coalesce(max(id), 0) FROM counts", &max_row) != SQLITE_OK)
 		return 0;
 	return want_row == 0 || max_row == want_row;
 }
@@ -939,7 +571,7 @@ static int commit_landed(struct store *st, const struct store_event *want, long 
 enum store_status store_commit(struct store *st)
 {
 	if (!st->in_txn) {
-		set_err(st, "no transaction is open");
+		store_set_err(st, "no transaction is open");
 		return STORE_ERR_INVALID;
 	}
 	enum store_status s;
@@ -953,7 +585,7 @@ enum store_status store_commit(struct store *st)
 			st->cur = st->pend;
 			return STORE_OK;
 		}
-		s = fail(st, rc, "committing");
+		s = store_fail(st, rc, "committing");
 	}
 	st->in_txn = 0;
 	/*
@@ -1042,7 +674,7 @@ static enum store_status insert_row(struct store *st, const char *kind, long lon
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE)
-		return fail(st, rc, "saving a count");
+		return store_fail(st, rc, "saving a count");
 	st->pend_row = sqlite3_last_insert_rowid(st->db);
 	s = st->stmt[ST_ADD_TOTAL];
 	sqlite3_reset(s);
@@ -1051,7 +683,7 @@ static enum store_status insert_row(struct store *st, const char *kind, long lon
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return fail(st, rc, "updating the total");
+		return store_fail(st, rc, "updating the total");
 	st->pend.total += delta;
 	if (case_id)
 		add_to_case(&st->pend, case_id, delta);
@@ -1069,11 +701,11 @@ enum store_status store_count(struct store *st, enum store_kind kind, long long 
 	if (!source_ok(source) || (case_id && !text_is_clean(case_id, 64)) ||
 	    (kind == STORE_PRESS && delta != 1) ||
 	    (kind == STORE_ADD && (delta < 1 || delta > STORE_COUNT_MAX)) || kind == STORE_UNDO) {
-		set_err(st, "invalid count %lld from %s", delta, source ? source : "(none)");
+		store_set_err(st, "invalid count %lld from %s", delta, source ? source : "(none)");
 		return STORE_ERR_INVALID;
 	}
 	if (st->pend.total > STORE_COUNT_MAX * 8) {
-		set_err(st, "the total would overflow");
+		store_set_err(st, "the total would overflow");
 		return STORE_ERR_INVALID;
 	}
 	AUTO_TXN_BEGIN(st);
@@ -1086,7 +718,7 @@ enum store_status store_undo(struct store *st, const char *source, long long *un
 {
 	*undone = 0;
 	if (!source_ok(source)) {
-		set_err(st, "invalid source");
+		store_set_err(st, "invalid source");
 		return STORE_ERR_INVALID;
 	}
 	AUTO_TXN_BEGIN(st);
@@ -1108,10 +740,10 @@ enum store_status store_undo(struct store *st, const char *source, long long *un
 	} else {
 		sqlite3_reset(q);
 		if (rc == SQLITE_DONE) {
-			set_err(st, "nothing to undo in event \"%s\"", st->pend.name);
+			store_set_err(st, "nothing to undo in event \"%s\"", st->pend.name);
 			s = STORE_ERR_EMPTY;
 		} else {
-			s = fail(st, rc, "finding the count to undo");
+			s = store_fail(st, rc, "finding the count to undo");
 		}
 	}
 	return auto_txn_end(st, auto_txn, s);
@@ -1121,7 +753,7 @@ enum store_status store_new_event(struct store *st, const char *name, const char
 {
 	(void)source;
 	if (!name || !text_is_clean(name, STORE_NAME_MAX) || !text_has_visible(name)) {
-		set_err(st, "an event name must be 1 to %d bytes of printable UTF-8 text",
+		store_set_err(st, "an event name must be 1 to %d bytes of printable UTF-8 text",
 			STORE_NAME_MAX - 1);
 		return STORE_ERR_INVALID;
 	}
@@ -1147,7 +779,7 @@ enum store_status store_new_event(struct store *st, const char *name, const char
 		rc = sqlite3_step(s2);
 	}
 	if (rc != SQLITE_DONE) {
-		s = fail(st, rc, "starting a new event");
+		s = store_fail(st, rc, "starting a new event");
 	} else {
 		struct store_event ev = { 0 };
 		ev.id = sqlite3_last_insert_rowid(st->db);
@@ -1164,7 +796,7 @@ enum store_status store_new_event(struct store *st, const char *name, const char
 enum store_status store_set_goal(struct store *st, long long goal)
 {
 	if (goal < 0 || goal > STORE_COUNT_MAX) {
-		set_err(st, "a goal must be 0 to %lld", STORE_COUNT_MAX);
+		store_set_err(st, "a goal must be 0 to %lld", STORE_COUNT_MAX);
 		return STORE_ERR_INVALID;
 	}
 	AUTO_TXN_BEGIN(st);
@@ -1179,7 +811,7 @@ enum store_status store_set_goal(struct store *st, long long goal)
 	}
 	enum store_status s = STORE_OK;
 	if (rc != SQLITE_DONE)
-		s = fail(st, rc, "setting the goal");
+		s = store_fail(st, rc, "setting the goal");
 	else
 		st->pend.goal = goal;
 	return auto_txn_end(st, auto_txn, s);
@@ -1188,165 +820,6 @@ enum store_status store_set_goal(struct store *st, long long goal)
 #ifdef TALLYKIOSK_TEST_HOOKS
 enum store_status store_test_weaken_sync(struct store *st)
 {
-	return exec_sql(st, "PRAGMA synchronous = NORMAL", "weakening synchronous");
+	return store_exec_sql(st, "PRAGMA synchronous = NORMAL", "weakening synchronous");
 }
 #endif
-
-/* ---- reports ------------------------------------------------------------------------- */
-
-#define ISO_SQL(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
-
-static void iso_time(long long ms, char *buf, size_t len)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-}
-
-static char *finish(struct store *st, struct sbuf *b, enum store_status *s)
-{
-	char *p = sbuf_take(b);
-	if (!p) {
-		set_err(st, "out of memory");
-		*s = STORE_ERR_NOMEM;
-	}
-	return p;
-}
-
-enum store_status store_status_json(struct store *st, char **out)
-{
-	struct sbuf b;
-	char started[64];
-	sbuf_init(&b);
-	iso_time(st->cur.started_ms, started, sizeof started);
-	sbuf_add(&b, "{\"event\":");
-	sbuf_add_json_string(&b, st->cur.name);
-	sbuf_printf(&b, ",\"event_id\":%lld,\"total\":%lld,\"goal\":%lld,\"started\":\"%s\"",
-		    st->cur.id, st->cur.total, st->cur.goal, started);
-	sbuf_add(&b, ",\"kiosk_id\":");
-	sbuf_add_json_string(&b, st->kiosk_id);
-	sbuf_add(&b, "}\n");
-	enum store_status s = STORE_OK;
-	*out = finish(st, &b, &s);
-	return s;
-}
-
-static const char *col_text(sqlite3_stmt *q, int i)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-	return t ? (const char *)t : "";
-}
-
-enum store_status store_events_json(struct store *st, char **out)
-{
-	*out = NULL;
-	enum store_status os = ensure_open(st);
-	if (os)
-		return os;
-	sqlite3_stmt *q;
-	int rc = sqlite3_prepare_v2(st->db,
-				    "SELECT id, name, total, goal, " ISO_SQL("started_ms") ", "
-				    "CASE WHEN ended_ms IS NULL THEN NULL ELSE " ISO_SQL("ended_ms")
-				    " END FROM events ORDER BY id",
-				    -1, &q, NULL);
-	if (rc != SQLITE_OK)
-		return fail(st, rc, "listing events");
-	struct sbuf b;
-	sbuf_init(&b);
-	sbuf_add(&b, "[");
-	int n = 0;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		sbuf_printf(&b, "%s\n{\"id\":%lld,\"name\":", n++ ? "," : "",
-			    (long long)sqlite3_column_int64(q, 0));
-		sbuf_add_json_string(&b, col_text(q, 1));
-		sbuf_printf(&b, ",\"total\":%lld,\"goal\":%lld,\"started\":\"%s\",\"ended\":",
-			    (long long)sqlite3_column_int64(q, 2),
-			    (long long)sqlite3_column_int64(q, 3), col_text(q, 4));
-		if (sqlite3_column_type(q, 5) == SQLITE_NULL)
-			sbuf_add(&b, "null}");
-		else
-			sbuf_printf(&b, "\"%s\"}", col_text(q, 5));
-	}
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
-		sbuf_free(&b);
-		return fail(st, rc, "listing events");
-	}
-	sbuf_add(&b, "\n]\n");
-	enum store_status s = STORE_OK;
-	*out = finish(st, &b, &s);
-	return s;
-}
-
-enum store_status store_export(struct store *st, enum store_export_format fmt, char **out)
-{
-	*out = NULL;
-	enum store_status os = ensure_open(st);
-	if (os)
-		return os;
-	sqlite3_stmt *q;
-	/* total_after is the event's running total after each row: what the screen showed. */
-	int rc = sqlite3_prepare_v2(
-		st->db,
-		"SELECT e.id, e.name, c.id, " ISO_SQL("c.at_ms") ", c.kind, c.delta,"
-		" sum(c.delta) OVER (PARTITION BY c.event_id ORDER BY c.id), c.source, c.kiosk_id,"
-		" c.undoes, c.case_id FROM counts c JOIN events e ON e.id = c.event_id ORDER BY c.id",
-		-1, &q, NULL);
-	if (rc != SQLITE_OK)
-		return fail(st, rc, "exporting");
-	struct sbuf b;
-	sbuf_init(&b);
-	if (fmt == STORE_EXPORT_CSV)
-		sbuf_add(&b, "event_id,event,count_id,time_utc,kind,delta,total_after,source,"
-			     "kiosk_id,undoes,case\r\n");
-	else
-		sbuf_add(&b, "[");
-	int n = 0;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		long long event_id = sqlite3_column_int64(q, 0), id = sqlite3_column_int64(q, 2);
-		long long delta = sqlite3_column_int64(q, 5), after = sqlite3_column_int64(q, 6);
-		long long undoes = sqlite3_column_int64(q, 9);
-		if (fmt == STORE_EXPORT_CSV) {
-			sbuf_printf(&b, "%lld,", event_id);
-			sbuf_add_csv_field(&b, col_text(q, 1));
-			sbuf_printf(&b, ",%lld,%s,%s,%lld,%lld,", id, col_text(q, 3), col_text(q, 4),
-				    delta, after);
-			sbuf_add_csv_field(&b, col_text(q, 7));
-			sbuf_printf(&b, ",%s,", col_text(q, 8));
-			if (undoes)
-				sbuf_printf(&b, "%lld", undoes);
-			sbuf_add(&b, ",");
-			sbuf_add_csv_field(&b, col_text(q, 10));
-			sbuf_add(&b, "\r\n");
-		} else {
-			sbuf_printf(&b, "%s\n{\"event_id\":%lld,\"event\":", n ? "," : "", event_id);
-			sbuf_add_json_string(&b, col_text(q, 1));
-			sbuf_printf(&b, ",\"id\":%lld,\"time\":\"%s\",\"kind\":\"%s\",\"delta\":%lld,"
-					"\"total_after\":%lld,\"source\":",
-				    id, col_text(q, 3), col_text(q, 4), delta, after);
-			sbuf_add_json_string(&b, col_text(q, 7));
-			sbuf_add(&b, ",\"kiosk_id\":");
-			sbuf_add_json_string(&b, col_text(q, 8));
-			if (undoes)
-				sbuf_printf(&b, ",\"undoes\":%lld", undoes);
-			if (sqlite3_column_type(q, 10) != SQLITE_NULL) {
-				sbuf_add(&b, ",\"case\":");
-				sbuf_add_json_string(&b, col_text(q, 10));
-			}
-			sbuf_add(&b, "}");
-		}
-		n++;
-	}
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
-		sbuf_free(&b);
-		return fail(st, rc, "exporting");
-	}
-	if (fmt == STORE_EXPORT_JSON)
-		sbuf_add(&b, "\n]\n");
-	enum store_status s = STORE_OK;
-	*out = finish(st, &b, &s);
-	return s;
-}

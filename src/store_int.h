@@ -1,0 +1,58 @@
+/*
+ * Private to the store's files (store.c, store_recover.c, store_report.c): the connection, its
+ * prepared statements and the helpers they share. The only header that includes sqlite3.h.
+ */
+#ifndef TALLYKIOSK_STORE_INT_H
+#define TALLYKIOSK_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_APPLICATION_ID 0x54414c59 /* "TALY" */
+/* The source of the rows that carry totals recovered from a damaged file. Staff undo never
+ * picks them: an undo meant for the last press must not take back a recovered total. */
+#define SOURCE_RECOVERED "(recovered)"
+
+enum stmt_id {
+	ST_INSERT_COUNT,
+	ST_ADD_TOTAL,
+	ST_UNDO_TARGET,
+	ST_CURRENT,
+	ST_SUM_EVENT,
+	ST__COUNT
+};
+
+struct store {
+	sqlite3 *db;              /* NULL while broken */
+	sqlite3_stmt *stmt[ST__COUNT];
+	char *path;
+	int in_txn;
+	int broken;               /* the connection was closed after a failure: reopen first */
+	long long pend_row;       /* id of the last count row written in the open transaction */
+	struct store_event cur;   /* committed state of the current event */
+	struct store_event pend;  /* state inside an open transaction */
+	char kiosk_id[40];
+	char errmsg[512];
+	char notice[768];         /* what store_open_recover did, for staff */
+};
+
+void store_set_err(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Maps an SQLite result code to a store status; records SQLite's message (and errno) as
+ * "what: message" in st->errmsg. */
+enum store_status store_fail(struct store *st, int rc, const char *what);
+/* Run a statement returning at most one integer / one text value (0 or "" when none);
+ * they return an SQLite result code. */
+int store_exec_int(struct store *st, const char *sql, long long *out);
+int store_exec_text(struct store *st, const char *sql, char *buf, size_t len);
+enum store_status store_exec_sql(struct store *st, const char *sql, const char *what);
+/* Reads the current (open) event into st->cur. */
+enum store_status store_load_current(struct store *st);
+/* Checks every stored total against the sum of its rows; path names the file in errors. */
+enum store_status store_check_total(struct store *st, const char *path);
+/* Closes the connection (checkpointing the WAL) and finalizes every statement. */
+void store_close_db(struct store *st);
+/* A store left broken by a failed reopen tries again before each use. */
+enum store_status store_ensure_open(struct store *st);
+
+#endif
