@@ -45,36 +45,12 @@ __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errl
 	va_end(ap);
 }
 
-SDL_Color rp_color(struct rgb c)
-{
-	SDL_Color s = { c.r, c.g, c.b, 255 };
-	return s;
-}
-
-SDL_Color rp_mix(struct rgb a, struct rgb b, float t)
-{
-	SDL_Color s = { (Uint8)(b.r + (a.r - b.r) * t + 0.5f), (Uint8)(b.g + (a.g - b.g) * t + 0.5f),
-			(Uint8)(b.b + (a.b - b.b) * t + 0.5f), 255 };
-	return s;
-}
-
-Uint8 rp_alpha(float f)
-{
-	if (f <= 0.0f)
-		return 0;
-	if (f >= 1.0f)
-		return 255;
-	return (Uint8)(f * 255.0f + 0.5f);
-}
-
 /* Drops every texture: after a render device reset they are invalid and must be rebuilt. */
 static void drop_textures(struct render *r)
 {
-	rt_number_drop(&r->num);
-	for (int i = 0; i < SLOT_COUNT; i++)
-		rt_text_drop(&r->slots[i]);
-	rt_pill_drop(&r->pill);
-	view_carousel_drop(r);
+	view_tally_drop(&r->tally);
+	view_status_drop(&r->status);
+	view_carousel_drop(&r->carousel);
 	if (r->rotated)
 		SDL_DestroyTexture(r->rotated);
 	r->rotated = NULL;
@@ -100,11 +76,11 @@ static void update_layout(struct render *r)
 	r->out_h = h;
 	r->log_w = r->rotate % 2 ? h : w;
 	r->log_h = r->rotate % 2 ? w : h;
-	r->layout_ok = layout_compute(r->log_w, r->log_h, r->carousel_on && r->n_slides > 0,
+	r->layout_ok = layout_compute(r->log_w, r->log_h, view_carousel_wanted(&r->carousel),
 				      &r->base) == 0;
 	r->layout = r->base;
 	r->shift_dx = r->shift_dy = 0;
-	rt_number_resize(&r->num, r->layout_ok ? r->base.number.font_px : 0);
+	view_tally_resize(&r->tally, r->layout_ok ? r->base.number.font_px : 0);
 }
 
 static void move_box(struct layout_box *b, int dx, int dy)
@@ -177,10 +153,10 @@ static void draw_scene(struct render *r, const struct tally_view *v, long long n
 	if (!r->layout_ok)
 		return;
 	shift_layout(r, now_ms);
-	view_carousel_draw(r, v, now_ms);
-	view_tally_draw(r, v, now_ms);
-	if (v->staff_status && *v->staff_status)
-		view_status_draw(r, v->staff_status);
+	struct draw_ctx dc = { ren, &r->layout, r->background, r->number, r->text, r->accent };
+	view_carousel_draw(&r->carousel, &dc, v, now_ms);
+	view_tally_draw(&r->tally, &dc, v, now_ms);
+	view_status_draw(&r->status, &dc, v->staff_status);
 }
 
 /* The texture a turned picture is drawn into; NULL if the renderer cannot draw into one. */
@@ -221,12 +197,12 @@ static void scene_key_of(struct render *r, const struct tally_view *v, long long
 	if (r->pixel_shift && r->layout_ok)
 		anim_pixel_shift(now_ms, r->base.margin / 3, &k->dx, &k->dy);
 	struct anim_slide s = { 0, 0, 1.0f };
-	if (r->carousel_on && r->sched_started)
-		anim_carousel_at(&r->sched, now_ms, &s);
+	if (r->carousel.on && r->carousel.sched_started)
+		anim_carousel_at(&r->carousel.sched, now_ms, &s);
 	k->slide = s.to;
 	const struct kept_view *kv = &r->last;
 	k->steady = r->layout_ok && v->ack <= 0.0f && s.from == s.to &&
-		    !view_tally_animating(r, now_ms) && kv->valid && kv->ack <= 0.0f &&
+		    !view_tally_animating(&r->tally, now_ms) && kv->valid && kv->ack <= 0.0f &&
 		    same_text(kv->event_name, v->event_name) && same_text(kv->label, v->label) &&
 		    same_text(kv->thank_you, v->thank_you) &&
 		    same_text(kv->staff_status, v->staff_status);
@@ -280,21 +256,18 @@ static enum render_status open_fonts(struct render *r, const struct config *cfg,
 		return RENDER_ERR_FONT;
 	}
 	r->ttf_init = 1;
-	int rc = rt_number_open(&r->num, path);
-	for (int i = 0; i < SLOT_COUNT && rc == 0; i++)
-		rc = rt_text_open(&r->slots[i], path);
-	if (rc != 0) {
+	if (view_tally_open(&r->tally, cfg, path) != 0 || view_status_open(&r->status, path) != 0) {
 		set_err(err, errlen, "cannot open font %s: %s", path, TTF_GetError());
 		return RENDER_ERR_FONT;
 	}
 	/* The stories' font falls back to the regular DejaVu, then to the bold one. */
-	char *body = r->body_font_path;
-	size_t blen = sizeof r->body_font_path;
+	char body[CONFIG_PATH_MAX];
+	size_t blen = sizeof body;
 	if (fontfind_path(cfg->body_font, body, blen) != 0 &&
 	    fontfind_path(BODY_FALLBACK_PATTERN, body, blen) != 0 &&
 	    (snprintf(body, blen, "%s", BODY_FALLBACK_FILE) >= (int)blen || access(body, R_OK)))
 		snprintf(body, blen, "%s", path);
-	if (view_carousel_open(r, path, body) != 0) {
+	if (view_carousel_open(&r->carousel, cfg, path, body) != 0) {
 		set_err(err, errlen, "cannot open font %s: %s", body, TTF_GetError());
 		return RENDER_ERR_FONT;
 	}
@@ -310,11 +283,6 @@ static enum render_status finish_open(struct render *r, const struct config *cfg
 	r->accent = cfg->accent;
 	r->rotate = cfg->rotate & 3;
 	r->pixel_shift = cfg->pixel_shift;
-	r->carousel_on = cfg->carousel;
-	r->interval_ms = cfg->carousel_interval * 1000;
-	r->milestone_every = cfg->milestone;
-	r->goal_offset = cfg->goal_offset;
-	r->alternate = cfg->alternate_languages;
 	enum render_status st = open_fonts(r, cfg, err, errlen);
 	if (st != RENDER_OK)
 		return st;
@@ -426,7 +394,7 @@ fail:
 
 void render_set_cases(struct render *r, const struct cases *c)
 {
-	view_carousel_set(r, c);
+	view_carousel_set(&r->carousel, c);
 	/* With or without cards the layout differs: compute it again on the next draw. */
 	r->out_w = r->out_h = 0;
 }
@@ -442,9 +410,9 @@ long long render_next_frame_ms(struct render *r, long long now_ms)
 {
 	if (!r || !r->layout_ok)
 		return -1;
-	if (view_tally_animating(r, now_ms))
+	if (view_tally_animating(&r->tally, now_ms))
 		return 0;
-	long long wait = view_carousel_wait(r, now_ms);
+	long long wait = view_carousel_wait(&r->carousel, &r->layout, now_ms);
 	if (r->pixel_shift) {
 		long long shift = anim_pixel_shift_wait(now_ms);
 		if (wait < 0 || shift < wait)
@@ -589,10 +557,9 @@ void render_close(struct render *r)
 	if (!r)
 		return;
 	drop_textures(r);
-	rt_number_close(&r->num);
-	for (int i = 0; i < SLOT_COUNT; i++)
-		rt_text_close(&r->slots[i]);
-	view_carousel_close(r);
+	view_tally_close(&r->tally);
+	view_status_close(&r->status);
+	view_carousel_close(&r->carousel);
 	if (r->renderer)
 		SDL_DestroyRenderer(r->renderer);
 	if (r->window)

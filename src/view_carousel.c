@@ -1,5 +1,5 @@
 /*
- * The case carousel (see render_priv.h): one card at a time with the case's photo or initials,
+ * The case carousel (see view_carousel.h): one card at a time with the case's photo or initials,
  * name, country, headline and story, the letters counted for it, and dots that say which case
  * of how many. Every interval the content fades out and the next case rises into place; a case
  * with a second-language text is shown again in that language right after (English/French in
@@ -8,21 +8,26 @@
  * The card's texts are rasterised once when a case comes up (two cards are kept: the outgoing
  * and the incoming), so between changes a frame only copies textures.
  */
+#include "view_carousel.h"
+
 #include <SDL_image.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "numfmt.h"
-#include "render_priv.h"
 
 static const int card_bold[CARD_TEXTS] = { 1, 0, 1, 0, 1, 1 };
 
-int view_carousel_open(struct render *r, const char *font_path, const char *body_path)
+int view_carousel_open(struct view_carousel *c, const struct config *cfg, const char *font_path,
+		       const char *body_path)
 {
+	c->on = cfg->carousel;
+	c->alternate = cfg->alternate_languages;
+	c->interval_ms = cfg->carousel_interval * 1000;
 	for (int k = 0; k < 2; k++) {
-		r->cards[k].slide = -1;
+		c->cards[k].slide = -1;
 		for (int i = 0; i < CARD_TEXTS; i++)
-			if (rt_text_open(&r->cards[k].text[i], card_bold[i] ? font_path : body_path))
+			if (rt_text_open(&c->cards[k].text[i], card_bold[i] ? font_path : body_path))
 				return -1;
 	}
 	return 0;
@@ -38,42 +43,48 @@ static void card_drop(struct card *c)
 	c->slide = -1;
 }
 
-void view_carousel_drop(struct render *r)
+void view_carousel_drop(struct view_carousel *c)
 {
 	for (int k = 0; k < 2; k++)
-		card_drop(&r->cards[k]);
-	rt_pill_drop(&r->badge);
-	rt_pill_drop(&r->panel);
-	rt_pill_drop(&r->dots);
+		card_drop(&c->cards[k]);
+	rt_pill_drop(&c->badge);
+	rt_pill_drop(&c->panel);
+	rt_pill_drop(&c->dots);
 }
 
-void view_carousel_close(struct render *r)
+void view_carousel_close(struct view_carousel *c)
 {
-	view_carousel_drop(r);
+	view_carousel_drop(c);
 	for (int k = 0; k < 2; k++)
 		for (int i = 0; i < CARD_TEXTS; i++)
-			rt_text_close(&r->cards[k].text[i]);
+			rt_text_close(&c->cards[k].text[i]);
 }
 
-void view_carousel_set(struct render *r, const struct cases *c)
+void view_carousel_set(struct view_carousel *c, const struct cases *cases)
 {
-	r->cases = c;
-	r->n_slides = 0;
-	r->sched_started = 0;
+	c->cases = cases;
+	c->n_slides = 0;
+	c->sched_started = 0;
 	for (int k = 0; k < 2; k++)
-		card_drop(&r->cards[k]);
-	for (int i = 0; c && i < c->n; i++) {
-		r->slides[r->n_slides++] = (struct slide){ i, 0 };
-		if (r->alternate && c->lang2[0] && cases_has_lang2(&c->v[i]))
-			r->slides[r->n_slides++] = (struct slide){ i, 1 };
+		card_drop(&c->cards[k]);
+	for (int i = 0; cases && i < cases->n; i++) {
+		c->slides[c->n_slides++] = (struct slide){ i, 0 };
+		if (c->alternate && cases->lang2[0] && cases_has_lang2(&cases->v[i]))
+			c->slides[c->n_slides++] = (struct slide){ i, 1 };
 	}
 }
 
-long long view_carousel_wait(const struct render *r, long long now_ms)
+int view_carousel_wanted(const struct view_carousel *c)
 {
-	if (!r->carousel_on || !r->layout_ok || r->layout.carousel.w <= 0 || !r->sched_started)
+	return c->on && c->n_slides > 0;
+}
+
+long long view_carousel_wait(const struct view_carousel *c, const struct tally_layout *l,
+			     long long now_ms)
+{
+	if (!c->on || !l || l->carousel.w <= 0 || !c->sched_started)
 		return -1;
-	return anim_carousel_wait(&r->sched, now_ms);
+	return anim_carousel_wait(&c->sched, now_ms);
 }
 
 static long long case_total(const struct tally_view *v, const char *id, int *found)
@@ -88,14 +99,14 @@ static long long case_total(const struct tally_view *v, const char *id, int *fou
 }
 
 /* A photo, if the case has one that loads; the initials badge stands in otherwise. */
-static void load_photo(struct render *r, struct card *c, const char *path)
+static void load_photo(SDL_Renderer *ren, struct card *c, const char *path)
 {
 	if (!path)
 		return;
 	SDL_Surface *s = IMG_Load(path);
 	if (!s)
 		return;
-	c->photo = SDL_CreateTextureFromSurface(r->renderer, s);
+	c->photo = SDL_CreateTextureFromSurface(ren, s);
 	c->photo_w = s->w;
 	c->photo_h = s->h;
 	SDL_FreeSurface(s);
@@ -103,35 +114,36 @@ static void load_photo(struct render *r, struct card *c, const char *path)
 		SDL_SetTextureScaleMode(c->photo, SDL_ScaleModeLinear);
 }
 
-static struct card *card_cached(struct render *r, int i)
+static struct card *card_cached(struct view_carousel *vc, int i)
 {
 	for (int k = 0; k < 2; k++)
-		if (r->cards[k].slide == i)
-			return &r->cards[k];
+		if (vc->cards[k].slide == i)
+			return &vc->cards[k];
 	return NULL;
 }
 
 /* The card showing slide i, made if needed without touching the card other is using. */
-static struct card *card_for(struct render *r, int i, const struct card *other)
+static struct card *card_for(struct view_carousel *vc, SDL_Renderer *ren, int i,
+			     const struct card *other)
 {
-	struct card *c = card_cached(r, i);
+	struct card *c = card_cached(vc, i);
 	if (c)
 		return c;
-	c = &r->cards[0] == other ? &r->cards[1] : &r->cards[0];
+	c = &vc->cards[0] == other ? &vc->cards[1] : &vc->cards[0];
 	card_drop(c);
 	c->slide = i;
-	const struct case_entry *e = &r->cases->v[r->slides[i].case_index];
-	load_photo(r, c, e->photo);
+	const struct case_entry *e = &vc->cases->v[vc->slides[i].case_index];
+	load_photo(ren, c, e->photo);
 	return c;
 }
 
-static void draw_card(struct render *r, struct card *c, const struct tally_view *v, float alpha,
-		      int dy)
+static void draw_card(struct view_carousel *vc, const struct draw_ctx *dc, struct card *c,
+		      const struct tally_view *v, float alpha, int dy)
 {
-	SDL_Renderer *ren = r->renderer;
-	const struct tally_layout *l = &r->layout;
-	const struct slide *sl = &r->slides[c->slide];
-	const struct case_entry *e = &r->cases->v[sl->case_index];
+	SDL_Renderer *ren = dc->ren;
+	const struct tally_layout *l = dc->layout;
+	const struct slide *sl = &vc->slides[c->slide];
+	const struct case_entry *e = &vc->cases->v[sl->case_index];
 	int lang = sl->lang;
 	Uint8 a = rp_alpha(alpha);
 	if (a == 0)
@@ -154,20 +166,20 @@ static void draw_card(struct render *r, struct card *c, const struct tally_view 
 		SDL_SetTextureAlphaMod(c->photo, a);
 		SDL_RenderCopy(ren, c->photo, &src, &br);
 	} else {
-		SDL_Color disc = rp_color(r->accent);
+		SDL_Color disc = rp_color(dc->accent);
 		disc.a = a;
-		rt_round_rect(&r->badge, ren, &br, b->w / 2, disc);
+		rt_round_rect(&vc->badge, ren, &br, b->w / 2, disc);
 		rt_text_set(&c->text[CARD_INITIALS], ren, e->initials, b);
-		rt_text_draw(&c->text[CARD_INITIALS], ren, b, rp_color(r->background), a);
+		rt_text_draw(&c->text[CARD_INITIALS], ren, b, rp_color(dc->background), a);
 	}
 
-	rt_text_draw_left(&c->text[CARD_NAME], ren, &l->case_name, rp_color(r->text), a, 0, dy);
+	rt_text_draw_left(&c->text[CARD_NAME], ren, &l->case_name, rp_color(dc->text), a, 0, dy);
 	rt_text_draw_left(&c->text[CARD_COUNTRY], ren, &l->case_country,
-			  rp_mix(r->text, r->background, 0.7f), a, 0, dy);
-	rt_text_draw_left(&c->text[CARD_HEADLINE], ren, &l->headline, rp_color(r->accent), a, 1,
+			  rp_mix(dc->text, dc->background, 0.7f), a, 0, dy);
+	rt_text_draw_left(&c->text[CARD_HEADLINE], ren, &l->headline, rp_color(dc->accent), a, 1,
 			  dy);
 	rt_text_draw_left(&c->text[CARD_STORY], ren, &l->story,
-			  rp_mix(r->text, r->background, 0.9f), a, 1, dy);
+			  rp_mix(dc->text, dc->background, 0.9f), a, 1, dy);
 
 	int found;
 	long long n = case_total(v, e->id, &found);
@@ -178,57 +190,61 @@ static void draw_card(struct render *r, struct card *c, const struct tally_view 
 		snprintf(line, sizeof line, "%s %s", num, v->label ? v->label : "");
 		/* Counts change while the card is up: only this line is rasterised again. */
 		rt_text_set(&c->text[CARD_COUNT], ren, line, &l->case_count);
-		rt_text_draw_left(&c->text[CARD_COUNT], ren, &l->case_count, rp_color(r->number),
+		rt_text_draw_left(&c->text[CARD_COUNT], ren, &l->case_count, rp_color(dc->number),
 				  a, 0, dy);
 	}
 }
 
 /* One dot per case; the current one is long and in the accent colour. */
-static void draw_dots(struct render *r, int current)
+static void draw_dots(struct view_carousel *vc, const struct draw_ctx *dc, int current)
 {
-	const struct layout_box *d = &r->layout.dots;
-	int n = r->cases->n, h = d->h;
+	const struct layout_box *d = &dc->layout->dots;
+	int n = vc->cases->n, h = d->h;
 	int gap = h, cur_w = 3 * h;
 	if (n < 2 || (n - 1) * (h + gap) + cur_w > d->w)
 		return;
 	int x = d->x;
 	for (int i = 0; i < n; i++) {
 		int w = i == current ? cur_w : h;
-		SDL_Color c = i == current ? rp_color(r->accent) : rp_mix(r->text, r->background, 0.3f);
-		rt_pill_draw(&r->dots, r->renderer, x, d->y, w, h, c);
+		SDL_Color c = i == current ? rp_color(dc->accent)
+					   : rp_mix(dc->text, dc->background, 0.3f);
+		rt_pill_draw(&vc->dots, dc->ren, x, d->y, w, h, c);
 		x += w + gap;
 	}
 }
 
-void view_carousel_draw(struct render *r, const struct tally_view *v, long long now_ms)
+void view_carousel_draw(struct view_carousel *vc, const struct draw_ctx *dc,
+			const struct tally_view *v, long long now_ms)
 {
-	const struct tally_layout *l = &r->layout;
-	if (!r->carousel_on || r->n_slides == 0 || l->carousel.w <= 0)
+	const struct tally_layout *l = dc->layout;
+	if (!view_carousel_wanted(vc) || l->carousel.w <= 0)
 		return;
-	if (!r->sched_started) {
-		r->sched = (struct anim_carousel){ r->n_slides, r->interval_ms, FADE_MS, now_ms };
-		r->sched_started = 1;
+	if (!vc->sched_started) {
+		vc->sched = (struct anim_carousel){ vc->n_slides, vc->interval_ms, CAROUSEL_FADE_MS,
+						    now_ms };
+		vc->sched_started = 1;
 	}
 	struct anim_slide s;
-	anim_carousel_at(&r->sched, now_ms, &s);
+	anim_carousel_at(&vc->sched, now_ms, &s);
 
 	SDL_Rect panel = { l->carousel.x, l->carousel.y, l->carousel.w, l->carousel.h };
-	rt_round_rect(&r->panel, r->renderer, &panel, l->card_pad * 2 / 3,
-		      rp_mix(r->text, r->background, 0.09f));
+	rt_round_rect(&vc->panel, dc->ren, &panel, l->card_pad * 2 / 3,
+		      rp_mix(dc->text, dc->background, 0.09f));
 
 	/*
 	 * The old content fades out, then the new one fades in while rising a little. Overlapping
 	 * the two would leave a moment where neither can be read.
 	 */
-	struct card *to = card_for(r, s.to, s.from != s.to ? card_cached(r, s.from) : NULL);
+	struct card *to = card_for(vc, dc->ren, s.to,
+				   s.from != s.to ? card_cached(vc, s.from) : NULL);
 	if (s.from != s.to) {
-		struct card *from = card_for(r, s.from, to);
+		struct card *from = card_for(vc, dc->ren, s.from, to);
 		float out = 1.0f - anim_smooth(s.t / 0.45f);
 		float in = anim_smooth((s.t - 0.55f) / 0.45f);
-		draw_card(r, from, v, out, 0);
-		draw_card(r, to, v, in, (int)((1.0f - in) * l->card_pad * 0.6f));
+		draw_card(vc, dc, from, v, out, 0);
+		draw_card(vc, dc, to, v, in, (int)((1.0f - in) * l->card_pad * 0.6f));
 	} else {
-		draw_card(r, to, v, 1.0f, 0);
+		draw_card(vc, dc, to, v, 1.0f, 0);
 	}
-	draw_dots(r, r->slides[s.t < 0.5f ? s.from : s.to].case_index);
+	draw_dots(vc, dc, vc->slides[s.t < 0.5f ? s.from : s.to].case_index);
 }

@@ -1,5 +1,5 @@
 /*
- * The tally (see render_priv.h): the event's name, the big number counting up to each new
+ * The tally (see view_tally.h): the event's name, the big number counting up to each new
  * committed total, the acknowledgement after a press, the milestone celebration, the goal bar
  * (which carries on past 100 % towards a stretch goal) and the staff strip.
  *
@@ -9,8 +9,9 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include "view_tally.h"
+
 #include "numfmt.h"
-#include "render_priv.h"
 
 static void format_goal(char *buf, size_t len, long long total, long long goal,
 			long long stretch)
@@ -39,9 +40,10 @@ static void format_goal(char *buf, size_t len, long long total, long long goal,
  * goal (the stretch goal) and a notch shows where the first goal was, so the bar keeps moving
  * for a room that has already won.
  */
-static void draw_goal(struct render *r, long long shown, long long total, long long goal)
+static void draw_goal(struct view_tally *t, const struct draw_ctx *dc, long long shown,
+		      long long total, long long goal)
 {
-	const struct layout_box *bar = &r->layout.goal_bar;
+	const struct layout_box *bar = &dc->layout->goal_bar;
 	long long stretch = goal;
 	if (total > goal)
 		stretch = total / goal < LLONG_MAX / goal - 1 ? (total / goal + 1) * goal : total;
@@ -54,44 +56,60 @@ static void draw_goal(struct render *r, long long shown, long long total, long l
 	if (shown > 0 && fill < 1)
 		fill = 1;
 
-	rt_pill_draw(&r->pill, r->renderer, bar->x, bar->y, bar->w, bar->h,
-		     rp_mix(r->accent, r->background, 0.22f));
-	rt_pill_draw(&r->pill, r->renderer, bar->x, bar->y, fill, bar->h, rp_color(r->accent));
+	rt_pill_draw(&t->pill, dc->ren, bar->x, bar->y, bar->w, bar->h,
+		     rp_mix(dc->accent, dc->background, 0.22f));
+	rt_pill_draw(&t->pill, dc->ren, bar->x, bar->y, fill, bar->h, rp_color(dc->accent));
 	if (stretch != goal) {
 		/* The notch: a gap in the background colour where the first goal was met. */
 		int gx = bar->x + (int)((double)goal / (double)stretch * bar->w + 0.5);
 		int nw = bar->h / 4 > 2 ? bar->h / 4 : 2;
 		SDL_Rect notch = { gx - nw / 2, bar->y - bar->h / 3, nw, bar->h + 2 * (bar->h / 3) };
-		SDL_SetRenderDrawColor(r->renderer, r->background.r, r->background.g,
-				       r->background.b, 255);
-		SDL_RenderFillRect(r->renderer, &notch);
+		SDL_SetRenderDrawColor(dc->ren, dc->background.r, dc->background.g,
+				       dc->background.b, 255);
+		SDL_RenderFillRect(dc->ren, &notch);
 	}
 
 	char text[200];
 	format_goal(text, sizeof text, total, goal, stretch);
-	struct rt_text *t = &r->slots[SLOT_GOAL];
-	rt_text_set(t, r->renderer, text, &r->layout.goal_text);
+	struct rt_text *gt = &t->text[TALLY_GOAL];
+	rt_text_set(gt, dc->ren, text, &dc->layout->goal_text);
 	/* Reaching the goal is the moment to celebrate: the text takes the accent colour. */
 	if (total >= goal)
-		rt_text_draw(t, r->renderer, &r->layout.goal_text, rp_color(r->accent), 255);
+		rt_text_draw(gt, dc->ren, &dc->layout->goal_text, rp_color(dc->accent), 255);
 	else
-		rt_text_draw(t, r->renderer, &r->layout.goal_text, rp_color(r->text), 217);
+		rt_text_draw(gt, dc->ren, &dc->layout->goal_text, rp_color(dc->text), 217);
 }
 
-void view_status_draw(struct render *r, const char *msg)
+int view_status_open(struct view_status *s, const char *font_path)
 {
-	const struct layout_box *b = &r->layout.status;
+	return rt_text_open(&s->text, font_path);
+}
+
+void view_status_drop(struct view_status *s)
+{
+	rt_text_drop(&s->text);
+}
+
+void view_status_close(struct view_status *s)
+{
+	rt_text_close(&s->text);
+}
+
+void view_status_draw(struct view_status *s, const struct draw_ctx *dc, const char *msg)
+{
+	if (!msg || !*msg)
+		return;
+	const struct layout_box *b = &dc->layout->status;
 	SDL_Rect strip = { b->x, b->y, b->w, b->h };
-	SDL_SetRenderDrawColor(r->renderer, 160, 24, 24, 255);
-	SDL_RenderFillRect(r->renderer, &strip);
-	struct rt_text *t = &r->slots[SLOT_STATUS];
+	SDL_SetRenderDrawColor(dc->ren, 160, 24, 24, 255);
+	SDL_RenderFillRect(dc->ren, &strip);
 	/* Inset so the message never touches the screen's edges, which TVs often overscan. */
 	struct layout_box inner = *b;
-	inner.x += r->layout.margin;
-	inner.w -= 2 * r->layout.margin;
-	rt_text_set(t, r->renderer, msg, &inner);
+	inner.x += dc->layout->margin;
+	inner.w -= 2 * dc->layout->margin;
+	rt_text_set(&s->text, dc->ren, msg, &inner);
 	SDL_Color white = { 255, 255, 255, 255 };
-	rt_text_draw(t, r->renderer, &inner, white, 255);
+	rt_text_draw(&s->text, dc->ren, &inner, white, 255);
 }
 
 /* A small integer hash: confetti must look random yet be the same in every golden image. */
@@ -106,15 +124,15 @@ static unsigned hash(unsigned x)
 }
 
 /* Confetti falling through the tally's area for the celebration's age (0..1). */
-static void draw_confetti(struct render *r, float age)
+static void draw_confetti(const struct view_tally *vt, const struct draw_ctx *dc, float age)
 {
-	const struct layout_box *a = &r->layout.tally;
+	const struct layout_box *a = &dc->layout->tally;
 	int unit = a->h / 60 > 2 ? a->h / 60 : 2;
-	SDL_Color palette[4] = { rp_color(r->accent), rp_color(r->text), rp_color(r->number),
-				 rp_mix(r->accent, r->text, 0.5f) };
+	SDL_Color palette[4] = { rp_color(dc->accent), rp_color(dc->text), rp_color(dc->number),
+				 rp_mix(dc->accent, dc->text, 0.5f) };
 	float fade = age < 0.75f ? 1.0f : (1.0f - age) / 0.25f;
 	for (unsigned i = 0; i < 90; i++) {
-		unsigned h = hash(i * 2654435761U + (unsigned)r->milestone);
+		unsigned h = hash(i * 2654435761U + (unsigned)vt->milestone);
 		float x0 = (float)(h % 1000) / 1000.0f;
 		float speed = 0.7f + (float)((h >> 10) % 100) / 150.0f;
 		float delay = (float)((h >> 17) % 100) / 400.0f;
@@ -128,74 +146,112 @@ static void draw_confetti(struct render *r, float age)
 		float sway = 0.02f * SDL_sinf(t * 9.0f + (float)(h % 7));
 		int w = (int)(unit * (0.4f + 0.6f * SDL_fabsf(SDL_cosf(t * 7.0f + (float)(h % 11)))));
 		SDL_Color c = palette[(h >> 24) % 4];
-		SDL_SetRenderDrawColor(r->renderer, c.r, c.g, c.b, rp_alpha(fade));
+		SDL_SetRenderDrawColor(dc->ren, c.r, c.g, c.b, rp_alpha(fade));
 		SDL_Rect flake = { a->x + (int)((x0 + sway) * a->w), a->y + (int)(y * a->h),
 				   w > 1 ? w : 1, unit * 3 / 2 };
-		SDL_RenderFillRect(r->renderer, &flake);
+		SDL_RenderFillRect(dc->ren, &flake);
 	}
 }
 
-int view_tally_animating(const struct render *r, long long now_ms)
+int view_tally_open(struct view_tally *t, const struct config *cfg, const char *font_path)
 {
-	if (r->count_init && anim_count_running(&r->count, now_ms))
+	t->milestone_every = cfg->milestone;
+	t->goal_offset = cfg->goal_offset;
+	if (rt_number_open(&t->num, font_path) != 0)
+		return -1;
+	for (int i = 0; i < TALLY_TEXTS; i++)
+		if (rt_text_open(&t->text[i], font_path) != 0)
+			return -1;
+	return 0;
+}
+
+void view_tally_resize(struct view_tally *t, int number_px)
+{
+	rt_number_resize(&t->num, number_px);
+}
+
+void view_tally_drop(struct view_tally *t)
+{
+	rt_number_drop(&t->num);
+	for (int i = 0; i < TALLY_TEXTS; i++)
+		rt_text_drop(&t->text[i]);
+	rt_pill_drop(&t->pill);
+}
+
+void view_tally_close(struct view_tally *t)
+{
+	view_tally_drop(t);
+	rt_number_close(&t->num);
+	for (int i = 0; i < TALLY_TEXTS; i++)
+		rt_text_close(&t->text[i]);
+}
+
+static int celebrating(const struct view_tally *t, long long now_ms)
+{
+	return t->milestone > 0 && now_ms >= t->milestone_at &&
+	       now_ms - t->milestone_at < CELEBRATE_MS;
+}
+
+int view_tally_animating(const struct view_tally *t, long long now_ms)
+{
+	if (t->count_init && anim_count_running(&t->count, now_ms))
 		return 1;
-	return r->milestone > 0 && now_ms - r->milestone_at < CELEBRATE_MS &&
-	       now_ms >= r->milestone_at;
+	return celebrating(t, now_ms);
 }
 
 /* Follows the committed total: counts up to it and notices milestones on the way. */
-static void follow_total(struct render *r, long long total, long long now_ms)
+static void follow_total(struct view_tally *t, long long total, long long now_ms)
 {
-	if (!r->count_init) {
-		anim_count_reset(&r->count, total);
-		r->count_init = 1;
+	if (!t->count_init) {
+		anim_count_reset(&t->count, total);
+		t->count_init = 1;
 		return;
 	}
-	if (total == r->count.to)
+	if (total == t->count.to)
 		return;
-	long long m = anim_milestone(r->count.to, total, r->milestone_every);
+	long long m = anim_milestone(t->count.to, total, t->milestone_every);
 	if (m > 0) {
-		r->milestone = m;
-		r->milestone_at = now_ms;
+		t->milestone = m;
+		t->milestone_at = now_ms;
 	}
-	anim_count_to(&r->count, total, now_ms);
+	anim_count_to(&t->count, total, now_ms);
 }
 
-void view_tally_draw(struct render *r, const struct tally_view *v, long long now_ms)
+void view_tally_draw(struct view_tally *t, const struct draw_ctx *dc, const struct tally_view *v,
+		     long long now_ms)
 {
-	SDL_Renderer *ren = r->renderer;
-	const struct tally_layout *l = &r->layout;
+	SDL_Renderer *ren = dc->ren;
+	const struct tally_layout *l = dc->layout;
 	long long total = v->total;
-	if (total >= 0 && r->goal_offset > 0 && total <= LLONG_MAX - r->goal_offset)
-		total += r->goal_offset;
-	follow_total(r, total, now_ms);
+	if (total >= 0 && t->goal_offset > 0 && total <= LLONG_MAX - t->goal_offset)
+		total += t->goal_offset;
+	follow_total(t, total, now_ms);
 
 	/* A milestone takes the event name's place, in the accent colour, for a moment. */
-	rt_text_set(&r->slots[SLOT_EVENT], ren, v->event_name, &l->event_name);
-	if (view_tally_animating(r, now_ms) && r->milestone > 0 && now_ms >= r->milestone_at &&
-	    now_ms - r->milestone_at < CELEBRATE_MS) {
-		float cel = (float)(now_ms - r->milestone_at) / CELEBRATE_MS;
+	rt_text_set(&t->text[TALLY_EVENT], ren, v->event_name, &l->event_name);
+	if (celebrating(t, now_ms)) {
+		float cel = (float)(now_ms - t->milestone_at) / CELEBRATE_MS;
 		/* Behind every text: confetti must never hide the number or the news. */
-		draw_confetti(r, cel);
+		draw_confetti(t, dc, cel);
 		char num[32], text[96];
-		if (numfmt_thousands(r->milestone, ",", num, sizeof num) < 0)
-			snprintf(num, sizeof num, "%lld", r->milestone);
+		if (numfmt_thousands(t->milestone, ",", num, sizeof num) < 0)
+			snprintf(num, sizeof num, "%lld", t->milestone);
 		snprintf(text, sizeof text, "%s %s!", num, v->label ? v->label : "");
-		struct rt_text *t = &r->slots[SLOT_MILESTONE];
-		rt_text_set(t, ren, text, &l->event_name);
+		struct rt_text *mt = &t->text[TALLY_MILESTONE];
+		rt_text_set(mt, ren, text, &l->event_name);
 		float a = cel < 0.85f ? 1.0f : (1.0f - cel) / 0.15f;
-		rt_text_draw(t, ren, &l->event_name, rp_color(r->accent), rp_alpha(a));
-		rt_text_draw(&r->slots[SLOT_EVENT], ren, &l->event_name, rp_color(r->text),
+		rt_text_draw(mt, ren, &l->event_name, rp_color(dc->accent), rp_alpha(a));
+		rt_text_draw(&t->text[TALLY_EVENT], ren, &l->event_name, rp_color(dc->text),
 			     rp_alpha(1.0f - a));
 	} else {
-		rt_text_draw(&r->slots[SLOT_EVENT], ren, &l->event_name, rp_color(r->text), 255);
+		rt_text_draw(&t->text[TALLY_EVENT], ren, &l->event_name, rp_color(dc->text), 255);
 	}
 
 	float ack = v->ack < 0.0f ? 0.0f : v->ack > 1.0f ? 1.0f : v->ack;
 	char digits[48];
-	if (numfmt_thousands(anim_count_value(&r->count, now_ms), ",", digits, sizeof digits) >= 0)
-		rt_number_draw(&r->num, ren, digits, &l->number, 1.0f + RT_NUMBER_POP * ack,
-			       rp_color(r->number));
+	if (numfmt_thousands(anim_count_value(&t->count, now_ms), ",", digits, sizeof digits) >= 0)
+		rt_number_draw(&t->num, ren, digits, &l->number, 1.0f + RT_NUMBER_POP * ack,
+			       rp_color(dc->number));
 
 	/*
 	 * The acknowledgement takes the label's place: it holds while ack is high, fades out,
@@ -205,15 +261,15 @@ void view_tally_draw(struct render *r, const struct tally_view *v, long long now
 	int has_ack = v->thank_you && *v->thank_you && ack > 0.0f;
 	float ack_a = has_ack ? (ack - 0.4f) / 0.3f : 0.0f;
 	float label_a = has_ack ? (0.3f - ack) / 0.3f : 1.0f;
-	rt_text_set(&r->slots[SLOT_LABEL], ren, v->label, &l->label);
-	rt_text_draw(&r->slots[SLOT_LABEL], ren, &l->label, rp_color(r->text),
+	rt_text_set(&t->text[TALLY_LABEL], ren, v->label, &l->label);
+	rt_text_draw(&t->text[TALLY_LABEL], ren, &l->label, rp_color(dc->text),
 		     rp_alpha(0.85f * label_a));
 	if (ack_a > 0.0f) {
-		rt_text_set(&r->slots[SLOT_ACK], ren, v->thank_you, &l->ack);
-		rt_text_draw(&r->slots[SLOT_ACK], ren, &l->ack, rp_color(r->accent),
+		rt_text_set(&t->text[TALLY_ACK], ren, v->thank_you, &l->ack);
+		rt_text_draw(&t->text[TALLY_ACK], ren, &l->ack, rp_color(dc->accent),
 			     rp_alpha(ack_a));
 	}
 
 	if (v->goal > 0)
-		draw_goal(r, anim_count_value(&r->count, now_ms), total, v->goal);
+		draw_goal(t, dc, anim_count_value(&t->count, now_ms), total, v->goal);
 }

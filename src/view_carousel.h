@@ -1,0 +1,67 @@
+/*
+ * The case carousel view: one card at a time with the case's photo or initials, name,
+ * country, headline and story, the letters counted for it, and dots that say which case of
+ * how many. It keeps its own state (the slides, the schedule, the cards' textures) and draws
+ * through a draw_ctx (draw.h).
+ */
+#ifndef TALLYKIOSK_VIEW_CAROUSEL_H
+#define TALLYKIOSK_VIEW_CAROUSEL_H
+
+#include "anim.h"
+#include "cases.h"
+#include "config.h"
+#include "draw.h"
+#include "render.h"
+#include "render_text.h"
+
+#define CAROUSEL_FADE_MS 900 /* a card change */
+
+/* Texts of one case card. */
+enum { CARD_NAME, CARD_COUNTRY, CARD_HEADLINE, CARD_STORY, CARD_COUNT, CARD_INITIALS,
+       CARD_TEXTS };
+
+/* Two cards exist so the outgoing one can fade while the next comes in. */
+struct card {
+	int slide;              /* which slide the texts were made for; -1 = none */
+	struct rt_text text[CARD_TEXTS];
+	SDL_Texture *photo;     /* NULL: the initials badge */
+	int photo_w, photo_h;
+};
+
+struct slide {
+	int case_index;
+	int lang;               /* 0 or 1 (the cases file's second language) */
+};
+
+struct view_carousel {
+	int on;                 /* [display] carousel */
+	int alternate;          /* [content] alternate_languages */
+	int interval_ms;        /* [display] carousel_interval */
+	const struct cases *cases; /* borrowed */
+	struct slide slides[2 * CASES_MAX];
+	int n_slides;
+	struct anim_carousel sched;
+	int sched_started;
+	struct card cards[2];
+	struct rt_pill badge;   /* the initials' disc */
+	struct rt_pill panel;   /* the card's corners */
+	struct rt_pill dots;    /* the position dots */
+};
+
+/* Opens the cards' fonts: names in font_path (bold), stories in body_path. 0 or -1. */
+int view_carousel_open(struct view_carousel *c, const struct config *cfg, const char *font_path,
+		       const char *body_path);
+/* The cases to show (borrowed); NULL or none: no carousel. */
+void view_carousel_set(struct view_carousel *c, const struct cases *cases);
+/* 1 if there is something to show (the layout then makes room for the card). */
+int view_carousel_wanted(const struct view_carousel *c);
+void view_carousel_draw(struct view_carousel *c, const struct draw_ctx *dc,
+			const struct tally_view *v, long long now_ms);
+/* Milliseconds until the carousel next needs a frame: 0 while it moves, -1 if never. */
+long long view_carousel_wait(const struct view_carousel *c, const struct tally_layout *l,
+			     long long now_ms);
+/* Forgets every texture (a lost render device); they are made again when drawn. */
+void view_carousel_drop(struct view_carousel *c);
+void view_carousel_close(struct view_carousel *c);
+
+#endif
