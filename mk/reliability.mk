@@ -78,9 +78,9 @@ test-recover: all
 FUZZ_TARGETS = config control cases
 FUZZ_SECONDS ?= 45
 FUZZ_DIR = $(BUILD)/fuzz
-FUZZ_SRC_config = src/config.c src/textcheck.c src/numfmt.c
+FUZZ_SRC_config = src/config.c src/ini_lines.c src/textcheck.c src/numfmt.c
 FUZZ_SRC_control = src/control.c src/textcheck.c src/numfmt.c
-FUZZ_SRC_cases = src/cases.c src/textcheck.c src/numfmt.c
+FUZZ_SRC_cases = src/cases.c src/ini_lines.c src/textcheck.c src/numfmt.c
 FUZZ_CFLAGS = $(CSTD) -g -O1 -Wall -Wextra -Werror -Isrc $(call pc_cflags,inih)
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 

@@ -17,15 +17,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ini_lines.h"
 #include "textcheck.h"
 
 static const char *const field_names[CASES_NFIELDS] = { "name", "country", "headline",
 							 "story" };
 
 struct parse {
-	FILE *f;
-	const char *path;
-	int line;
+	struct ini_lines in;
 	struct cases *c;
 	struct case_entry *cur;        /* the section being read, NULL before the first */
 	int set_line[2][CASES_NFIELDS + 2]; /* duplicates: fields, then photo and initials */
@@ -33,8 +32,6 @@ struct parse {
 	char open_key[32];             /* its key, for errors */
 	int lang2_line;
 	enum cases_status status;
-	char *err;
-	size_t errlen;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -43,17 +40,11 @@ static void fail(struct parse *p, enum cases_status st, const char *fmt, ...)
 	if (p->status != CASES_OK)
 		return;
 	p->status = st;
-	if (!p->err || p->errlen == 0)
-		return;
-	int n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line);
-	if (n < 0 || (size_t)n >= p->errlen)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
 	/* Keys and ids are quoted as the file has them (tests/e2e/test_bad_input_more.sh). */
-	text_make_printable(p->err + n);
+	ini_lines_vfail(&p->in, fmt, ap);
+	va_end(ap);
 }
 
 /* Checks text that will be shown: UTF-8, no control characters, not too long. */
@@ -121,7 +112,7 @@ static int set_photo(struct parse *p, const char *v)
 		fail(p, CASES_ERR_VALUE, "[%s] photo: not a usable file name", e->id);
 		return 0;
 	}
-	e->photo = resolve(p->path, v);
+	e->photo = resolve(p->in.path, v);
 	if (!e->photo) {
 		fail(p, CASES_ERR_IO, "out of memory");
 		return 0;
@@ -193,7 +184,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		}
 		if (!p->c->lang2[0]) {
 			strcpy(p->c->lang2, dot + 1);
-			p->lang2_line = p->line;
+			p->lang2_line = p->in.line;
 		} else if (strcmp(p->c->lang2, dot + 1)) {
 			fail(p, CASES_ERR_KEY, "[%s] %s: a second language \"%s\" was already used on "
 					       "line %d; a cases file has one second language",
@@ -207,7 +198,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 				       "long value on indented lines)", p->cur->id, name, *set);
 		return 0;
 	}
-	*set = p->line;
+	*set = p->in.line;
 	if (slot == CASES_NFIELDS)
 		return set_photo(p, v);
 	if (slot == CASES_NFIELDS + 1)
@@ -247,11 +238,11 @@ static void finish_case(struct parse *p)
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
 		const char *t = e->text[0][required[i]];
 		if (!t || !text_has_visible(t)) {
-			int at = p->line;
-			p->line = e->line;
+			int at = p->in.line;
+			p->in.line = e->line;
 			fail(p, CASES_ERR_VALUE, "[%s] %s: missing or empty (every case needs a name, "
 						 "a headline and a story)", e->id, field_names[required[i]]);
-			p->line = at;
+			p->in.line = at;
 			return;
 		}
 	}
@@ -294,7 +285,7 @@ static void open_section(struct parse *p, const char *line)
 	p->cur = &p->c->v[p->c->n++];
 	memcpy(p->cur->id, line + 1, len);
 	p->cur->id[len] = '\0';
-	p->cur->line = p->line;
+	p->cur->line = p->in.line;
 	memset(p->set_line, 0, sizeof p->set_line);
 }
 
@@ -302,38 +293,29 @@ static void open_section(struct parse *p, const char *line)
 static char *read_line(char *buf, int num, void *stream)
 {
 	struct parse *p = stream;
-	size_t n = 0;
-	int c;
 
 	if (p->status != CASES_OK)
 		return NULL;
-	while ((c = getc(p->f)) != EOF && c != '\n') {
-		if (c == '\0') {
-			p->line++;
-			fail(p, CASES_ERR_SYNTAX, "contains a NUL byte (is this a text file?)");
-			return NULL;
-		}
-		if (n + 2 >= (size_t)num) { /* room for inih's '\n' and '\0' */
-			p->line++;
-			fail(p, CASES_ERR_SYNTAX, "line too long (at most %d bytes; continue a long "
-						  "value on indented lines)", num - 2);
-			return NULL;
-		}
-		buf[n++] = (char)c;
-	}
-	if (ferror(p->f)) {
+	switch (ini_lines_read(&p->in, buf, num)) {
+	case INI_LINES_OK:
+		break;
+	case INI_LINES_NUL:
+		fail(p, CASES_ERR_SYNTAX, "contains a NUL byte (is this a text file?)");
+		return NULL;
+	case INI_LINES_TOO_LONG:
+		fail(p, CASES_ERR_SYNTAX, "line too long (at most %d bytes; continue a long "
+					  "value on indented lines)", num - 2);
+		return NULL;
+	case INI_LINES_IO:
 		p->status = CASES_ERR_IO;
-		if (p->err && p->errlen)
-			snprintf(p->err, p->errlen, "%s: cannot read: %s", p->path, strerror(errno));
+		return NULL;
+	case INI_LINES_END:
 		return NULL;
 	}
-	if (c == EOF && n == 0)
-		return NULL;
-	buf[n] = '\0';
-	p->line++;
+	size_t n = strlen(buf);
 	if (n > 0 && buf[n - 1] == '\r')
 		buf[--n] = '\0';
-	size_t skip = p->line == 1 && !strncmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	size_t skip = p->in.line == 1 && !strncmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
 	size_t indent = strspn(buf + skip, " \t");
 	char *s = buf + skip + indent;
 	int blank = *s == '\0' || *s == ';' || *s == '#';
@@ -365,29 +347,24 @@ static char *read_line(char *buf, int num, void *stream)
 
 enum cases_status cases_load(struct cases *out, const char *path, char *err, size_t errlen)
 {
-	struct parse p = { .path = path, .c = out, .err = err, .errlen = errlen };
+	struct parse p = { .c = out };
 	memset(out, 0, sizeof *out);
-	if (err && errlen)
-		err[0] = '\0';
-	p.f = fopen(path, "r");
-	if (!p.f) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	if (ini_lines_open(&p.in, path, err, errlen) != 0)
 		return CASES_ERR_IO;
-	}
 	int rc = ini_parse_stream(read_line, &p, on_key, &p);
-	fclose(p.f);
-	if (rc > 0 && (p.status == CASES_OK || rc < p.line)) {
-		p.status = CASES_OK;
-		p.line = rc;
-		fail(&p, CASES_ERR_SYNTAX, "not a \"key = value\" line or [section]");
-	} else if (rc < 0 && p.status == CASES_OK) {
-		fail(&p, CASES_ERR_IO, "out of memory");
+	ini_lines_close(&p.in);
+	switch (ini_lines_finish(&p.in, rc)) {
+	case 1:
+		p.status = CASES_ERR_SYNTAX;
+		break;
+	case 2:
+		p.status = CASES_ERR_IO;
+		break;
 	}
 	if (p.status == CASES_OK)
 		finish_case(&p);
 	if (p.status == CASES_OK && out->n == 0) {
-		p.line = p.line > 0 ? p.line : 1;
+		p.in.line = p.in.line > 0 ? p.in.line : 1;
 		fail(&p, CASES_ERR_VALUE, "no cases in the file (each case is a [id] section)");
 	}
 	return p.status;

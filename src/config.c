@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <sys/un.h>
 
+#include "ini_lines.h"
 #include "textcheck.h"
 
 enum key_type { K_STRING, K_INT, K_BOOL, K_COLOR, K_ENUM };
@@ -108,17 +109,13 @@ static const char *const sections[] = { "event", "display", "input", "storage", 
 #define SOCKET_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 struct parse {
-	FILE *f;
-	const char *path;
-	int line;            /* the line inih is working on */
+	struct ini_lines in; /* in.line: the line inih is working on */
 	int set_line[NKEYS]; /* where each key was set, to catch duplicates */
 	int gpio_set_line[CONFIG_MAX_GPIO][NGKEYS];
 	int cur_gpio;        /* index of the [gpio.NAME] section being read, or -1 */
 	char section[80];    /* the section being read, for messages; "" before the first */
 	struct config *cfg;
 	enum config_status status;
-	char *err;
-	size_t errlen;
 };
 
 /* Records the first error only; the reader then ends the parse. */
@@ -128,17 +125,10 @@ static void fail(struct parse *p, enum config_status st, const char *fmt, ...)
 	if (p->status != CONFIG_OK)
 		return;
 	p->status = st;
-	if (!p->err || p->errlen == 0)
-		return;
-	int n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line);
-	if (n < 0 || (size_t)n >= p->errlen)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	ini_lines_vfail(&p->in, fmt, ap);
 	va_end(ap);
-	/* Values are quoted with show(); a key or section name is quoted as it was written. */
-	text_make_printable(p->err + n);
 }
 
 /*
@@ -356,7 +346,7 @@ static int on_gpio_key(struct parse *p, const char *section, const char *name,
 		     name, *set);
 		return 0;
 	}
-	*set = p->line;
+	*set = p->in.line;
 	if (apply(&p->cfg->gpio[p->cur_gpio], k, value, why, sizeof why) < 0) {
 		fail(p, CONFIG_ERR_VALUE, "[%s] %s: %s", section, name, why);
 		return 0;
@@ -404,7 +394,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		     name, p->set_line[i]);
 		return 0;
 	}
-	p->set_line[i] = p->line;
+	p->set_line[i] = p->in.line;
 	if (apply(p->cfg, k, value, why, sizeof why) < 0) {
 		fail(p, CONFIG_ERR_VALUE, "[%s] %s: %s", section, name, why);
 		return 0;
@@ -440,7 +430,7 @@ static void open_gpio_section(struct parse *p, const char *section)
 	struct config_gpio *g = &cfg->gpio[cfg->n_gpio];
 	gpio_table_defaults(g);
 	strcpy(g->name, n);
-	g->section_line = p->line;
+	g->section_line = p->in.line;
 	p->cur_gpio = cfg->n_gpio++;
 }
 
@@ -449,7 +439,7 @@ static void finish_gpio(struct parse *p)
 {
 	for (int i = 0; i < p->cfg->n_gpio && p->status == CONFIG_OK; i++) {
 		struct config_gpio *g = &p->cfg->gpio[i];
-		p->line = g->section_line;
+		p->in.line = g->section_line;
 		if (!g->line[0])
 			fail(p, CONFIG_ERR_VALUE, "[gpio.%s]: no line given (line = GPIO17, or an "
 						  "offset such as 17)", g->name);
@@ -495,9 +485,8 @@ static void check_section(struct parse *p, const char *line)
  * A line longer than inih takes. When it is a "key = value" line the value is what is too
  * long: name the key, as every other message about a value does (tests/e2e).
  */
-static void line_too_long(struct parse *p, char *buf, size_t n, int max)
+static void line_too_long(struct parse *p, char *buf, int max)
 {
-	buf[n] = '\0';
 	char *k = buf + strspn(buf, " \t\f\v\r"), q[80];
 	size_t klen = strcspn(k, "=");
 	if (k[klen] == '=' && p->section[0] && *k != '[' && *k != '#' && *k != ';') {
@@ -515,40 +504,30 @@ static void line_too_long(struct parse *p, char *buf, size_t n, int max)
 static char *read_line(char *buf, int num, void *stream)
 {
 	struct parse *p = stream;
-	size_t n = 0;
-	int c;
 
 	if (p->status != CONFIG_OK)
 		return NULL;
-	while ((c = getc(p->f)) != EOF && c != '\n') {
-		if (c == '\0') {
-			p->line++;
-			fail(p, CONFIG_ERR_SYNTAX, "contains a NUL byte (is this a text file?)");
-			return NULL;
-		}
-		if (n + 2 >= (size_t)num) { /* room for inih's '\n' and '\0' */
-			p->line++;
-			line_too_long(p, buf, n, num - 2);
-			return NULL;
-		}
-		buf[n++] = (char)c;
-	}
-	if (ferror(p->f)) {
-		int e = errno;
+	switch (ini_lines_read(&p->in, buf, num)) {
+	case INI_LINES_OK:
+		break;
+	case INI_LINES_NUL:
+		fail(p, CONFIG_ERR_SYNTAX, "contains a NUL byte (is this a text file?)");
+		return NULL;
+	case INI_LINES_TOO_LONG:
+		line_too_long(p, buf, num - 2);
+		return NULL;
+	case INI_LINES_IO:
 		p->status = CONFIG_ERR_IO;
-		if (p->err && p->errlen)
-			snprintf(p->err, p->errlen, "%s: cannot read: %s", p->path, strerror(e));
+		return NULL;
+	case INI_LINES_END:
 		return NULL;
 	}
-	if (c == EOF && n == 0)
-		return NULL;
-	buf[n] = '\0';
-	p->line++;
+	size_t n = strlen(buf);
 
 	/* A byte-order mark is not part of the text, and indentation must not make a line a
 	 * continuation of the value above it (inih's multi-line mode). */
 	size_t skip = 0;
-	if (p->line == 1 && !strncmp(buf, "\xEF\xBB\xBF", 3))
+	if (p->in.line == 1 && !strncmp(buf, "\xEF\xBB\xBF", 3))
 		skip = 3;
 	skip += strspn(buf + skip, " \t\f\v\r"); /* what inih takes for space */
 	memmove(buf, buf + skip, n - skip + 1);
@@ -562,31 +541,19 @@ static char *read_line(char *buf, int num, void *stream)
 
 enum config_status config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 {
-	struct parse p = { .path = path, .cfg = cfg, .err = err, .errlen = errlen, .cur_gpio = -1 };
+	struct parse p = { .cfg = cfg, .cur_gpio = -1 };
 
-	if (err && errlen)
-		err[0] = '\0';
-	p.f = fopen(path, "r");
-	if (!p.f) {
-		int e = errno;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+	if (ini_lines_open(&p.in, path, err, errlen) != 0)
 		return CONFIG_ERR_IO;
-	}
 	int rc = ini_parse_stream(read_line, &p, on_key, &p);
-	fclose(p.f);
-
-	/* inih keeps parsing after a line it cannot split, so its first error may come before
-	 * the one our handler recorded; our reader hands it whole lines, so its line numbers
-	 * match ours. */
-	if (rc > 0 && (p.status == CONFIG_OK || rc < p.line)) {
-		p.status = CONFIG_OK;
-		p.line = rc;
-		fail(&p, CONFIG_ERR_SYNTAX, "not a \"key = value\" line or [section]");
-	} else if (rc < 0 && p.status == CONFIG_OK) {
+	ini_lines_close(&p.in);
+	switch (ini_lines_finish(&p.in, rc)) {
+	case 1:
+		p.status = CONFIG_ERR_SYNTAX;
+		break;
+	case 2:
 		p.status = CONFIG_ERR_IO;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: cannot read: out of memory", path);
+		break;
 	}
 	if (p.status == CONFIG_OK)
 		finish_gpio(&p);
