@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
+
 enum client_status client_connect(const char *path, int *fd)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -31,13 +33,6 @@ enum client_status client_connect(const char *path, int *fd)
 	}
 	*fd = s;
 	return CLIENT_OK;
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Reads up to want bytes into buf before deadline; returns bytes read (short on EOF), -1. */

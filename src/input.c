@@ -8,6 +8,7 @@
 
 #include "debounce.h"
 #include "gpio.h"
+#include "log.h"
 
 #define RETRY_NS (3 * 1000000000LL)
 /* A flood of edges (a loose wire) is read in slices so the screen keeps being drawn. */
@@ -66,7 +67,7 @@ static void open_one(struct inputs *s, struct input *in, int64_t now)
 		in->retry_at = now + RETRY_NS;
 		if (strcmp(err, in->problem) != 0) {
 			snprintf(in->problem, sizeof in->problem, "%s", err);
-			say(s, 3, "gpio %s: offline: %s; retrying every %lld s", in->g->name, err,
+			say(s, LOG_PRIO_ERR, "gpio %s: offline: %s; retrying every %lld s", in->g->name, err,
 			    RETRY_NS / 1000000000);
 		}
 		return;
@@ -75,7 +76,7 @@ static void open_one(struct inputs *s, struct input *in, int64_t now)
 	struct debounce_params p;
 	params_for(in->g, &p);
 	debounce_init(&in->db, &p, level > 0, now);
-	say(s, 6, "gpio %s: listening on %s line %s (%s, %s, libgpiod %s)%s", in->g->name,
+	say(s, LOG_PRIO_INFO, "gpio %s: listening on %s line %s (%s, %s, libgpiod %s)%s", in->g->name,
 	    in->g->chip[0] ? in->g->chip : "any chip", in->g->line,
 	    in->g->kind == CONFIG_KIND_BEAM ? "beam" : "button",
 	    in->g->role == CONFIG_ROLE_STAFF_RESET ? "staff-reset" : "count", gpio_backend(),
@@ -90,7 +91,7 @@ static void go_offline(struct inputs *s, struct input *in, int64_t now, const ch
 	in->line = NULL;
 	snprintf(in->problem, sizeof in->problem, "%s", why);
 	in->retry_at = now + RETRY_NS;
-	say(s, 3, "gpio %s: offline: %s; retrying every %lld s", in->g->name, why,
+	say(s, LOG_PRIO_ERR, "gpio %s: offline: %s; retrying every %lld s", in->g->name, why,
 	    RETRY_NS / 1000000000);
 }
 
@@ -130,12 +131,12 @@ static void report(struct inputs *s, struct input *in, int flags, int64_t t)
 		return;
 	if (flags & DEBOUNCE_STUCK) {
 		in->stuck = 1;
-		say(s, 4, "gpio %s: active for more than %d s: stuck?", in->g->name,
+		say(s, LOG_PRIO_WARNING, "gpio %s: active for more than %d s: stuck?", in->g->name,
 		    in->g->stuck_ms / 1000);
 	}
 	if (flags & DEBOUNCE_UNSTUCK) {
 		in->stuck = 0;
-		say(s, 5, "gpio %s: released, no longer stuck", in->g->name);
+		say(s, LOG_PRIO_NOTICE, "gpio %s: released, no longer stuck", in->g->name);
 	}
 	s->on_input(s->ctx, in->g, flags, t);
 }

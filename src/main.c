@@ -19,6 +19,7 @@
 #include "client.h"
 #include "config.h"
 #include "log.h"
+#include "monotime.h"
 #include "paths.h"
 #include "render.h"
 #include "store.h"
@@ -200,8 +201,7 @@ static struct store *open_store(const char *db, const char *sock, const struct c
 		log_msg(LOG_PRIO_ERR, "%s: cannot create its folder: %s", db, strerror(errno));
 		return NULL;
 	}
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	long long start = mono_ms();
 	int said_waiting = 0;
 	for (;;) {
 		struct store *st;
@@ -228,9 +228,7 @@ static struct store *open_store(const char *db, const char *sock, const struct c
 				db, sock);
 			return NULL;
 		}
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec > LOCK_WAIT_MS / 1000) {
+		if (mono_ms() - start > LOCK_WAIT_MS) {
 			log_msg(LOG_PRIO_ERR, "%s: still locked by another program after %d s; "
 					      "is a tallyctl command stuck?", db, LOCK_WAIT_MS / 1000);
 			return NULL;

@@ -698,7 +698,7 @@ static int source_ok(const char *source)
 enum store_status store_count(struct store *st, enum store_kind kind, long long delta,
 			      const char *source, const char *case_id)
 {
-	if (!source_ok(source) || (case_id && !text_is_clean(case_id, 64)) ||
+	if (!source_ok(source) || (case_id && !text_is_clean(case_id, STORE_CASE_ID_MAX)) ||
 	    (kind == STORE_PRESS && delta != 1) ||
 	    (kind == STORE_ADD && (delta < 1 || delta > STORE_COUNT_MAX)) || kind == STORE_UNDO) {
 		store_set_err(st, "invalid count %lld from %s", delta, source ? source : "(none)");
@@ -730,7 +730,7 @@ enum store_status store_undo(struct store *st, const char *source, long long *un
 	if (rc == SQLITE_ROW) {
 		long long target = sqlite3_column_int64(q, 0);
 		long long delta = sqlite3_column_int64(q, 1);
-		char case_id[64] = "";
+		char case_id[STORE_CASE_ID_MAX] = "";
 		if (sqlite3_column_type(q, 2) != SQLITE_NULL)
 			snprintf(case_id, sizeof case_id, "%s", (const char *)sqlite3_column_text(q, 2));
 		sqlite3_reset(q);

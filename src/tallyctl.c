@@ -17,6 +17,7 @@
 #include "config.h"
 #include "control.h"
 #include "ledger.h"
+#include "monotime.h"
 #include "numfmt.h"
 #include "paths.h"
 #include "store.h"
@@ -310,13 +311,6 @@ static int via_kiosk(struct ctl *c, int fd)
 	int rc = show(c, body, len);
 	free(body);
 	return rc;
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int run(struct ctl *c)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ledger.h"
+#include "monotime.h"
 
 struct worker {
 	struct store *st;
@@ -24,13 +25,6 @@ struct worker {
 	int efd;
 	long long batch_start_ms; /* 0 while idle; guarded by lock */
 };
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 long long worker_busy_ms(struct worker *w, long long now_ms)
 {
@@ -79,13 +73,8 @@ static void report_committed(struct store *st, struct worker_job *j, long long d
 	if (j->client < 0)
 		return;
 	enum store_status s = ledger_report(st, &j->req, detail, &j->body, j->err, sizeof j->err);
-	if (s) {
-		char why[sizeof j->err];
-		memcpy(why, j->err, sizeof why);
-		snprintf(j->err, sizeof j->err, "saved, but the reply could not be written: %.200s",
-			 why);
+	if (s)
 		j->status = s;
-	}
 }
 
 /*
