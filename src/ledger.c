@@ -37,7 +37,7 @@ enum store_status ledger_apply(struct store *st, const struct control_request *r
 	return STORE_ERR_INVALID;
 }
 
-enum store_status ledger_report(struct store *st, const struct control_request *req,
+static enum store_status report(struct store *st, const struct control_request *req,
 				long long detail, char **body, char *err, size_t errlen)
 {
 	enum store_status s;
@@ -73,6 +73,26 @@ enum store_status ledger_report(struct store *st, const struct control_request *
 	return done(st, s, err, errlen);
 }
 
+static int changes_state(enum control_op op)
+{
+	return op != CONTROL_STATUS && op != CONTROL_EVENTS && op != CONTROL_EXPORT_CSV &&
+	       op != CONTROL_EXPORT_JSON;
+}
+
+enum store_status ledger_report(struct store *st, const struct control_request *req,
+				long long detail, char **body, char *err, size_t errlen)
+{
+	enum store_status s = report(st, req, detail, body, err, errlen);
+	if (s && changes_state(req->op)) {
+		/* The change is committed; only its reply failed (out of memory): say so, or staff
+		 * would make it again (tests/oom). */
+		char why[256];
+		snprintf(why, sizeof why, "%s", err);
+		snprintf(err, errlen, "saved, but the reply could not be written: %.200s", why);
+	}
+	return s;
+}
+
 enum store_status ledger_run(struct store *st, const struct control_request *req,
 			     const char *source, char **body, char *err, size_t errlen)
 {
@@ -81,14 +101,5 @@ enum store_status ledger_run(struct store *st, const struct control_request *req
 	enum store_status s = ledger_apply(st, req, source, &detail, err, errlen);
 	if (s)
 		return s;
-	s = ledger_report(st, req, detail, body, err, errlen);
-	if (s && req->op != CONTROL_STATUS && req->op != CONTROL_EVENTS &&
-	    req->op != CONTROL_EXPORT_CSV && req->op != CONTROL_EXPORT_JSON) {
-		/* The change is committed; only its reply failed (out of memory): say so, or staff
-		 * would make it again (tests/oom). */
-		char why[256];
-		snprintf(why, sizeof why, "%s", err);
-		snprintf(err, errlen, "saved, but the reply could not be written: %s", why);
-	}
-	return s;
+	return ledger_report(st, req, detail, body, err, errlen);
 }

@@ -16,7 +16,8 @@
 enum store_status ledger_apply(struct store *st, const struct control_request *req,
 			       const char *source, long long *detail, char *err, size_t errlen);
 
-/* Writes the reply body for req (malloc'd into *body) from the committed state. */
+/* Writes the reply body for req (malloc'd into *body) from the committed state. When that
+ * fails for a request that changed something, err says the change is saved all the same. */
 enum store_status ledger_report(struct store *st, const struct control_request *req,
 				long long detail, char **body, char *err, size_t errlen);
 
