@@ -30,7 +30,7 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 # Modules shared by both programs (no SDL).
 CORE_SRC = src/config.c src/store.c src/store_recover.c src/store_report.c src/control.c src/ledger.c src/paths.c src/client.c \
-           src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c
+           src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c src/ini_lines.c src/monotime.c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)

@@ -14,6 +14,7 @@
 #include "ctlserver.h"
 #include "debounce.h"
 #include "input.h"
+#include "monotime.h"
 #include "supervise.h"
 #include "log.h"
 #include "worker.h"
@@ -52,20 +53,6 @@ struct app {
 	int trace_first_done;
 	int stop;
 };
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long long mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void submit(struct app *a, const struct control_request *req, const char *source,
 		   int client)
@@ -348,6 +335,102 @@ static void drain(struct app *a)
 		log_msg(LOG_PRIO_ERR, "%d press(es) could not be saved before shutdown", a->unsaved);
 }
 
+/*
+ * Draws a frame when something changed, or when an animation runs and its next frame is due.
+ * Returns whether an animation runs (the loop then wakes for its next frame).
+ */
+static int draw_if_due(struct app *a, long long now)
+{
+	/* The renderer says when its own animations (count-up, celebration, carousel) need the
+	 * next frame, so between carousel changes the loop sleeps. */
+	int animating = ack_level(a, now) > 0.0f || a->reset_start ||
+			render_next_frame_ms(a->p->render, now) == 0;
+	/* New data is drawn at once (a press must answer now); animation frames are paced, so a
+	 * display without vsync does not make the loop spin. */
+	if (a->dirty || (animating && now >= a->last_draw_ms + FRAME_MS)) {
+		a->last_draw_ms = now;
+		draw(a, now);
+		trace_frame(a);
+		a->dirty = 0;
+		/* One more frame after the fade so the acknowledgement is fully gone. */
+		if (animating && ack_level(a, mono_ms()) <= 0.0f)
+			a->dirty = 1;
+	}
+	return animating;
+}
+
+static void wait_at_most(int *timeout, long long ms)
+{
+	if (ms < *timeout)
+		*timeout = ms < 0 ? 0 : (int)ms;
+}
+
+/*
+ * How long poll() may sleep: until the earliest of the next animation frame, the renderer's
+ * next scheduled change, a retry of unsaved presses, a debouncer deadline and the watchdog
+ * ping (as redis's aeProcessEvents takes its wait from the earliest timer).
+ */
+static int next_timeout(struct app *a, int animating, int input_fd)
+{
+	int timeout = IDLE_WAIT_MS;
+	if (a->p->cfg->keyboard && input_fd < 0)
+		timeout = INPUT_PUMP_MS; /* SDL's queue has no fd to wait on */
+	long long now = mono_ms();
+	if (a->dirty)
+		return 0;
+	if (animating)
+		wait_at_most(&timeout, a->last_draw_ms + FRAME_MS - now);
+	long long frame = render_next_frame_ms(a->p->render, now);
+	if (frame > 0)
+		wait_at_most(&timeout, frame);
+	if (a->unsaved > 0)
+		wait_at_most(&timeout, a->retry_at - now);
+	if (a->inputs) {
+		long long due = inputs_deadline(a->inputs);
+		if (due != INT64_MAX)
+			wait_at_most(&timeout, (due - mono_ns() + 999999) / 1000000);
+	}
+	/* Ping only while the storage thread moves: a hung commit means a restart. */
+	long long ping = supervise_tick(&a->sup, now, worker_busy_ms(a->worker, now) <
+							     (a->sup.interval_ms ? a->sup.interval_ms : 1));
+	if (ping >= 0)
+		wait_at_most(&timeout, ping);
+	return timeout;
+}
+
+/* The loop's poll set, in a fixed order: signals, storage, control socket, GPIO, display. */
+struct loop_fds {
+	struct pollfd fd[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO + 1];
+	int nctl, ngpio, n;
+};
+
+static void fill_pollfds(struct app *a, struct loop_fds *l, int input_fd)
+{
+	l->fd[0] = (struct pollfd){ .fd = a->p->signal_fd, .events = POLLIN };
+	l->fd[1] = (struct pollfd){ .fd = worker_fd(a->worker), .events = POLLIN };
+	l->nctl = ctlserver_pollfds(a->ctl, l->fd + 2, CTLSERVER_MAX_CLIENTS + 1);
+	l->ngpio = a->inputs ? inputs_pollfds(a->inputs, l->fd + 2 + l->nctl, CONFIG_MAX_GPIO) : 0;
+	l->n = 2 + l->nctl + l->ngpio;
+	if (input_fd >= 0)
+		l->fd[l->n++] = (struct pollfd){ .fd = input_fd, .events = POLLIN };
+}
+
+/* Hands what poll() returned (ready > 0: some fds are ready) to their owners. */
+static void dispatch(struct app *a, struct loop_fds *l, int ready)
+{
+	if (ready > 0) {
+		if (l->fd[0].revents)
+			handle_signal(a);
+		if (l->fd[1].revents)
+			collect(a);
+		ctlserver_dispatch(a->ctl, l->fd + 2, l->nctl);
+	}
+	/* Called on a timeout too: debouncers act on their deadlines. */
+	if (a->inputs)
+		inputs_service(a->inputs, l->fd + 2 + l->nctl, ready > 0 ? l->ngpio : 0, mono_ns());
+	handle_input(a);
+}
+
 int app_run(const struct app_params *p)
 {
 	struct app a = { .p = p, .dirty = 1 };
@@ -381,86 +464,23 @@ int app_run(const struct app_params *p)
 	if (a.sup.interval_ms)
 		log_msg(LOG_PRIO_INFO, "watchdog: pinging systemd every %lld ms", a.sup.interval_ms);
 
-	struct pollfd fds[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO + 1];
 	/* With a display connection to wait on, idle input costs no wake-ups. */
 	int input_fd = render_input_fd(p->render);
+	int status = 0;
 	while (!a.stop) {
-		long long now = mono_ms();
-		/* The renderer says when its own animations (count-up, celebration, carousel)
-		 * need the next frame, so between carousel changes the loop sleeps. */
-		int animating = ack_level(&a, now) > 0.0f || a.reset_start ||
-				render_next_frame_ms(p->render, now) == 0;
-		/* New data is drawn at once (a press must answer now); animation frames are
-		 * paced, so a display without vsync does not make the loop spin. */
-		long long frame_due = a.last_draw_ms + FRAME_MS;
-		if (a.dirty || (animating && now >= frame_due)) {
-			a.last_draw_ms = now;
-			draw(&a, now);
-			trace_frame(&a);
-			a.dirty = 0;
-			/* One more frame after the fade so the acknowledgement is fully gone. */
-			if (animating && ack_level(&a, mono_ms()) <= 0.0f)
-				a.dirty = 1;
-		}
-		int timeout = IDLE_WAIT_MS;
-		if (p->cfg->keyboard && input_fd < 0)
-			timeout = INPUT_PUMP_MS;
-		if (a.dirty)
-			timeout = 0;
-		else if (animating)
-			timeout = (int)(a.last_draw_ms + FRAME_MS - mono_ms() > 0
-						? a.last_draw_ms + FRAME_MS - mono_ms() : 0);
-		long long frame = render_next_frame_ms(p->render, mono_ms());
-		if (frame > 0 && frame < timeout)
-			timeout = (int)frame;
-		if (a.unsaved > 0) {
-			long long wait = a.retry_at - mono_ms();
-			if (wait <= 0) {
-				retry_unsaved(&a);
-				wait = 0;
-			}
-			if (wait < timeout)
-				timeout = (int)wait;
-		}
-		if (a.inputs) {
-			long long due = inputs_deadline(a.inputs);
-			if (due != INT64_MAX) {
-				long long wait = (due - mono_ns() + 999999) / 1000000;
-				if (wait < timeout)
-					timeout = wait < 0 ? 0 : (int)wait;
-			}
-		}
-		/* Ping only while the storage thread moves: a hung commit means a restart. */
-		long long t = mono_ms();
-		long long ping = supervise_tick(&a.sup, t, worker_busy_ms(a.worker, t) <
-							    (a.sup.interval_ms ? a.sup.interval_ms : 1));
-		if (ping >= 0 && ping < timeout)
-			timeout = (int)ping;
-		fds[0] = (struct pollfd){ .fd = p->signal_fd, .events = POLLIN };
-		fds[1] = (struct pollfd){ .fd = worker_fd(a.worker), .events = POLLIN };
-		int nctl = ctlserver_pollfds(a.ctl, fds + 2, CTLSERVER_MAX_CLIENTS + 1);
-		int ngpio = a.inputs ? inputs_pollfds(a.inputs, fds + 2 + nctl, CONFIG_MAX_GPIO) : 0;
-		int nfds = 2 + nctl + ngpio;
-		if (input_fd >= 0)
-			fds[nfds++] = (struct pollfd){ .fd = input_fd, .events = POLLIN };
-		int r = poll(fds, (nfds_t)nfds, timeout);
-		if (r < 0 && errno != EINTR) {
+		int animating = draw_if_due(&a, mono_ms());
+		if (a.unsaved > 0 && a.retry_at <= mono_ms())
+			retry_unsaved(&a);
+		int timeout = next_timeout(&a, animating, input_fd);
+		struct loop_fds l;
+		fill_pollfds(&a, &l, input_fd);
+		int nready = poll(l.fd, (nfds_t)l.n, timeout);
+		if (nready < 0 && errno != EINTR) {
 			log_msg(LOG_PRIO_ERR, "poll: %s", strerror(errno));
+			status = 1;
 			break;
 		}
-		if (r > 0) {
-			if (fds[0].revents)
-				handle_signal(&a);
-			if (fds[1].revents)
-				collect(&a);
-			ctlserver_dispatch(a.ctl, fds + 2, nctl);
-		}
-		if (a.inputs) {
-			if (r <= 0)
-				ngpio = 0;
-			inputs_service(a.inputs, fds + 2 + nctl, ngpio, mono_ns());
-		}
-		handle_input(&a);
+		dispatch(&a, &l, nready);
 	}
 	supervise_stopping();
 	inputs_close(a.inputs);
@@ -468,5 +488,5 @@ int app_run(const struct app_params *p)
 	ctlserver_close(a.ctl);
 	worker_stop(a.worker);
 	log_msg(LOG_PRIO_NOTICE, "stopped: event=\"%s\" total=%lld", a.shown.name, a.shown.total);
-	return 0;
+	return status;
 }
