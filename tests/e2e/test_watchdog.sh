@@ -19,8 +19,11 @@ while time.monotonic() < end:
         print("%.3f %s" % (time.monotonic() - t0, line), flush=True)
 PY
 listener=$!
-sleep 0.3
+# The kiosk's READY=1 is lost if it comes before the listener binds: wait for the socket
+# (a generous 30 s for a loaded machine), not a fixed sleep.
+for _ in $(seq 300); do [ -S "$NOTIFY_SOCKET" ] && break; sleep 0.1; done
 LD_PRELOAD=$WORK/stallsync.so start_kiosk || { fail "kiosk starts"; finish; exit 1; }
+for _ in $(seq 300); do grep -q READY=1 "$WORK/notify.log" && break; sleep 0.1; done
 sleep 2.5
 check_contains "READY=1 is sent" "$(cat "$WORK/notify.log")" "READY=1"
 check_contains "STATUS says what it counts" "$(cat "$WORK/notify.log")" 'STATUS=counting: 0 letters in "Write for Rights 2026"'
