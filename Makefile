@@ -9,11 +9,11 @@ PKG_CONFIG ?= pkg-config
 # Debian packages the build, the kiosk and the tests need (installed by `make deps`).
 DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
             libsqlite3-dev libinih-dev libgpiod-dev libfontconfig-dev fonts-dejavu-core \
-            libsystemd-dev
-DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps
+            libsystemd-dev libjansson-dev libmosquitto-dev
+DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps mosquitto
 
-PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig libgpiod libsystemd
-PKGS_CTL   = sqlite3 inih
+PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig libgpiod libsystemd jansson
+PKGS_CTL   = sqlite3 inih jansson
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 VERSION = 0.1.0
@@ -30,7 +30,8 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 # Modules shared by both programs (no SDL).
 CORE_SRC = src/config.c src/store.c src/store_recover.c src/store_report.c src/control.c src/ledger.c src/paths.c src/client.c \
-           src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c src/ini_lines.c src/monotime.c
+           src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c src/ini_lines.c src/monotime.c \
+           src/pncounter.c src/mqtt_payload.c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
@@ -44,7 +45,7 @@ KIOSK_OBJ = $(KIOSK_SRC:src/%.c=$(BUILD)/obj/%.o)
 CTL_OBJ   = $(CTL_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
-             test_cases test_anim
+             test_cases test_anim test_pncounter test_mqtt_payload
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots
