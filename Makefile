@@ -31,7 +31,7 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 # Modules shared by both programs (no SDL).
 CORE_SRC = src/config.c src/store.c src/store_recover.c src/store_report.c src/control.c src/ledger.c src/paths.c src/client.c \
            src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c src/ini_lines.c src/monotime.c \
-           src/pncounter.c src/mqtt_payload.c
+           src/pncounter.c src/mqtt_payload.c src/wording.c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
@@ -45,7 +45,7 @@ KIOSK_OBJ = $(KIOSK_SRC:src/%.c=$(BUILD)/obj/%.o)
 CTL_OBJ   = $(CTL_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
-             test_cases test_anim test_pncounter test_mqtt_payload
+             test_cases test_anim test_pncounter test_mqtt_payload test_wording
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots

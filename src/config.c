@@ -51,6 +51,8 @@ static const struct key keys[] = {
 	{ "event", "name", K_STRING, FIELD(event_name), 0, 0, K_NONEMPTY, "Write for Rights 2026", NULL },
 	{ "event", "goal", K_INT, FIELD(goal), 0, 1000000000, 0, "500", NULL },
 	{ "event", "label", K_STRING, FIELD(label), 0, 0, K_NONEMPTY, "letters written", NULL },
+	{ "event", "label_one", K_STRING, FIELD(label_one), 0, 0, 0, "", NULL },
+	{ "event", "language", K_STRING, FIELD(language), 0, 0, 0, "en", NULL },
 	{ "event", "thank_you", K_STRING, FIELD(thank_you), 0, 0, 0, "Thank you!", NULL },
 	{ "event", "goal_offset", K_INT, FIELD(goal_offset), 0, 1000000000, 0, "0", NULL },
 	{ "display", "fullscreen", K_BOOL, FIELD(fullscreen), 0, 0, 0, "true", NULL },
@@ -308,6 +310,13 @@ static void gpio_fill_timing(struct config_gpio *g)
 	for (int i = 0; i < 4; i++)
 		if (*t[i] < 0)
 			*t[i] = kind_timing[g->kind == CONFIG_KIND_BEAM][i];
+}
+
+const char *config_label_one(const struct config *cfg)
+{
+	if (cfg->label_one[0])
+		return cfg->label_one;
+	return strcmp(cfg->label, "letters written") == 0 ? "letter written" : cfg->label;
 }
 
 void config_gpio_defaults(struct config_gpio *g, int kind)

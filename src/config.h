@@ -45,6 +45,9 @@ struct config {
 	char event_name[CONFIG_TEXT_MAX]; /* name of the first event of a new database */
 	long long goal;                   /* goal of the first event; 0 = no goal shown */
 	char label[CONFIG_TEXT_MAX];      /* text under the number, e.g. "letters written" */
+	char label_one[CONFIG_TEXT_MAX];  /* the label after 1 ("letter written"); "" = see
+					     config_label_one() */
+	char language[16];                /* the labels' language, for its plural rule ("en") */
 	char thank_you[CONFIG_TEXT_MAX];  /* acknowledgement shown on each press */
 	long long goal_offset;            /* letters counted before the kiosk: added on screen */
 
@@ -97,6 +100,13 @@ enum config_status config_load(struct config *cfg, const char *path, char *err, 
 
 /* Fills g with the defaults of a [gpio.NAME] section of the given kind. */
 void config_gpio_defaults(struct config_gpio *g, int kind);
+
+/*
+ * The label's singular form: label_one when set; "letter written" while label is the
+ * built-in "letters written"; else label itself (a changed label without its singular keeps
+ * one form rather than mixing languages).
+ */
+const char *config_label_one(const struct config *cfg);
 
 /* Parses "#rrggbb" (or "rrggbb"). Returns 0 on success, -1 if s is not such a colour. */
 int config_parse_color(const char *s, struct rgb *out);

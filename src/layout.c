@@ -203,6 +203,37 @@ int layout_compute(int width, int height, int carousel, struct tally_layout *out
 	return 0;
 }
 
+int layout_goal_notch(const struct layout_box *bar, long long goal, long long stretch,
+		      struct layout_box *out)
+{
+	if (goal <= 0 || stretch <= goal || bar->w <= 0 || bar->h <= 0)
+		return 0;
+	int nw = max_int(2, bar->h / 4);
+	int gx = bar->x + (int)((double)goal / (double)stretch * bar->w + 0.5);
+	int cap = bar->h / 2;
+	/* A notch's own width of bar is kept on both sides, so no sliver is left either. */
+	if (gx - nw / 2 - nw < bar->x + cap || gx - nw / 2 + 2 * nw > bar->x + bar->w - cap)
+		return 0;
+	*out = (struct layout_box){ gx - nw / 2, bar->y - bar->h / 3, nw,
+				    bar->h + 2 * (bar->h / 3), 0 };
+	return 1;
+}
+
+void layout_drop_goal(struct tally_layout *l)
+{
+	if (l->goal_text.h <= 0)
+		return;
+	/* Centred in the tally's area, which is what layout_tally centred the whole stack in. */
+	int above = l->event_name.y - l->tally.y;
+	int below = l->tally.y + l->tally.h - (l->label.y + l->label.h);
+	int dy = (below - above) / 2;
+	struct layout_box *stack[] = { &l->event_name, &l->number, &l->label, &l->ack };
+	for (size_t i = 0; i < sizeof stack / sizeof stack[0]; i++)
+		stack[i]->y += dy;
+	memset(&l->goal_bar, 0, sizeof l->goal_bar);
+	memset(&l->goal_text, 0, sizeof l->goal_text);
+}
+
 int layout_box_inside(const struct layout_box *a, const struct layout_box *b)
 {
 	if (a->w < 0 || a->h < 0 || b->w < 0 || b->h < 0)

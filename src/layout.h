@@ -42,6 +42,22 @@ struct tally_layout {
  */
 int layout_compute(int width, int height, int carousel, struct tally_layout *out);
 
+/*
+ * The notch that marks the first goal on a bar measuring a stretch goal: a gap a quarter of
+ * the bar's height wide (at least 2 px), a third of its height taller above and below, at
+ * goal / stretch of its length. Returns 1 and sets *out, or 0 when there is no notch to draw:
+ * no stretch (stretch <= goal), or the notch would cut into one of the bar's rounded ends.
+ */
+int layout_goal_notch(const struct layout_box *bar, long long goal, long long stretch,
+		      struct layout_box *out);
+
+/*
+ * Moves the tally's stack (event name, number, label, acknowledgement) down by half the
+ * height of the goal bar and its text and empties those two boxes: with no goal the stack
+ * stays centred in its area.
+ */
+void layout_drop_goal(struct tally_layout *l);
+
 /* 1 if a lies wholly inside b. */
 int layout_box_inside(const struct layout_box *a, const struct layout_box *b);
 /* 1 if a and b share any pixel. */

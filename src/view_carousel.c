@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "numfmt.h"
+#include "wording.h"
 
 static const int card_bold[CARD_TEXTS] = { 1, 0, 1, 0, 1, 1 };
 
@@ -24,6 +25,8 @@ int view_carousel_open(struct view_carousel *c, const struct config *cfg, const 
 	c->on = cfg->carousel;
 	c->alternate = cfg->alternate_languages;
 	c->interval_ms = cfg->carousel_interval * 1000;
+	snprintf(c->label_one, sizeof c->label_one, "%s", config_label_one(cfg));
+	snprintf(c->language, sizeof c->language, "%s", cfg->language);
 	for (int k = 0; k < 2; k++) {
 		c->cards[k].slide = -1;
 		for (int i = 0; i < CARD_TEXTS; i++)
@@ -187,7 +190,8 @@ static void draw_card(struct view_carousel *vc, const struct draw_ctx *dc, struc
 		char num[32], line[CONFIG_TEXT_MAX + 40];
 		if (numfmt_thousands(n, ",", num, sizeof num) < 0)
 			snprintf(num, sizeof num, "%lld", n);
-		snprintf(line, sizeof line, "%s %s", num, v->label ? v->label : "");
+		snprintf(line, sizeof line, "%s %s", num,
+			 wording_label(vc->language, n, vc->label_one, v->label));
 		/* Counts change while the card is up: only this line is rasterised again. */
 		rt_text_set(&c->text[CARD_COUNT], ren, line, &l->case_count);
 		rt_text_draw_left(&c->text[CARD_COUNT], ren, &l->case_count, rp_color(dc->number),

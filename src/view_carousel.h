@@ -37,6 +37,8 @@ struct view_carousel {
 	int on;                 /* [display] carousel */
 	int alternate;          /* [content] alternate_languages */
 	int interval_ms;        /* [display] carousel_interval */
+	char label_one[CONFIG_TEXT_MAX]; /* the label's singular form, for the case's count */
+	char language[16];      /* [event] language: the labels' plural rule */
 	const struct cases *cases; /* borrowed */
 	struct slide slides[2 * CASES_MAX];
 	int n_slides;

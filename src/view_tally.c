@@ -12,41 +12,18 @@
 #include "view_tally.h"
 
 #include "numfmt.h"
-
-static void format_goal(char *buf, size_t len, long long total, long long goal,
-			long long stretch)
-{
-	/* Whole percent, rounded down, so the screen never says 100 % before the goal is met. */
-	long long pct = 0;
-	if (total > 0)
-		pct = total <= LLONG_MAX / 100 ? total * 100 / goal : total / goal * 100;
-	char p[32], g[32], s[32];
-	if (numfmt_thousands(pct, ",", p, sizeof p) < 0 ||
-	    numfmt_thousands(goal, ",", g, sizeof g) < 0 ||
-	    numfmt_thousands(stretch, ",", s, sizeof s) < 0) {
-		snprintf(buf, len, "%lld%% of %lld", pct, goal);
-		return;
-	}
-	if (total > goal)
-		snprintf(buf, len, "%s%% of %s \u2014 next goal %s!", p, g, s);
-	else if (total == goal)
-		snprintf(buf, len, "%s%% of %s \u2014 goal reached!", p, g);
-	else
-		snprintf(buf, len, "%s%% of %s", p, g);
-}
+#include "wording.h"
 
 /*
- * Up to the goal the bar measures the goal. Past it the bar measures the next multiple of the
- * goal (the stretch goal) and a notch shows where the first goal was, so the bar keeps moving
- * for a room that has already won.
+ * Up to the goal the bar measures the goal. Past it the bar measures a round stretch goal
+ * (wording.c) and a notch shows where the first goal was, so the bar keeps moving for a room
+ * that has already won. The notch is left out where it would bite into a rounded end.
  */
 static void draw_goal(struct view_tally *t, const struct draw_ctx *dc, long long shown,
 		      long long total, long long goal)
 {
 	const struct layout_box *bar = &dc->layout->goal_bar;
-	long long stretch = goal;
-	if (total > goal)
-		stretch = total / goal < LLONG_MAX / goal - 1 ? (total / goal + 1) * goal : total;
+	long long stretch = wording_stretch_goal(total, goal);
 	/* The bar follows the number as it counts; the text follows the committed total, so it
 	 * is rasterised once per change rather than on every frame of a count. */
 	double frac = shown <= 0 ? 0.0 : (double)shown / (double)stretch;
@@ -59,18 +36,18 @@ static void draw_goal(struct view_tally *t, const struct draw_ctx *dc, long long
 	rt_pill_draw(&t->pill, dc->ren, bar->x, bar->y, bar->w, bar->h,
 		     rp_mix(dc->accent, dc->background, 0.22f));
 	rt_pill_draw(&t->pill, dc->ren, bar->x, bar->y, fill, bar->h, rp_color(dc->accent));
-	if (stretch != goal) {
+	struct layout_box nb;
+	if (layout_goal_notch(bar, goal, stretch, &nb)) {
 		/* The notch: a gap in the background colour where the first goal was met. */
-		int gx = bar->x + (int)((double)goal / (double)stretch * bar->w + 0.5);
-		int nw = bar->h / 4 > 2 ? bar->h / 4 : 2;
-		SDL_Rect notch = { gx - nw / 2, bar->y - bar->h / 3, nw, bar->h + 2 * (bar->h / 3) };
+		SDL_Rect notch = { nb.x, nb.y, nb.w, nb.h };
 		SDL_SetRenderDrawColor(dc->ren, dc->background.r, dc->background.g,
 				       dc->background.b, 255);
 		SDL_RenderFillRect(dc->ren, &notch);
 	}
 
 	char text[200];
-	format_goal(text, sizeof text, total, goal, stretch);
+	if (wording_goal_line(text, sizeof text, total, goal) < 0)
+		text[0] = '\0';
 	struct rt_text *gt = &t->text[TALLY_GOAL];
 	rt_text_set(gt, dc->ren, text, &dc->layout->goal_text);
 	/* Reaching the goal is the moment to celebrate: the text takes the accent colour. */
@@ -123,8 +100,13 @@ static unsigned hash(unsigned x)
 	return x;
 }
 
-/* Confetti falling through the tally's area for the celebration's age (0..1). */
-static void draw_confetti(const struct view_tally *vt, const struct draw_ctx *dc, float age)
+/*
+ * Confetti falling through the tally's area for the celebration's age (0..1), but never
+ * across the news itself: flakes behind the milestone's words (keep, with a margin) would
+ * cut through its letters.
+ */
+static void draw_confetti(const struct view_tally *vt, const struct draw_ctx *dc, float age,
+			  const SDL_Rect *keep)
 {
 	const struct layout_box *a = &dc->layout->tally;
 	int unit = a->h / 60 > 2 ? a->h / 60 : 2;
@@ -149,6 +131,8 @@ static void draw_confetti(const struct view_tally *vt, const struct draw_ctx *dc
 		SDL_SetRenderDrawColor(dc->ren, c.r, c.g, c.b, rp_alpha(fade));
 		SDL_Rect flake = { a->x + (int)((x0 + sway) * a->w), a->y + (int)(y * a->h),
 				   w > 1 ? w : 1, unit * 3 / 2 };
+		if (SDL_HasIntersection(&flake, keep))
+			continue;
 		SDL_RenderFillRect(dc->ren, &flake);
 	}
 }
@@ -157,6 +141,8 @@ int view_tally_open(struct view_tally *t, const struct config *cfg, const char *
 {
 	t->milestone_every = cfg->milestone;
 	t->goal_offset = cfg->goal_offset;
+	snprintf(t->label_one, sizeof t->label_one, "%s", config_label_one(cfg));
+	snprintf(t->language, sizeof t->language, "%s", cfg->language);
 	if (rt_number_open(&t->num, font_path) != 0)
 		return -1;
 	for (int i = 0; i < TALLY_TEXTS; i++)
@@ -221,7 +207,14 @@ void view_tally_draw(struct view_tally *t, const struct draw_ctx *dc, const stru
 		     long long now_ms)
 {
 	SDL_Renderer *ren = dc->ren;
+	/* Without a goal the bar and its line are not drawn: centre what is. */
+	struct tally_layout no_goal;
 	const struct tally_layout *l = dc->layout;
+	if (v->goal <= 0) {
+		no_goal = *dc->layout;
+		layout_drop_goal(&no_goal);
+		l = &no_goal;
+	}
 	long long total = v->total;
 	if (total >= 0 && t->goal_offset > 0 && total <= LLONG_MAX - t->goal_offset)
 		total += t->goal_offset;
@@ -231,14 +224,18 @@ void view_tally_draw(struct view_tally *t, const struct draw_ctx *dc, const stru
 	rt_text_set(&t->text[TALLY_EVENT], ren, v->event_name, &l->event_name);
 	if (celebrating(t, now_ms)) {
 		float cel = (float)(now_ms - t->milestone_at) / CELEBRATE_MS;
-		/* Behind every text: confetti must never hide the number or the news. */
-		draw_confetti(t, dc, cel);
-		char num[32], text[96];
+		char num[32], text[CONFIG_TEXT_MAX + 40];
 		if (numfmt_thousands(t->milestone, ",", num, sizeof num) < 0)
 			snprintf(num, sizeof num, "%lld", t->milestone);
-		snprintf(text, sizeof text, "%s %s!", num, v->label ? v->label : "");
+		snprintf(text, sizeof text, "%s %s!", num,
+			 wording_label(t->language, t->milestone, t->label_one, v->label));
 		struct rt_text *mt = &t->text[TALLY_MILESTONE];
 		rt_text_set(mt, ren, text, &l->event_name);
+		/* Behind every text, and clear of the news: confetti must never hide it. */
+		int pad = l->event_name.h / 3;
+		SDL_Rect keep = { l->event_name.x + (l->event_name.w - mt->w) / 2 - pad,
+				  l->event_name.y - pad, mt->w + 2 * pad, l->event_name.h + 2 * pad };
+		draw_confetti(t, dc, cel, &keep);
 		float a = cel < 0.85f ? 1.0f : (1.0f - cel) / 0.15f;
 		rt_text_draw(mt, ren, &l->event_name, rp_color(dc->accent), rp_alpha(a));
 		rt_text_draw(&t->text[TALLY_EVENT], ren, &l->event_name, rp_color(dc->text),
@@ -249,7 +246,8 @@ void view_tally_draw(struct view_tally *t, const struct draw_ctx *dc, const stru
 
 	float ack = v->ack < 0.0f ? 0.0f : v->ack > 1.0f ? 1.0f : v->ack;
 	char digits[48];
-	if (numfmt_thousands(anim_count_value(&t->count, now_ms), ",", digits, sizeof digits) >= 0)
+	long long shown = anim_count_value(&t->count, now_ms);
+	if (numfmt_thousands(shown, ",", digits, sizeof digits) >= 0)
 		rt_number_draw(&t->num, ren, digits, &l->number, 1.0f + RT_NUMBER_POP * ack,
 			       rp_color(dc->number));
 
@@ -261,7 +259,9 @@ void view_tally_draw(struct view_tally *t, const struct draw_ctx *dc, const stru
 	int has_ack = v->thank_you && *v->thank_you && ack > 0.0f;
 	float ack_a = has_ack ? (ack - 0.4f) / 0.3f : 0.0f;
 	float label_a = has_ack ? (0.3f - ack) / 0.3f : 1.0f;
-	rt_text_set(&t->text[TALLY_LABEL], ren, v->label, &l->label);
+	/* The label agrees with the number on screen: "1 letter written". */
+	rt_text_set(&t->text[TALLY_LABEL], ren,
+		    wording_label(t->language, shown, t->label_one, v->label), &l->label);
 	rt_text_draw(&t->text[TALLY_LABEL], ren, &l->label, rp_color(dc->text),
 		     rp_alpha(0.85f * label_a));
 	if (ack_a > 0.0f) {
@@ -271,5 +271,5 @@ void view_tally_draw(struct view_tally *t, const struct draw_ctx *dc, const stru
 	}
 
 	if (v->goal > 0)
-		draw_goal(t, dc, anim_count_value(&t->count, now_ms), total, v->goal);
+		draw_goal(t, dc, shown, total, v->goal);
 }

@@ -22,6 +22,8 @@ struct view_tally {
 	struct rt_pill pill;            /* the goal bar's ends */
 	long long milestone_every;      /* [display] milestone */
 	long long goal_offset;          /* [event] goal_offset */
+	char label_one[CONFIG_TEXT_MAX]; /* the label's singular form (config_label_one) */
+	char language[16];              /* [event] language: the labels' plural rule */
 
 	/* The number on screen, counting towards the committed total. */
 	struct anim_count count;

@@ -29,6 +29,8 @@ static const char all_changed[] =
 	"name = Letter Marathon ; inline comment\n"
 	"goal = 1200\n"
 	"label = \"lettres écrites\"\n"
+	"label_one = lettre écrite\n"
+	"language = fr\n"
 	"thank_you =\n"
 	"goal_offset = 250\n"
 	"[display]\n"
@@ -109,6 +111,8 @@ static void assert_same_config(const struct config *a, const struct config *b)
 	assert_string_equal(a->event_name, b->event_name);
 	assert_int_equal(a->goal, b->goal);
 	assert_string_equal(a->label, b->label);
+	assert_string_equal(a->label_one, b->label_one);
+	assert_string_equal(a->language, b->language);
 	assert_string_equal(a->thank_you, b->thank_you);
 	assert_int_equal(a->fullscreen, b->fullscreen);
 	assert_int_equal(a->window_width, b->window_width);
@@ -142,6 +146,9 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.event_name, "Write for Rights 2026");
 	assert_int_equal(cfg.goal, 500);
 	assert_string_equal(cfg.label, "letters written");
+	assert_string_equal(cfg.label_one, "");
+	assert_string_equal(config_label_one(&cfg), "letter written");
+	assert_string_equal(cfg.language, "en");
 	assert_string_equal(cfg.thank_you, "Thank you!");
 	assert_int_equal(cfg.fullscreen, 1);
 	assert_int_equal(cfg.window_width, 1280);
@@ -196,6 +203,8 @@ static void test_good_file(void **state)
 	assert_string_equal(cfg.event_name, "Letter Marathon");
 	assert_int_equal(cfg.goal, 1200);
 	assert_string_equal(cfg.label, "lettres écrites");
+	assert_string_equal(cfg.label_one, "lettre écrite");
+	assert_string_equal(cfg.language, "fr");
 	assert_string_equal(cfg.thank_you, "");
 	assert_int_equal(cfg.fullscreen, 0);
 	assert_int_equal(cfg.window_width, 800);

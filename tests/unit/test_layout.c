@@ -335,6 +335,60 @@ static void test_box_helpers(void **state)
 	assert_true(layout_box_inside(&empty, &a));
 }
 
+static void test_goal_notch_stays_off_the_rounded_ends(void **state)
+{
+	(void)state;
+	struct layout_box bar = { 100, 50, 1000, 28, 0 }, n;
+	/* No stretch goal: no notch. */
+	assert_false(layout_goal_notch(&bar, 500, 500, &n));
+	assert_false(layout_goal_notch(&bar, 0, 500, &n));
+	/* Halfway: centred on x = 600, taller than the bar. */
+	assert_true(layout_goal_notch(&bar, 500, 1000, &n));
+	assert_int_equal(n.w, 7);
+	assert_true(n.x <= 600 && n.x + n.w >= 600);
+	assert_true(n.y < bar.y && n.y + n.h > bar.y + bar.h);
+	/* 1,000 of a 150,000 stretch is 7 px in: that is inside the left cap (14 px). */
+	assert_false(layout_goal_notch(&bar, 1000, 150000, &n));
+	/* Every notch drawn leaves the caps whole. */
+	for (long long g = 1; g < 2000; g += 7) {
+		if (layout_goal_notch(&bar, g, 2000, &n)) {
+			assert_true(n.x - n.w >= bar.x + bar.h / 2);
+			assert_true(n.x + 2 * n.w <= bar.x + bar.w - bar.h / 2);
+		}
+	}
+	/* A tiny bar still gets a 2 px notch. */
+	struct layout_box thin = { 0, 0, 300, 4, 0 };
+	assert_true(layout_goal_notch(&thin, 1, 2, &n));
+	assert_int_equal(n.w, 2);
+}
+
+static void test_no_goal_recentres_the_stack(void **state)
+{
+	(void)state;
+	static const int sizes[][2] = { { 1920, 1080 }, { 800, 480 }, { 1080, 1920 } };
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		struct tally_layout l, d;
+		assert_int_equal(layout_compute(sizes[i][0], sizes[i][1], 1, &l), 0);
+		d = l;
+		layout_drop_goal(&d);
+		assert_int_equal(d.goal_bar.w, 0);
+		assert_int_equal(d.goal_text.h, 0);
+		/* The space above the name equals the space below the label, give or take 1 px. */
+		int above = d.event_name.y - l.tally.y;
+		int below = l.tally.y + l.tally.h - (d.label.y + d.label.h);
+		int spare_before = (l.event_name.y - l.tally.y) -
+				   (l.tally.y + l.tally.h - (l.goal_text.y + l.goal_text.h));
+		assert_true(spare_before >= -1 && spare_before <= 1);
+		assert_true(above - below >= -1 && above - below <= 1);
+		/* Nothing else moves: the boxes keep their sizes and order. */
+		assert_int_equal(d.number.h, l.number.h);
+		assert_int_equal(d.number.y - d.event_name.y, l.number.y - l.event_name.y);
+		assert_memory_equal(&d.ack, &d.label, sizeof d.ack);
+		assert_memory_equal(&d.carousel, &l.carousel, sizeof d.carousel);
+		assert_true(layout_box_inside(&d.label, &l.tally));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +402,8 @@ int main(void)
 		cmocka_unit_test(test_carousel_takes_a_third_or_the_bottom),
 		cmocka_unit_test(test_too_small_or_invalid_sizes_fail),
 		cmocka_unit_test(test_box_helpers),
+		cmocka_unit_test(test_goal_notch_stays_off_the_rounded_ends),
+		cmocka_unit_test(test_no_goal_recentres_the_stack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
