@@ -62,3 +62,115 @@ out:
 		FcConfigDestroy(fc);
 	return rc;
 }
+
+/* The style of the font at path as a pattern to sort by: family, weight, slant, width. */
+static FcPattern *style_of(const char *path)
+{
+	FcPattern *pat = FcPatternCreate();
+	if (!pat)
+		return NULL;
+	int count = 0;
+	FcPattern *q = FcFreeTypeQuery((const FcChar8 *)path, 0, NULL, &count);
+	if (!q)
+		return pat;
+	FcChar8 *family;
+	int v;
+	for (int i = 0; FcPatternGetString(q, FC_FAMILY, i, &family) == FcResultMatch; i++)
+		FcPatternAddString(pat, FC_FAMILY, family);
+	if (FcPatternGetInteger(q, FC_WEIGHT, 0, &v) == FcResultMatch)
+		FcPatternAddInteger(pat, FC_WEIGHT, v);
+	if (FcPatternGetInteger(q, FC_SLANT, 0, &v) == FcResultMatch)
+		FcPatternAddInteger(pat, FC_SLANT, v);
+	if (FcPatternGetInteger(q, FC_WIDTH, 0, &v) == FcResultMatch)
+		FcPatternAddInteger(pat, FC_WIDTH, v);
+	FcPatternDestroy(q);
+	return pat;
+}
+
+/* The index of the face for font in faces, added if new; -1 when faces is full. */
+static int face_slot(FcPattern *font, struct fontfind_face *faces, int *n_faces, int max_faces)
+{
+	FcChar8 *file = NULL;
+	int index = 0;
+	if (FcPatternGetString(font, FC_FILE, 0, &file) != FcResultMatch || !file)
+		return -1;
+	FcPatternGetInteger(font, FC_INDEX, 0, &index);
+	for (int i = 0; i < *n_faces; i++)
+		if (faces[i].index == index && !strcmp(faces[i].path, (const char *)file))
+			return i;
+	size_t len = strlen((const char *)file);
+	if (*n_faces >= max_faces || len >= sizeof faces[0].path ||
+	    !is_readable_file((const char *)file))
+		return -1;
+	struct fontfind_face *f = &faces[*n_faces];
+	memcpy(f->path, file, len + 1);
+	f->index = index;
+	FcBool b = FcFalse;
+	f->color = FcPatternGetBool(font, FC_COLOR, 0, &b) == FcResultMatch && b;
+	f->strike_px = 0;
+	double px = 0;
+	if (FcPatternGetBool(font, FC_SCALABLE, 0, &b) == FcResultMatch && !b &&
+	    FcPatternGetDouble(font, FC_PIXEL_SIZE, 0, &px) == FcResultMatch && px > 0)
+		f->strike_px = (int)(px + 0.5);
+	return (*n_faces)++;
+}
+
+int fontfind_fallback(const char *base_path, const uint32_t *cps, const unsigned char *emoji,
+		      int n, struct fontfind_face *faces, int max_faces, int *which)
+{
+	for (int i = 0; i < n; i++)
+		which[i] = -1;
+	if (n <= 0)
+		return 0;
+	int n_faces = -1;
+	FcConfig *fc = FcInitLoadConfigAndFonts();
+	FcPattern *pat = fc ? style_of(base_path) : NULL;
+	FcCharSet *cs = FcCharSetCreate();
+	FcFontSet *sorted = NULL;
+	if (!pat || !cs)
+		goto out;
+	for (int i = 0; i < n; i++)
+		FcCharSetAddChar(cs, cps[i]);
+	FcPatternAddCharSet(pat, FC_CHARSET, cs);
+	if (!FcConfigSubstitute(fc, pat, FcMatchPattern))
+		goto out;
+	FcDefaultSubstitute(pat);
+	FcResult res = FcResultNoMatch;
+	sorted = FcFontSort(fc, pat, FcTrue, NULL, &res);
+	if (!sorted)
+		goto out;
+	n_faces = 0;
+	/* Two passes: colour faces for emoji first, then the first face in the order at all. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < n; i++) {
+			if (which[i] >= 0 || (pass == 0 && !(emoji && emoji[i])))
+				continue;
+			for (int k = 0; k < sorted->nfont; k++) {
+				FcPattern *font = sorted->fonts[k];
+				FcCharSet *fcs = NULL;
+				FcBool color = FcFalse;
+				if (pass == 0 && (FcPatternGetBool(font, FC_COLOR, 0, &color) !=
+							  FcResultMatch || !color))
+					continue;
+				if (FcPatternGetCharSet(font, FC_CHARSET, 0, &fcs) != FcResultMatch ||
+				    !FcCharSetHasChar(fcs, cps[i]))
+					continue;
+				int slot = face_slot(font, faces, &n_faces, max_faces);
+				if (slot >= 0) {
+					which[i] = slot;
+					break;
+				}
+			}
+		}
+	}
+out:
+	if (sorted)
+		FcFontSetDestroy(sorted);
+	if (cs)
+		FcCharSetDestroy(cs);
+	if (pat)
+		FcPatternDestroy(pat);
+	if (fc)
+		FcConfigDestroy(fc);
+	return n_faces;
+}

@@ -26,29 +26,26 @@ static SDL_Texture *upload(SDL_Renderer *r, SDL_Surface *s)
 	return t;
 }
 
-static int set_size(TTF_Font *f, int *cur, int px)
-{
-	if (*cur == px)
-		return 0;
-	if (TTF_SetFontSize(f, px) != 0)
-		return -1;
-	*cur = px;
-	return 0;
-}
-
 int rt_text_open(struct rt_text *t, const char *font_path)
 {
 	memset(t, 0, sizeof *t);
-	t->font_px = 16;
-	t->font = TTF_OpenFont(font_path, t->font_px);
-	return t->font ? 0 : -1;
+	return rf_open(&t->fonts, font_path);
+}
+
+void rt_text_align(struct rt_text *t, int align)
+{
+	if (t->align != align)
+		rt_text_drop(t);
+	t->align = align;
 }
 
 void rt_text_drop(struct rt_text *t)
 {
 	if (t->tex)
 		SDL_DestroyTexture(t->tex);
-	t->tex = NULL;
+	if (t->color)
+		SDL_DestroyTexture(t->color);
+	t->tex = t->color = NULL;
 	free(t->str);
 	t->str = NULL;
 }
@@ -56,100 +53,199 @@ void rt_text_drop(struct rt_text *t)
 void rt_text_close(struct rt_text *t)
 {
 	rt_text_drop(t);
-	if (t->font)
-		TTF_CloseFont(t->font);
-	t->font = NULL;
+	rf_close(&t->fonts);
 }
 
 /* 1 if t already shows s fitted to b the same way. */
 static int text_current(const struct rt_text *t, const char *s, const struct layout_box *b,
-			int wrap)
+			int wrap, int min_px)
 {
 	return t->str && strcmp(t->str, s) == 0 && t->box_w == b->w && t->box_h == b->h &&
-	       t->box_px == b->font_px && t->wrap == wrap;
+	       t->box_px == b->font_px && t->wrap == wrap && t->min_px == min_px;
 }
 
-void rt_text_set_wrapped(struct rt_text *t, SDL_Renderer *r, const char *s,
-			 const struct layout_box *b)
+/* Starts t on s for b; 0 if there is something to draw, -1 if not (or out of memory). */
+static int text_begin(struct rt_text *t, const char *s, const struct layout_box *b, int wrap,
+		      int min_px)
 {
-	if (!s)
-		s = "";
-	if (text_current(t, s, b, 1))
-		return;
 	rt_text_drop(t);
+	/* On failure str stays NULL, so the next frame tries again. */
 	t->str = strdup(s);
 	if (!t->str)
-		return;
+		return -1;
 	t->box_w = b->w;
 	t->box_h = b->h;
 	t->box_px = b->font_px;
-	t->wrap = 1;
-	if (!*s || !t->font || b->font_px <= 0 || b->w <= 0 || b->h <= 0)
+	t->wrap = wrap;
+	t->min_px = min_px;
+	if (!*s || !t->fonts.main || b->font_px <= 0 || b->w <= 0 || b->h <= 0)
+		return -1;
+	return 0;
+}
+
+/* A laid-out attempt: lines at one size. */
+struct attempt {
+	int px, needed, n;  /* needed: the lines the whole text takes */
+	int height;         /* n lines high */
+	struct tl_line lines[64];
+};
+
+/* Lays out text at px in at most max_lines lines of width w. Returns 0 or -1. */
+static int try_size(struct rt_text *t, const struct rf_text *rt, int px, int w, int max_lines,
+		    struct attempt *a)
+{
+	if (max_lines > (int)(sizeof a->lines / sizeof a->lines[0]))
+		max_lines = (int)(sizeof a->lines / sizeof a->lines[0]);
+	if (rf_size(&t->fonts, px) != 0)
+		return -1;
+	struct rf_measure m = { &t->fonts, rt };
+	int needed = tl_wrap(rt->cp, rt->n, w, rf_measure, &m, a->lines, max_lines);
+	if (needed < 0)
+		return -1;
+	a->px = px;
+	a->needed = needed;
+	a->n = needed < max_lines ? needed : max_lines;
+	a->height = a->n * rf_line_height(&t->fonts);
+	return 0;
+}
+
+/* Rasterises attempt a (its size set on the fonts); the last line gets an ellipsis when the
+ * text needed more lines than a holds. */
+static void text_finish(struct rt_text *t, SDL_Renderer *r, const struct rf_text *rt,
+			struct attempt *a, int w)
+{
+	if (a->n <= 0 || rf_size(&t->fonts, a->px) != 0)
 		return;
-	/* Shrink in steps of about 6 %: each try rasterises the paragraph, so few tries. */
-	SDL_Surface *surf = NULL;
-	for (int px = b->font_px;; px = px * 94 / 100) {
-		if (px < MIN_FONT_PX)
-			px = MIN_FONT_PX;
-		if (surf)
-			SDL_FreeSurface(surf);
-		surf = NULL;
-		if (set_size(t->font, &t->font_px, px) != 0)
-			return;
-		surf = TTF_RenderUTF8_Blended_Wrapped(t->font, s, white, (Uint32)b->w);
-		if (!surf || (surf->h <= b->h && surf->w <= b->w) || px <= MIN_FONT_PX)
+	struct rf_line lines[64];
+	for (int i = 0; i < a->n; i++)
+		lines[i] = (struct rf_line){ a->lines[i].start, a->lines[i].end, 0 };
+	if (a->needed > a->n) {
+		struct rf_line *last = &lines[a->n - 1];
+		struct rf_measure m = { &t->fonts, rt };
+		int ell_w = 0, ell_h = 0;
+		TTF_SetFontDirection(t->fonts.main, TTF_DIRECTION_LTR);
+		TTF_SizeUTF8(t->fonts.main, "\xe2\x80\xa6", &ell_w, &ell_h);
+		/* The cut line runs on to the end of the text: what follows it is what is lost. */
+		int cut = tl_cut_for_ellipsis(rt->cp, last->start, rt->n, w, ell_w, rf_measure, &m);
+		if (cut >= 0) {
+			last->end = cut;
+			last->ellipsis = 1;
+		}
+	}
+	SDL_Surface *mono = NULL, *color = NULL;
+	if (rf_render(&t->fonts, rt, lines, a->n, t->align, &mono, &color) != 0)
+		return;
+	t->tex = upload(r, mono);
+	t->color = color ? upload(r, color) : NULL;
+	t->w = mono->w;
+	t->h = mono->h;
+	t->px = a->px;
+	t->lines = a->n;
+	SDL_FreeSurface(mono);
+	if (color)
+		SDL_FreeSurface(color);
+}
+
+void rt_text_set_wrapped(struct rt_text *t, SDL_Renderer *r, const char *s,
+			 const struct layout_box *b, int min_px)
+{
+	if (!s)
+		s = "";
+	if (min_px < MIN_FONT_PX)
+		min_px = MIN_FONT_PX;
+	if (text_current(t, s, b, 1, min_px) || text_begin(t, s, b, 1, min_px) != 0)
+		return;
+	struct rf_text rt;
+	if (rf_prepare(&t->fonts, t->str, &rt) != 0)
+		return;
+	struct attempt *a = malloc(sizeof *a);
+	/* Shrink in steps of about 6 %: each try lays the paragraph out again, so few tries. */
+	for (int px = b->font_px; a; px = px * 94 / 100) {
+		if (px < min_px)
+			px = min_px;
+		if (try_size(t, &rt, px, b->w, 64, a) != 0) {
+			free(a);
+			a = NULL;
+			break;
+		}
+		if ((a->needed <= 64 && a->height <= b->h) || px <= min_px)
 			break;
 	}
-	if (!surf)
-		return;
-	t->tex = upload(r, surf);
-	t->w = surf->w;
-	t->h = surf->h;
-	SDL_FreeSurface(surf);
+	if (a) {
+		/* At the smallest size, the lines that fit; the last one says there is more. */
+		int lh = rf_line_height(&t->fonts);
+		int fit = lh > 0 ? b->h / lh : 1;
+		if (a->n > fit)
+			a->n = fit > 0 ? fit : 1;
+		text_finish(t, r, &rt, a, b->w);
+	}
+	free(a);
+	rf_text_free(&rt);
+}
+
+/* Largest size <= px at which the text takes at most max_lines lines of width w and fits
+ * height h; 0 when not even min_px does. Sizes are tried from the top in small steps. */
+static int fit_lines(struct rt_text *t, const struct rf_text *rt, int px, int min_px, int w,
+		     int h, int max_lines, struct attempt *a)
+{
+	for (; px >= min_px; px = px * 95 / 100 < px - 1 ? px * 95 / 100 : px - 1) {
+		if (try_size(t, rt, px, w, max_lines, a) != 0)
+			return 0;
+		if (a->needed <= max_lines && a->height <= h)
+			return px;
+	}
+	return 0;
 }
 
 void rt_text_set(struct rt_text *t, SDL_Renderer *r, const char *s, const struct layout_box *b)
 {
 	if (!s)
 		s = "";
-	if (text_current(t, s, b, 0))
+	if (text_current(t, s, b, 0, 0) || text_begin(t, s, b, 0, 0) != 0)
 		return;
-	rt_text_drop(t);
-	/* On failure str stays NULL, so the next frame tries again. */
-	t->str = strdup(s);
-	if (!t->str)
+	struct rf_text rt;
+	if (rf_prepare(&t->fonts, t->str, &rt) != 0)
 		return;
-	t->box_w = b->w;
-	t->box_h = b->h;
-	t->box_px = b->font_px;
-	t->wrap = 0;
-	if (!*s || !t->font || b->font_px <= 0 || b->w <= 0)
-		return;
-
-	int px = b->font_px, w = 0, h = 0;
-	if (set_size(t->font, &t->font_px, px) != 0 || TTF_SizeUTF8(t->font, s, &w, &h) != 0)
-		return;
-	if (w > b->w) {
-		/* Proportional guess first, then step down: kerning and hinting are not linear. */
-		px = (int)((long long)px * b->w / w);
-		if (px < MIN_FONT_PX)
-			px = MIN_FONT_PX;
-		for (;;) {
-			if (set_size(t->font, &t->font_px, px) != 0 ||
-			    TTF_SizeUTF8(t->font, s, &w, &h) != 0)
-				return;
-			if (w <= b->w || px <= MIN_FONT_PX)
-				break;
-			px--;
+	struct attempt *a = malloc(sizeof *a), *two = malloc(sizeof *two);
+	int full = b->font_px;
+	int min_px = full * RT_TITLE_MIN_SHARE / 100;
+	if (min_px < MIN_FONT_PX)
+		min_px = MIN_FONT_PX;
+	if (!a || !two || try_size(t, &rt, full, b->w, 1, a) != 0)
+		goto out;
+	if (a->needed > 1) {
+		/* One line: the proportional guess first, then down: kerning is not linear. */
+		int w1 = rf_measure(&(struct rf_measure){ &t->fonts, &rt }, 0, rt.n);
+		int px1 = w1 > b->w ? (int)((long long)full * b->w / w1) + 1 : full;
+		if (px1 > full)
+			px1 = full;
+		px1 = px1 >= min_px ? fit_lines(t, &rt, px1, min_px, b->w, 1 << 20, 1, a) : 0;
+		/* Two lines, when one would be small and the box is high enough for two. */
+		int px2 = 0;
+		if (px1 < full * 3 / 4)
+			px2 = fit_lines(t, &rt, full, px1 > min_px ? px1 + 1 : min_px, b->w, b->h,
+					2, two);
+		if (px2 > px1) {
+			struct attempt *swap = a;
+			a = two;
+			two = swap;
+		} else if (px1 == 0) {
+			/* Nothing fits even at the smallest size: two lines if there is room,
+			 * else one, ending in an ellipsis. */
+			int lines = 2;
+			if (try_size(t, &rt, min_px, b->w, lines, a) != 0)
+				goto out;
+			if (a->height > b->h) {
+				if (try_size(t, &rt, min_px, b->w, 1, a) != 0)
+					goto out;
+			}
 		}
 	}
-	SDL_Surface *surf = TTF_RenderUTF8_Blended(t->font, s, white);
-	if (!surf)
-		return;
-	t->tex = upload(r, surf);
-	t->w = surf->w;
-	t->h = surf->h;
-	SDL_FreeSurface(surf);
+	text_finish(t, r, &rt, a, b->w);
+out:
+	free(a);
+	free(two);
+	rf_text_free(&rt);
 }
 
 /* halign: 0 centre, 1 left; top: 1 top-aligned, 0 centred vertically. */
@@ -171,6 +267,10 @@ static void text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_bo
 	SDL_SetTextureColorMod(t->tex, c.r, c.g, c.b);
 	SDL_SetTextureAlphaMod(t->tex, alpha);
 	SDL_RenderCopyF(r, t->tex, NULL, &dst);
+	if (t->color) {
+		SDL_SetTextureAlphaMod(t->color, alpha);
+		SDL_RenderCopyF(r, t->color, NULL, &dst);
+	}
 }
 
 void rt_text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b, SDL_Color c,

@@ -13,15 +13,18 @@
 #include <SDL_ttf.h>
 
 #include "layout.h"
+#include "render_font.h"
 
-/* One text in one box, with its own font so shrinking it affects no other text. */
+/* One text in one box, with its own fonts so shrinking it affects no other text. */
 struct rt_text {
-	TTF_Font *font;
-	int font_px;          /* size the font is set to now */
+	struct rf_fonts fonts;
+	int align;            /* lines of several: 0 centred on each other, 1 at the start */
 	char *str;            /* what tex shows; NULL until set */
-	int box_w, box_h, box_px; /* the box tex was fitted to */
-	int wrap;             /* wrapped to the box's width (a paragraph) or one line */
-	SDL_Texture *tex;
+	int box_w, box_h, box_px, min_px; /* the box tex was fitted to */
+	int wrap;             /* wrapped to the box's width (a paragraph) or a title */
+	int px, lines;        /* the size and number of lines it was rasterised at */
+	SDL_Texture *tex;     /* white glyphs, tinted when drawn */
+	SDL_Texture *color;   /* colour glyphs (emoji), drawn as they are; NULL if none */
 	int w, h;
 };
 
@@ -55,14 +58,26 @@ struct rt_pill {
 
 /* Opens the font for a text line (sized later). Returns 0 or -1 (TTF_GetError()). */
 int rt_text_open(struct rt_text *t, const char *font_path);
-/* Makes t show s (NULL = nothing) fitted into b; re-rasterises only if s or b changed. */
+
+/* The smallest a title is shrunk to, as a share of its box's font size (then it wraps). */
+#define RT_TITLE_MIN_SHARE 50
+
+/*
+ * Makes t show s (NULL = nothing) in b, as a title: on one line at b's font size, shrunk to
+ * fit b's width down to 3/4 of it; then on two lines if b is high enough for them at a larger
+ * size than one line would get; at the smallest (RT_TITLE_MIN_SHARE % of b's size), what
+ * still does not fit ends in an ellipsis. Re-rasterises only if s or b changed.
+ */
 void rt_text_set(struct rt_text *t, SDL_Renderer *r, const char *s, const struct layout_box *b);
 /*
- * Makes t show s as a paragraph wrapped to b's width, at b's font size or smaller so that all
- * of it fits b's height; re-rasterises only if s or b changed.
+ * Makes t show s as a paragraph wrapped to b's width, at b's font size or smaller (not below
+ * min_px) so that all of it fits b's height; at min_px the lines that fit are shown, the last
+ * one ending in an ellipsis. Re-rasterises only if s, b or min_px changed.
  */
 void rt_text_set_wrapped(struct rt_text *t, SDL_Renderer *r, const char *s,
-			 const struct layout_box *b);
+			 const struct layout_box *b, int min_px);
+/* Lines of a text of several lines: 0 centred on each other (the default), 1 at the start. */
+void rt_text_align(struct rt_text *t, int align);
 /* Draws t centred in b, tinted c with the given opacity. */
 void rt_text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b, SDL_Color c,
 		  Uint8 alpha);

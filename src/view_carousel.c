@@ -32,6 +32,10 @@ int view_carousel_open(struct view_carousel *c, const struct config *cfg, const 
 		for (int i = 0; i < CARD_TEXTS; i++)
 			if (rt_text_open(&c->cards[k].text[i], card_bold[i] ? font_path : body_path))
 				return -1;
+		/* The card's texts start at its left edge, whatever their number of lines. */
+		for (int i = 0; i < CARD_TEXTS; i++)
+			if (i != CARD_INITIALS)
+				rt_text_align(&c->cards[k].text[i], 1);
 	}
 	return 0;
 }
@@ -155,9 +159,22 @@ static void draw_card(struct view_carousel *vc, const struct draw_ctx *dc, struc
 	rt_text_set(&c->text[CARD_NAME], ren, cases_text(e, lang, CASES_NAME), &l->case_name);
 	rt_text_set(&c->text[CARD_COUNTRY], ren, cases_text(e, lang, CASES_COUNTRY),
 		    &l->case_country);
-	rt_text_set_wrapped(&c->text[CARD_HEADLINE], ren, cases_text(e, lang, CASES_HEADLINE),
-			    &l->headline);
-	rt_text_set_wrapped(&c->text[CARD_STORY], ren, cases_text(e, lang, CASES_STORY), &l->story);
+	/*
+	 * A headline is never smaller than the story under it: it may take a third line from
+	 * the story's room (French runs a third longer than English), and the story starts
+	 * under the lines the headline really takes.
+	 */
+	struct layout_box head = l->headline, story = l->story;
+	head.h = l->headline.h * 3 / 2;
+	struct rt_text *ht = &c->text[CARD_HEADLINE];
+	rt_text_set_wrapped(ht, ren, cases_text(e, lang, CASES_HEADLINE), &head,
+			    l->story.font_px);
+	int gap = l->story.y - (l->headline.y + l->headline.h);
+	int story_bottom = l->story.y + l->story.h;
+	story.y = l->headline.y + (ht->tex ? ht->h : 0) + gap;
+	story.h = story_bottom - story.y > 0 ? story_bottom - story.y : 0;
+	rt_text_set_wrapped(&c->text[CARD_STORY], ren, cases_text(e, lang, CASES_STORY), &story,
+			    l->story.font_px * 6 / 10);
 
 	/* The badge stays put while the texts rise: it anchors the card. */
 	const struct layout_box *b = &l->badge;
@@ -179,9 +196,8 @@ static void draw_card(struct view_carousel *vc, const struct draw_ctx *dc, struc
 	rt_text_draw_left(&c->text[CARD_NAME], ren, &l->case_name, rp_color(dc->text), a, 0, dy);
 	rt_text_draw_left(&c->text[CARD_COUNTRY], ren, &l->case_country,
 			  rp_mix(dc->text, dc->background, 0.7f), a, 0, dy);
-	rt_text_draw_left(&c->text[CARD_HEADLINE], ren, &l->headline, rp_color(dc->accent), a, 1,
-			  dy);
-	rt_text_draw_left(&c->text[CARD_STORY], ren, &l->story,
+	rt_text_draw_left(ht, ren, &head, rp_color(dc->accent), a, 1, dy);
+	rt_text_draw_left(&c->text[CARD_STORY], ren, &story,
 			  rp_mix(dc->text, dc->background, 0.9f), a, 1, dy);
 
 	int found;

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cases.h"
 #include "config.h"
+#include "layout.h"
 #include "render.h"
 
 struct scene {
@@ -30,19 +32,31 @@ struct scene {
 	long long at_ms;
 	long long step;
 	int with_counts;
+	const char *event;      /* the event's name; NULL: "Write for Rights 2026" */
 };
 
+#define LONG_NAME "Write for Rights 2026 at the Toronto Reference Library with the Amnesty " \
+		  "International Youth Team"
+
 static const struct scene scenes[] = {
-	{ "tally-1920x1080", 1920, 1080, 0, 1234, 1000, 0.0f, NULL, 0, 0, 1 },
-	{ "tally-3840x2160", 3840, 2160, 0, 312, 500, 0.9f, NULL, 0, 0, 1 },
+	{ "tally-1920x1080", 1920, 1080, 0, 1234, 1000, 0.0f, NULL, 0, 0, 1, NULL },
+	{ "tally-3840x2160", 3840, 2160, 0, 312, 500, 0.9f, NULL, 0, 0, 1, NULL },
 	/* Jani Silva, the fifth case (slides 8 and 9: English, then French). */
-	{ "jani-1280x720", 1280, 720, 0, 87, 500, 0.0f, NULL, 8 * 12000 + 2000, 0, 0 },
+	{ "jani-1280x720", 1280, 720, 0, 87, 500, 0.0f, NULL, 8 * 12000 + 2000, 0, 0, NULL },
 	{ "jani-fr-800x480", 800, 480, 0, 1234567, 500, 0.0f,
-	  "Sensor slot offline: /dev/gpiochip0 busy (retrying)", 9 * 12000 + 2000, 0, 1 },
-	{ "milestone-1080x1920", 1080, 1920, 0, 500, 750, 0.0f, NULL, 1500, 1, 1 },
-	{ "rotate90-1920x1080", 1920, 1080, 1, 42, 500, 0.0f, NULL, 0, 0, 0 },
+	  "Sensor slot offline: /dev/gpiochip0 busy (retrying)", 9 * 12000 + 2000, 0, 1, NULL },
+	{ "milestone-1080x1920", 1080, 1920, 0, 500, 750, 0.0f, NULL, 1500, 1, 1, NULL },
+	{ "rotate90-1920x1080", 1920, 1080, 1, 42, 500, 0.0f, NULL, 0, 0, 0, NULL },
 	/* Halfway through a carousel change: the old case gone, the next rising in. */
-	{ "change-1920x1080", 1920, 1080, 0, 1234, 1000, 0.0f, NULL, 12000 + 650, 0, 0 },
+	{ "change-1920x1080", 1920, 1080, 0, 1234, 1000, 0.0f, NULL, 12000 + 650, 0, 0, NULL },
+	/* Every script: CJK from a fallback font (one letter, no goal: the stack re-centred),
+	 * Arabic right to left with its number, colour emoji, a 100-character name in two lines. */
+	{ "cjk-1280x720", 1280, 720, 0, 1, 0, 0.0f, NULL, 0, 0, 0, "为权利写信 2026 東京" },
+	{ "arabic-1280x720", 1280, 720, 0, 123450, 1000, 0.0f, NULL, 0, 0, 0,
+	  "اكتب من أجل الحقوق 2026" },
+	{ "emoji-1920x1080", 1920, 1080, 0, 500, 500, 0.0f, NULL, 0, 0, 1,
+	  "Write for Rights \u270d\ufe0f\U0001F56F\ufe0f" },
+	{ "longname-800x480", 800, 480, 0, 87, 500, 0.0f, NULL, 0, 0, 0, LONG_NAME },
 };
 
 static const struct case_count counts[] = {
@@ -96,7 +110,8 @@ static int run_scene(const struct scene *sc, const struct cases *cases, const ch
 		return 1;
 	}
 	render_set_cases(r, cases);
-	struct tally_view v = { "Write for Rights 2026", sc->total - sc->step, sc->goal,
+	struct tally_view v = { sc->event ? sc->event : "Write for Rights 2026",
+				sc->total - sc->step, sc->goal,
 				cfg.label, cfg.thank_you, 0.0f, sc->status, NULL, 0 };
 	if (sc->with_counts) {
 		v.case_counts = counts;
@@ -154,6 +169,77 @@ static int run_scene(const struct scene *sc, const struct cases *cases, const ch
 	return rc;
 }
 
+/* Pixels of the event name's box in a 1280x720 picture of name: all of them, and those in
+ * colour (channels far apart: not white, grey or black). -1 on failure. */
+static int name_pixels(const char *name, long *ink, long *colour)
+{
+	struct config cfg;
+	config_defaults(&cfg);
+	struct render *r;
+	char err[512];
+	struct tally_layout l;
+	if (render_open_surface(&r, &cfg, 1280, 720, err, sizeof err) != RENDER_OK ||
+	    layout_compute(1280, 720, 0, &l) != 0) {
+		fprintf(stderr, "golden glyphs: %s\n", err);
+		return -1;
+	}
+	struct tally_view v = { name, 7, 0, cfg.label, cfg.thank_you, 0.0f, NULL, NULL, 0 };
+	render_draw(r, &v, 0);
+	char path[1024];
+	snprintf(path, sizeof path, "%s/glyphs-%d.png",
+		 getenv("GOLDEN_OUT") ? getenv("GOLDEN_OUT") : "/tmp", (int)getpid());
+	int rc = render_save_png(r, path, err, sizeof err) == RENDER_OK ? 0 : -1;
+	render_close(r);
+	SDL_Surface *s = rc == 0 ? load_argb(path) : NULL;
+	remove(path);
+	if (!s)
+		return -1;
+	*ink = *colour = 0;
+	/* Without a goal the stack is re-centred. */
+	layout_drop_goal(&l);
+	for (int y = l.event_name.y; y < l.event_name.y + l.event_name.h && y < s->h; y++) {
+		const Uint32 *row = (const Uint32 *)((const Uint8 *)s->pixels + (size_t)y * s->pitch);
+		for (int x = 0; x < s->w; x++) {
+			int cr = (row[x] >> 16) & 255, cg = (row[x] >> 8) & 255, cb = row[x] & 255;
+			int hi = cr > cg ? (cr > cb ? cr : cb) : (cg > cb ? cg : cb);
+			int lo = cr < cg ? (cr < cb ? cr : cb) : (cg < cb ? cg : cb);
+			*ink += hi > 40;
+			*colour += hi - lo > 80;
+		}
+	}
+	SDL_FreeSurface(s);
+	return 0;
+}
+
+/*
+ * Never a box: emoji come out in colour (a .notdef box is white), and CJK characters differ
+ * from the boxes of characters no font has (U+FFFF is never assigned).
+ */
+static int check_glyphs(void)
+{
+	long ink_e, col_e, ink_c, col_c, ink_x, col_x;
+	if (name_pixels("\u270d\ufe0f\U0001F56F\ufe0f", &ink_e, &col_e) != 0 ||
+	    name_pixels("为权利写信東京", &ink_c, &col_c) != 0 ||
+	    name_pixels("\uffff\uffff\uffff\uffff\uffff\uffff\uffff", &ink_x, &col_x) != 0)
+		return 1;
+	int rc = 0;
+	if (col_e < ink_e / 3) {
+		fprintf(stderr, "golden glyphs: FAIL: emoji drawn without colour (%ld of %ld pixels "
+				"in colour): boxes or no emoji font\n", col_e, ink_e);
+		rc = 1;
+	}
+	/* Seven boxes are outlines of one shape; seven bold ideographs have more ink. */
+	if (ink_c < ink_x * 6 / 5) {
+		fprintf(stderr, "golden glyphs: FAIL: CJK drawn like missing glyphs (%ld pixels of "
+				"ink, boxes %ld)\n", ink_c, ink_x);
+		rc = 1;
+	}
+	if (!rc)
+		printf("golden glyphs: ok (emoji %ld of %ld pixels in colour; CJK %ld pixels of ink, "
+		       "boxes %ld)\n", col_e, ink_e, ink_c, ink_x);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -171,6 +257,8 @@ int main(int argc, char **argv)
 	int fails = 0;
 	for (size_t i = 0; i < sizeof scenes / sizeof scenes[0]; i++)
 		fails += run_scene(&scenes[i], &cases, argv[1], update);
+	if (!update)
+		fails += check_glyphs();
 	cases_free(&cases);
 	if (fails)
 		fprintf(stderr, "golden: %d scene(s) failed; if the change is intended, run "
