@@ -33,12 +33,18 @@ check "tallyctl on it exits 3" "$(run "$CTL" --db "$WORK/random.db" status)" 3
 
 mkdir -p "$WORK/ro"
 chmod 555 "$WORK/ro"
-as_user=()
+as_user=() ro_kiosk=$KIOSK
 if [ "$(id -u)" = 0 ]; then
+	# root writes anywhere, so the kiosk runs as nobody. nobody may not reach the checkout
+	# (a clone in a 0700 home), so it runs a copy from the test's own world-readable folder.
+	mkdir -p "$WORK/bin"
+	cp "$KIOSK" "$WORK/bin/tallykiosk"
+	chmod 755 "$WORK/bin" "$WORK/bin/tallykiosk"
+	ro_kiosk=$WORK/bin/tallykiosk
 	chown 65534 "$WORK" "$WORK/home"; chmod 755 "$WORK"
 	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
-check "a read-only database folder exits 1" "$(run "${as_user[@]}" env HOME="$HOME" "$KIOSK" --db "$WORK/ro/t.db" --windowed)" 1
+check "a read-only database folder exits 1" "$(run "${as_user[@]}" env HOME="$HOME" "$ro_kiosk" --db "$WORK/ro/t.db" --windowed)" 1
 check_contains "it names the database and the cause" "$(out)" "$WORK/ro/t.db: cannot create or open for writing"
 
 # --- staff input ---
