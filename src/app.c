@@ -151,9 +151,31 @@ static void on_input_log(void *ctx, int prio, const char *msg)
 	log_msg(prio, "%s", msg);
 }
 
+/* A case a press or add names must be one of the cases file's, or a typo counts apart
+ * (without a cases file any case ID is taken). */
+static int case_known(const struct app *a, const struct control_request *req, char *err,
+		      size_t errlen)
+{
+	const struct cases *c = a->p->cases;
+	if (!req->case_id[0] || !c || c->n == 0 || cases_find(c, req->case_id))
+		return 1;
+	size_t o = (size_t)snprintf(err, errlen, "no case \"%s\" in the cases file (cases:",
+				    req->case_id);
+	for (int i = 0; i < c->n && o < errlen; i++)
+		o += (size_t)snprintf(err + o, errlen - o, "%s %s", i ? "," : "", c->v[i].id);
+	if (o < errlen)
+		snprintf(err + o, errlen - o, ")");
+	return 0;
+}
+
 static void on_request(void *ctx, int tag, const struct control_request *req)
 {
 	struct app *a = ctx;
+	char err[512];
+	if (!case_known(a, req, err, sizeof err)) {
+		ctlserver_reply_error(a->ctl, tag, "usage", err);
+		return;
+	}
 	if (req->op == CONTROL_PRESS) {
 		trace_press(a);
 		a->ack_start = mono_ms();

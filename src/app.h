@@ -9,12 +9,14 @@
 
 #include <stdio.h>
 
+#include "cases.h"
 #include "config.h"
 #include "render.h"
 #include "store.h"
 
 struct app_params {
 	const struct config *cfg;
+	const struct cases *cases; /* what a press or add may name as its case */
 	struct store *store;     /* open and exclusive; lent to the storage thread */
 	struct render *render;
 	const char *socket_path; /* the control socket to serve */

@@ -8,18 +8,52 @@
 #include "numfmt.h"
 #include "textcheck.h"
 
+/*
+ * How many bytes of s to quote in a message, at most max: never half a UTF-8 character, so
+ * the reply stays valid text (the request was checked to be UTF-8 before any quoting).
+ */
+static int quote_len(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+	if (n == max)
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	return (int)n;
+}
+
 struct verb {
 	const char *name;
 	enum control_op op;
 	enum { ARG_NONE, ARG_COUNT, ARG_NAME, ARG_FORMAT } arg;
+	int takes_case; /* an optional case ID may follow the argument */
 };
 
 static const struct verb verbs[] = {
-	{ "status", CONTROL_STATUS, ARG_NONE },   { "press", CONTROL_PRESS, ARG_NONE },
-	{ "add", CONTROL_ADD, ARG_COUNT },        { "undo", CONTROL_UNDO, ARG_NONE },
-	{ "new-event", CONTROL_NEW_EVENT, ARG_NAME }, { "goal", CONTROL_GOAL, ARG_COUNT },
-	{ "events", CONTROL_EVENTS, ARG_NONE },   { "export", CONTROL_EXPORT_CSV, ARG_FORMAT },
+	{ "status", CONTROL_STATUS, ARG_NONE, 0 },   { "press", CONTROL_PRESS, ARG_NONE, 1 },
+	{ "add", CONTROL_ADD, ARG_COUNT, 1 },        { "undo", CONTROL_UNDO, ARG_NONE, 0 },
+	{ "new-event", CONTROL_NEW_EVENT, ARG_NAME, 0 }, { "goal", CONTROL_GOAL, ARG_COUNT, 0 },
+	{ "events", CONTROL_EVENTS, ARG_NONE, 0 },   { "export", CONTROL_EXPORT_CSV, ARG_FORMAT, 0 },
 };
+
+int control_case_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+	return n > 0 && n < CONTROL_CASE_MAX &&
+	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+/* The optional case after a press or an add: one ID, nothing after it. */
+static int parse_case(const struct verb *v, const char *id, struct control_request *req,
+		      char *err, size_t errlen)
+{
+	if (!control_case_id_ok(id)) {
+		snprintf(err, errlen, "%s: case \"%.*s\" is not a case ID (1 to %d letters, digits, "
+				      "_ or -)", v->name, quote_len(id, 40), id, CONTROL_CASE_MAX - 1);
+		return -1;
+	}
+	strcpy(req->case_id, id);
+	return 0;
+}
 
 int control_is_count(enum control_op op)
 {
@@ -55,12 +89,14 @@ int control_parse(const char *line, size_t len, struct control_request *req, cha
 		if (strcmp(buf, verbs[i].name) == 0)
 			v = &verbs[i];
 	if (!v) {
-		snprintf(err, errlen, "unknown command \"%.40s\" (status, press, add, undo, "
-				      "new-event, goal, events, export)", buf);
+		snprintf(err, errlen, "unknown command \"%.*s\" (status, press, add, undo, "
+				      "new-event, goal, events, export)", quote_len(buf, 40), buf);
 		return -1;
 	}
 	req->op = v->op;
 	if (v->arg == ARG_NONE) {
+		if (arg && v->takes_case)
+			return parse_case(v, arg, req, err, errlen);
 		if (arg) {
 			snprintf(err, errlen, "%s takes no argument", v->name);
 			return -1;
@@ -74,12 +110,15 @@ int control_parse(const char *line, size_t len, struct control_request *req, cha
 	switch (v->arg) {
 	case ARG_COUNT: {
 		long long min = v->op == CONTROL_ADD ? 1 : 0;
+		char *case_id = v->takes_case ? strchr(arg, ' ') : NULL;
+		if (case_id)
+			*case_id++ = '\0';
 		if (numfmt_parse_count(arg, STORE_COUNT_MAX, &req->n) || req->n < min) {
-			snprintf(err, errlen, "%s: \"%.40s\" is not a whole number from %lld to %lld",
-				 v->name, arg, min, STORE_COUNT_MAX);
+			snprintf(err, errlen, "%s: \"%.*s\" is not a whole number from %lld to %lld",
+				 v->name, quote_len(arg, 40), arg, min, STORE_COUNT_MAX);
 			return -1;
 		}
-		return 0;
+		return case_id ? parse_case(v, case_id, req, err, errlen) : 0;
 	}
 	case ARG_NAME:
 		if (strlen(arg) >= sizeof req->name || !text_has_visible(arg)) {
@@ -95,7 +134,8 @@ int control_parse(const char *line, size_t len, struct control_request *req, cha
 		} else if (strcmp(arg, "json") == 0) {
 			req->op = CONTROL_EXPORT_JSON;
 		} else {
-			snprintf(err, errlen, "export: format \"%.20s\" is not csv or json", arg);
+			snprintf(err, errlen, "export: format \"%.*s\" is not csv or json",
+				 quote_len(arg, 20), arg);
 			return -1;
 		}
 		return 0;
@@ -110,8 +150,13 @@ int control_format(const struct control_request *req, char *buf, size_t len)
 	int n;
 	switch (req->op) {
 	case CONTROL_STATUS: n = snprintf(buf, len, "status\n"); break;
-	case CONTROL_PRESS: n = snprintf(buf, len, "press\n"); break;
-	case CONTROL_ADD: n = snprintf(buf, len, "add %lld\n", req->n); break;
+	case CONTROL_PRESS:
+		n = snprintf(buf, len, "press%s%s\n", req->case_id[0] ? " " : "", req->case_id);
+		break;
+	case CONTROL_ADD:
+		n = snprintf(buf, len, "add %lld%s%s\n", req->n, req->case_id[0] ? " " : "",
+			     req->case_id);
+		break;
 	case CONTROL_UNDO: n = snprintf(buf, len, "undo\n"); break;
 	case CONTROL_NEW_EVENT: n = snprintf(buf, len, "new-event %s\n", req->name); break;
 	case CONTROL_GOAL: n = snprintf(buf, len, "goal %lld\n", req->n); break;
@@ -132,7 +177,7 @@ int control_reply_err(const char *code, const char *msg, char *buf, size_t len)
 {
 	/* The message must stay one line whatever the store said. */
 	int n = snprintf(buf, len, "ERR %s ", code);
-	if (n < 0 || (size_t)n >= len)
+	if (n < 0 || (size_t)n + 2 > len) /* room for at least the newline and the NUL */
 		return -1;
 	size_t i = (size_t)n;
 	for (const char *p = msg; *p && i + 2 < len; p++)

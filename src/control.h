@@ -1,9 +1,10 @@
 /*
  * The staff control protocol between tallyctl and the kiosk, over a UNIX stream socket.
  *
- * A request is one line of UTF-8 text: "status", "press", "add N", "undo", "new-event NAME",
- * "goal N", "events", "export csv" or "export json" (at most CONTROL_LINE_MAX bytes with the
- * newline). The reply is either "OK <length>\n" followed by exactly length bytes of body
+ * A request is one line of UTF-8 text: "status", "press [CASE]", "add N [CASE]", "undo",
+ * "new-event NAME", "goal N", "events", "export csv" or "export json" (at most
+ * CONTROL_LINE_MAX bytes with the newline). CASE, optional, is the ID of a case of the
+ * cases file the count is for (letters, digits, _ and -). The reply is either "OK <length>\n" followed by exactly length bytes of body
  * (JSON, or CSV for "export csv"), or one line "ERR <code> <message>\n". Parsing is pure, so
  * the fuzzers and unit tests run it without a socket.
  */
@@ -15,6 +16,7 @@
 #include "store.h"
 
 #define CONTROL_LINE_MAX 512
+#define CONTROL_CASE_MAX 64 /* a case ID with its NUL, as in the cases file */
 /* Largest reply body tallyctl accepts: a whole export of a very busy season. */
 #define CONTROL_BODY_MAX (256u * 1024 * 1024)
 
@@ -34,7 +36,7 @@ struct control_request {
 	enum control_op op;
 	long long n;                 /* add, goal */
 	char name[STORE_NAME_MAX];   /* new-event */
-	char case_id[64];            /* press from a per-case button (not on the wire) */
+	char case_id[CONTROL_CASE_MAX]; /* press, add: the case counted for; "" = none */
 };
 
 /*
@@ -46,6 +48,9 @@ int control_parse(const char *line, size_t len, struct control_request *req, cha
 
 /* Writes req as a request line with its newline. Returns the length, or -1 if it won't fit. */
 int control_format(const struct control_request *req, char *buf, size_t len);
+
+/* 1 if id can name a case: 1 to CONTROL_CASE_MAX - 1 letters, digits, '_' or '-'. */
+int control_case_id_ok(const char *id);
 
 /* 1 for the requests that change a total (press, add, undo): the kiosk group-commits them. */
 int control_is_count(enum control_op op);

@@ -94,7 +94,9 @@ int ctlserver_pollfds(struct ctlserver *srv, struct pollfd *fds, int max)
 		if (c->fd < 0)
 			continue;
 		short ev = 0;
-		if (!c->waiting && !c->closing)
+		/* A client that does not read its answers is not read either: what the kiosk
+		 * holds for it stays one answer, however many requests it sends. */
+		if (!c->waiting && !c->closing && c->out_off >= c->out_len)
 			ev |= POLLIN;
 		if (c->out_off < c->out_len)
 			ev |= POLLOUT;
@@ -164,10 +166,16 @@ static void error_to(struct client *c, const char *code, const char *msg)
 		queue(c, line, (size_t)n);
 }
 
-/* Hands on the complete lines in c->in, one at a time: the next waits for the answer. */
+/* Hands on the complete lines in c->in, one at a time: the next waits for the answer to be
+ * sent (not only written: a client that stops reading stops being served). */
 static void take_lines(struct ctlserver *srv, struct client *c)
 {
 	while (!c->waiting && !c->closing) {
+		if (c->out_off < c->out_len) {
+			flush(c);
+			if (c->fd < 0 || c->out_off < c->out_len)
+				return;
+		}
 		char *nl = memchr(c->in, '\n', c->in_len);
 		if (c->discarding) {
 			if (!nl) {
@@ -241,11 +249,14 @@ void ctlserver_dispatch(struct ctlserver *srv, const struct pollfd *fds, int n)
 				c = &srv->clients[i];
 		if (!c)
 			continue;
-		if (fds[k].revents & POLLOUT)
+		if (fds[k].revents & POLLOUT) {
 			flush(c);
+			if (c->fd >= 0)
+				take_lines(srv, c); /* lines that waited for the answer to go out */
+		}
 		if (c->fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		if (c->waiting || c->closing) {
+		if (c->waiting || c->closing || c->out_off < c->out_len) {
 			if (fds[k].revents & (POLLHUP | POLLERR))
 				drop(c);
 			continue;

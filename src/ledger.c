@@ -21,7 +21,8 @@ enum store_status ledger_apply(struct store *st, const struct control_request *r
 		return done(st, store_count(st, STORE_PRESS, 1, source,
 					    req->case_id[0] ? req->case_id : NULL), err, errlen);
 	case CONTROL_ADD:
-		return done(st, store_count(st, STORE_ADD, req->n, source, NULL), err, errlen);
+		return done(st, store_count(st, STORE_ADD, req->n, source,
+					    req->case_id[0] ? req->case_id : NULL), err, errlen);
 	case CONTROL_UNDO:
 		return done(st, store_undo(st, source, detail), err, errlen);
 	case CONTROL_NEW_EVENT:

@@ -369,7 +369,7 @@ int main(int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
-	struct app_params p = { .cfg = &cfg, .store = st, .render = r, .socket_path = sock,
+	struct app_params p = { .cfg = &cfg, .cases = &cases, .store = st, .render = r, .socket_path = sock,
 				.signal_fd = sfd, .trace = trace };
 	int rc = app_run(&p);
 	if (trace)

@@ -322,6 +322,48 @@ r=$(raw 'b"B" * 4000')
 check_contains "a long line with no newline before the client leaves gets an answer" "$r" "too long"
 r=$(raw 'b"add 5"')
 check "half a request, then the client leaves: nothing counted" "$(total)" 10
+# A client that sends thousands of requests and never reads an answer: the kiosk holds one
+# answer for it (not thousands of exports), serves everyone else and counts on.
+python3 - "$SOCK" >/dev/null <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"press\n" * 400)
+f = s.makefile("rb")
+for _ in range(400):
+    n = int(f.readline().split()[1]); f.read(n)
+PY
+rss() { sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' "/proc/$KIOSK_PID/status"; }
+rss_before=$(rss)
+python3 - "$SOCK" "$WORK/hung" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096) # stuck after hundreds, not 20,000
+s.connect(sys.argv[1])
+s.setblocking(False)
+sent, chunk = 0, b"export csv\n" * 10
+# Send until the kiosk stops reading (its socket buffers and ours are full), never read.
+idle_since = time.monotonic()
+while time.monotonic() - idle_since < 2 and sent < 3000:
+    try:
+        sent += s.send(chunk) // len(b"export csv\n")
+        idle_since = time.monotonic()
+    except BlockingIOError:
+        time.sleep(0.05)
+open(sys.argv[2], "w").write("%d\n" % sent)
+time.sleep(3600)
+PY
+hung=$!
+# Waits for the client to be stuck (2 s without a byte taken; 120 s at most, for a slow box).
+for _ in $(seq 1200); do [ -s "$WORK/hung" ] && break; sleep 0.1; done
+check "the silent client got stuck sending (the kiosk stopped reading it)" \
+	"$([ "$(cat "$WORK/hung" 2>/dev/null)" -lt 3000 ] 2>/dev/null && echo yes || echo no)" yes
+check "others are served meanwhile" "$(ctl press >/dev/null; total)" 411
+rss_after=$(rss)
+grown=$(( (rss_after - rss_before) / 1024 ))
+[ "$grown" -lt 16 ] && pass "kiosk memory grew $grown MB for $(cat "$WORK/hung") unread exports (< 16)" ||
+	fail "kiosk memory grew $grown MB for $(cat "$WORK/hung") unread exports of $(ctl export --csv | wc -c) bytes"
+kill "$hung"; wait "$hung" 2>/dev/null
+check "and after it is gone" "$(ctl press >/dev/null; total)" 412
 # More idle connections than the kiosk serves: refused clearly, and served again once they go.
 slots=$(sed -n 's/^#define CTLSERVER_MAX_CLIENTS \([0-9]*\).*/\1/p' "$ROOT/src/ctlserver.h")
 python3 - "$SOCK" "$slots" >"$WORK/idle" <<'PY' &
@@ -339,24 +381,24 @@ check "with $slots idle connections tallyctl exits 3" "$(run ctl status)" 3
 check_contains "and says the kiosk is busy" "$(out)" "too many staff connections"
 wait "$idle"
 sleep 0.3
-check "once they close, tallyctl is served again" "$(total)" 10
-check "the kiosk still counts" "$(ctl press >/dev/null; total)" 11
+check "once they close, tallyctl is served again" "$(total)" 412
+check "the kiosk still counts" "$(ctl press >/dev/null; total)" 413
 
 # --- tallyctl against a dead socket -------------------------------------------------------------
 kill9_kiosk
 check "kill -9 leaves the socket file behind" "$([ -S "$SOCK" ] && echo yes || echo no)" yes
 check "tallyctl status with the stale socket exits 0" "$(run ctl status)" 0
 check_contains "it reads the database and says no kiosk runs" "$(out)" "Kiosk:  not running"
-check_contains "with the right total" "$(out)" "11"
+check_contains "with the right total" "$(out)" "413"
 check "tallyctl press with the stale socket exits 0" "$(run ctl press)" 0
-check "the press is in the file" "$(total)" 12
+check "the press is in the file" "$(total)" 414
 start_kiosk || fail "the kiosk starts over its stale socket"
-check "and shows the press made while it was down" "$(total)" 12
+check "and shows the press made while it was down" "$(total)" 414
 stop_kiosk
 rm -f "$SOCK"
 echo "not a socket" >"$SOCK"
 check "a plain file where the socket should be: tallyctl exits 0" "$(run ctl press)" 0
-check "and counts in the file" "$(total)" 13
+check "and counts in the file" "$(total)" 415
 rm -f "$SOCK"
 # Something else listens there: it hangs up at once, or answers nonsense.
 listener() { # listener MODE: serves one connection at $SOCK in the background
@@ -381,5 +423,5 @@ listener nonsense
 check "a listener that answers nonsense: tallyctl exits 3" "$(run ctl status)" 3
 check_contains "it says the answer is not a reply" "$(out)" "not a reply"
 wait "$LISTENER"
-check "no count changed on the way" "$(total)" 13
+check "no count changed on the way" "$(total)" 415
 finish

@@ -46,5 +46,25 @@ check_contains "offline status says no kiosk" "$out" "Kiosk:  not running"
 ctl add 2 >/dev/null
 start_kiosk || fail "kiosk restarts"
 check "restart shows offline changes" "$(total)" 5
+
+# A press or an add for a case of the cases file (the bundled one here).
+out=$(ctl press jani-silva)
+check_contains "press CASE counts one letter" "$out" "Total: 6"
+ctl add 4 grassy-narrows >/dev/null
+check "add N CASE counts N" "$(total)" 10
+csv=$(ctl export --csv | tr -d '\r')
+check_contains "the press is stored with its case" "$csv" ",press,1,6,tallyctl,"
+check "one press row for jani-silva" "$(echo "$csv" | grep -c ',press,1,6,tallyctl,.*,jani-silva$')" 1
+check "one add row of 4 for grassy-narrows" "$(echo "$csv" | grep -c ',add,4,10,tallyctl,.*,grassy-narrows$')" 1
+out=$(ctl press no-such-case 2>&1)
+check "a case not in the cases file exits 2" "$?" 2
+check_contains "and names the case and the known ones" "$out" 'no case "no-such-case" in the cases file (cases: '
+check_contains "listing them" "$out" "jani-silva"
+out=$(ctl add 3 "bad case" 2>&1)
+check "a malformed case exits 2 before reaching the kiosk" "$?" 2
+check "neither was counted" "$(total)" 10
+ctl undo >/dev/null
+check "undo takes back the add for the case" "$(total)" 6
+check "the undo row keeps the case" "$(ctl export --csv | tr -d '\r' | grep -c ',undo,-4,6,tallyctl,.*,grassy-narrows$')" 1
 stop_kiosk
 finish
