@@ -624,20 +624,44 @@ void store_rollback(struct store *st)
 	st->pend = st->cur;
 }
 
-/* Runs body inside its own transaction unless the caller opened one. */
-#define AUTO_TXN_BEGIN(st)                                  \
-	int auto_txn = !(st)->in_txn;                       \
-	if (auto_txn) {                                     \
-		enum store_status bs = store_begin(st);     \
-		if (bs)                                     \
-			return bs;                          \
-	} else if (txn_lost(st)) {                          \
-		return STORE_ERR_IO;                        \
+/*
+ * Runs body inside its own transaction unless the caller opened one; inside the caller's (a
+ * group commit) inside a savepoint, so a job that fails half-way (its row written, its total
+ * not) leaves nothing in the batch the others commit.
+ */
+#define AUTO_TXN_BEGIN(st)                                                          \
+	int auto_txn = !(st)->in_txn;                                               \
+	struct store_event job_pend = (st)->pend;                                   \
+	long long job_row = (st)->pend_row;                                         \
+	if (auto_txn) {                                                             \
+		enum store_status bs = store_begin(st);                             \
+		if (bs)                                                             \
+			return bs;                                                  \
+	} else if (txn_lost(st)) {                                                  \
+		return STORE_ERR_IO;                                                \
+	} else {                                                                    \
+		enum store_status bs = store_exec_sql(st, "SAVEPOINT job", "saving a count"); \
+		if (bs)                                                             \
+			return bs;                                                  \
 	}
-static enum store_status auto_txn_end(struct store *st, int auto_txn, enum store_status s)
+static enum store_status auto_txn_end(struct store *st, int auto_txn, enum store_status s,
+				      const struct store_event *job_pend, long long job_row)
 {
-	if (!auto_txn)
+	if (!auto_txn) {
+		if (!s)
+			return store_exec_sql(st, "RELEASE job", "saving a count");
+		/* After an I/O error SQLite may have rolled the whole transaction back already:
+		 * then there is no savepoint left and the commit fails (txn_lost). */
+		if (!sqlite3_get_autocommit(st->db)) {
+			char msg[sizeof st->errmsg];
+			memcpy(msg, st->errmsg, sizeof msg);
+			sqlite3_exec(st->db, "ROLLBACK TO job; RELEASE job", NULL, NULL, NULL);
+			memcpy(st->errmsg, msg, sizeof msg);
+		}
+		st->pend = *job_pend;
+		st->pend_row = job_row;
 		return s;
+	}
 	if (s) {
 		char msg[sizeof st->errmsg];
 		memcpy(msg, st->errmsg, sizeof msg);
@@ -711,7 +735,7 @@ enum store_status store_count(struct store *st, enum store_kind kind, long long 
 	AUTO_TXN_BEGIN(st);
 	enum store_status s =
 		insert_row(st, kind == STORE_PRESS ? "press" : "add", delta, source, 0, case_id);
-	return auto_txn_end(st, auto_txn, s);
+	return auto_txn_end(st, auto_txn, s, &job_pend, job_row);
 }
 
 enum store_status store_undo(struct store *st, const char *source, long long *undone)
@@ -746,7 +770,7 @@ enum store_status store_undo(struct store *st, const char *source, long long *un
 			s = store_fail(st, rc, "finding the count to undo");
 		}
 	}
-	return auto_txn_end(st, auto_txn, s);
+	return auto_txn_end(st, auto_txn, s, &job_pend, job_row);
 }
 
 enum store_status store_new_event(struct store *st, const char *name, const char *source)
@@ -790,7 +814,7 @@ enum store_status store_new_event(struct store *st, const char *name, const char
 	}
 	sqlite3_finalize(s1);
 	sqlite3_finalize(s2);
-	return auto_txn_end(st, auto_txn, s);
+	return auto_txn_end(st, auto_txn, s, &job_pend, job_row);
 }
 
 enum store_status store_set_goal(struct store *st, long long goal)
@@ -814,7 +838,7 @@ enum store_status store_set_goal(struct store *st, long long goal)
 		s = store_fail(st, rc, "setting the goal");
 	else
 		st->pend.goal = goal;
-	return auto_txn_end(st, auto_txn, s);
+	return auto_txn_end(st, auto_txn, s, &job_pend, job_row);
 }
 
 #ifdef TALLYKIOSK_TEST_HOOKS

@@ -137,6 +137,63 @@ static void test_group_commit_and_rollback(void **state)
 	assert_int_equal(total(f->st), 7);
 }
 
+static long long file_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	long long v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+/*
+ * In a group commit each job is all or nothing: a count whose row was written but whose total
+ * could not be updated (a planted trigger refuses the totals 3 and 11) leaves nothing behind
+ * in the batch that commits, so the stored total equals its rows.
+ */
+static void test_failed_job_leaves_nothing_in_its_batch(void **state)
+{
+	struct fixture *f = *state;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 6, "tallyctl", NULL), STORE_OK); /* 9 */
+	store_close(f->st);
+	f->st = NULL;
+	poke(f->path, "CREATE TRIGGER planted BEFORE UPDATE OF total ON events"
+		      " WHEN NEW.total IN (3, 11) BEGIN SELECT RAISE(ABORT, 'planted'); END");
+	assert_int_equal(store_open(&f->st, f->path, "ignored", 1, 100), STORE_OK);
+	long long undone;
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", "jani-silva"), STORE_OK);
+	assert_int_not_equal(store_count(f->st, STORE_PRESS, 1, "button", "jani-silva"), STORE_OK);
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK); /* the first press */
+	assert_int_equal(undone, 1);
+	assert_int_not_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK); /* 9 - 6 = 3 */
+	assert_int_not_equal(store_count(f->st, STORE_ADD, 2, "tallyctl", "khaled"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 4, "tallyctl", "khaled"), STORE_OK);
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	struct store_event ev;
+	store_current(f->st, &ev);
+	assert_int_equal(ev.total, 13);
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(file_int(f->path, "SELECT total FROM events"), 13);
+	assert_int_equal(file_int(f->path, "SELECT sum(delta) FROM counts"), 13);
+	assert_int_equal(file_int(f->path, "SELECT count(*) FROM counts"), 7);
+	assert_int_equal(file_int(f->path, "SELECT sum(delta) FROM counts WHERE case_id = 'khaled'"),
+			 4);
+	poke(f->path, "DROP TRIGGER planted");
+	assert_int_equal(store_open(&f->st, f->path, "ignored", 1, 100), STORE_OK);
+	store_current(f->st, &ev);
+	assert_int_equal(ev.total, 13);
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
+	assert_int_equal(undone, 4); /* the add for khaled, not a row of a failed job */
+}
+
 static void test_new_event_keeps_old_one(void **state)
 {
 	struct fixture *f = *state;
@@ -356,6 +413,7 @@ int main(void)
 		T(test_bad_counts_are_refused),
 		T(test_undo_takes_back_latest_first),
 		T(test_group_commit_and_rollback),
+		T(test_failed_job_leaves_nothing_in_its_batch),
 		T(test_new_event_keeps_old_one),
 		T(test_goal),
 		T(test_export),
