@@ -18,7 +18,7 @@ KINDS = ("press", "new-event", "add", "undo")
 
 
 cnt = os.path.join(work, "count")
-subprocess.run([drive, os.path.join(work, "count.db")], capture_output=True, timeout=5,
+subprocess.run([drive, os.path.join(work, "count.db")], capture_output=True, timeout=60,
                env=dict(os.environ, LD_PRELOAD=so, FAULT_COUNT_FILE=cnt))
 K = int(open(cnt).read())
 res = dict(runs=0, crash=0, hang=0, lost=0, excess=0, corrupt=0, phantom=0, refused_start=0,
@@ -36,7 +36,7 @@ def one(err, sticky, k):
     tag = f"k={k} {err} {'sticky' if sticky else 'once'}"
     try:
         try:
-            p = subprocess.run([drive, db], capture_output=True, env=env, timeout=5)
+            p = subprocess.run([drive, db], capture_output=True, env=env, timeout=60)
         except subprocess.TimeoutExpired:
             return ["hang"], [f"HANG {tag}"]
         if p.returncode not in (0, 3):
@@ -64,7 +64,7 @@ def one(err, sticky, k):
                 hit.append("not_recovered")
                 msgs.append(f"NOT RECOVERED without restart {tag} "
                             f"{[l for l in lines if l.startswith('FAIL')][:3]}")
-        q = subprocess.run([drive, db, "--check"], capture_output=True, timeout=5)
+        q = subprocess.run([drive, db, "--check"], capture_output=True, timeout=60)
         if q.returncode != 0 or not q.stdout.startswith(b"START"):
             return hit + ["corrupt"], msgs + [f"DOES NOT OPEN {tag} {q.stdout.decode()[:300]}"]
         c = sqlite3.connect(db)

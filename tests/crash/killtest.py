@@ -76,7 +76,7 @@ def main():
         with open(log, "w") as lf:
             p = subprocess.Popen([kiosk, "-c", conf, "--db", db, "--windowed=320x240"], env=env,
                                  stdout=subprocess.DEVNULL, stderr=lf)
-        deadline = time.time() + 10
+        deadline = time.time() + 60  # generous: a second suite may run beside this one
         while time.time() < deadline:
             if p.poll() is not None:
                 return p, None

@@ -30,7 +30,7 @@ def start(db):
     log = open(db + ".log", "w")
     p = subprocess.Popen([kiosk, "-c", conf, "--db", db, "--windowed=320x240"], env=env,
                          stdout=subprocess.DEVNULL, stderr=log)
-    for _ in range(500):
+    for _ in range(6000):  # 60 s: generous, a second suite may run beside this one
         if p.poll() is not None:
             return p, None
         s = socket.socket(socket.AF_UNIX)

@@ -47,7 +47,8 @@ total() { ctl status --json | sed -n 's/.*"total":\([0-9]*\).*/\1/p'; }
 start_kiosk() {
 	"$KIOSK" --db "$DB" --windowed=640x360 "$@" >>"$WORK/kiosk.log" 2>&1 &
 	KIOSK_PID=$!
-	for _ in $(seq 1 100); do
+	# 60 s: generous, for a machine running a second suite beside this one.
+	for _ in $(seq 1 600); do
 		# Only the kiosk itself counts as up: tallyctl also answers from the file.
 		if ctl status 2>/dev/null | grep -q "Kiosk:  running"; then return 0; fi
 		if ! kill -0 "$KIOSK_PID" 2>/dev/null; then
@@ -55,7 +56,7 @@ start_kiosk() {
 		fi
 		sleep 0.1
 	done
-	echo "kiosk did not answer within 10 s"; return 1
+	echo "kiosk did not answer within 60 s"; return 1
 }
 
 # stop_kiosk: SIGTERM and wait; the exit status is left in STOP_RC.

@@ -1,14 +1,24 @@
 /* LD_PRELOAD shim for tests: fsync and fdatasync block while the file $STALL_FILE exists,
- * which is how a hung SD card looks to the kiosk. */
+ * which is how a hung SD card looks to the kiosk. The first time one blocks it creates
+ * $STALL_FILE.hit, so the test knows the stall has begun. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 static void wait_while_stalled(void)
 {
 	const char *f = getenv("STALL_FILE");
-	while (f && access(f, F_OK) == 0)
+	if (!f || access(f, F_OK) != 0)
+		return;
+	char hit[4096];
+	snprintf(hit, sizeof hit, "%s.hit", f);
+	int fd = open(hit, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	while (access(f, F_OK) == 0)
 		usleep(10000);
 }
 

@@ -87,15 +87,19 @@ check "the first kiosk still counts" "$(ctl press >/dev/null; total)" 12
 stop_kiosk
 
 # --- the kiosk waits for a database held by another program (tallyctl working offline) ---
-python3 - "$DB" "$WORK/locked" <<'PY' &
+# The holder keeps the lock until the kiosk says it waits (at most 120 s, for a loaded box).
+python3 - "$DB" "$WORK/locked" "$WORK/kiosk.log" <<'PY' &
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)  # a slow exit under load
 db.execute("PRAGMA locking_mode=EXCLUSIVE"); db.execute("BEGIN EXCLUSIVE")
 open(sys.argv[2], "w").close()
-time.sleep(3); db.execute("COMMIT"); db.close()
+end = time.monotonic() + 120
+while time.monotonic() < end and "waiting" not in open(sys.argv[3], errors="replace").read():
+    time.sleep(0.05)
+db.execute("COMMIT"); db.close()
 PY
 holder=$!
-for _ in $(seq 1 300); do [ -e "$WORK/locked" ] && break; sleep 0.1; done
+for _ in $(seq 1 1200); do [ -e "$WORK/locked" ] && break; sleep 0.1; done
 start_kiosk || fail "kiosk starts after the lock is released"
 wait "$holder"
 grep -q "in use by another program (tallyctl?); waiting" "$WORK/kiosk.log" &&

@@ -16,7 +16,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 run() { "$@" >"$WORK/out" 2>&1; echo $?; }
 out() { cat "$WORK/out"; }
 # The kiosk where it must refuse to start: if it wrongly starts, the test must fail, not hang.
-kiosk() { timeout 10 "$KIOSK" "$@"; }
+# 60 s: far more than a refusal takes, even beside a second suite.
+kiosk() { timeout 60 "$KIOSK" "$@"; }
 # is_printable FILE: valid UTF-8 without control characters but newlines (no escape sequence
 # or broken byte for the journal or a terminal).
 is_printable() {
@@ -366,21 +367,26 @@ kill "$hung"; wait "$hung" 2>/dev/null
 check "and after it is gone" "$(ctl press >/dev/null; total)" 412
 # More idle connections than the kiosk serves: refused clearly, and served again once they go.
 slots=$(sed -n 's/^#define CTLSERVER_MAX_CLIENTS \([0-9]*\).*/\1/p' "$ROOT/src/ctlserver.h")
-python3 - "$SOCK" "$slots" >"$WORK/idle" <<'PY' &
-import socket, sys, time
+# Each connection is answered once (so the kiosk holds it), then stays open until told.
+python3 - "$SOCK" "$slots" "$WORK/release" >"$WORK/idle" <<'PY' &
+import os, socket, sys, time
 conns = []
 for _ in range(int(sys.argv[2])):
     s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); conns.append(s)
+    s.sendall(b"status\n"); f = s.makefile("rb"); f.read(int(f.readline().split()[1]))
 print("up", flush=True)
-time.sleep(3)
+end = time.monotonic() + 120
+while not os.path.exists(sys.argv[3]) and time.monotonic() < end:
+    time.sleep(0.05)
 PY
 idle=$!
-for _ in $(seq 50); do grep -q up "$WORK/idle" 2>/dev/null && break; sleep 0.1; done
-sleep 0.3
+for _ in $(seq 1200); do grep -q up "$WORK/idle" 2>/dev/null && break; sleep 0.1; done
 check "with $slots idle connections tallyctl exits 3" "$(run ctl status)" 3
 check_contains "and says the kiosk is busy" "$(out)" "too many staff connections"
+touch "$WORK/release"
 wait "$idle"
-sleep 0.3
+# The kiosk sees the closes on its next wake-up: ask until it serves (60 s at most).
+for _ in $(seq 600); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
 check "once they close, tallyctl is served again" "$(total)" 412
 check "the kiosk still counts" "$(ctl press >/dev/null; total)" 413
 
@@ -413,7 +419,7 @@ if mode == "nonsense":
 c.close(); s.close(); os.unlink(path)
 PY
 	LISTENER=$!
-	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	for _ in $(seq 600); do [ -S "$SOCK" ] && break; sleep 0.1; done
 }
 listener hangup
 check "a listener that hangs up: tallyctl exits 3" "$(run ctl status)" 3
