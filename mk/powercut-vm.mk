@@ -8,13 +8,20 @@
 #                                each, which must lose acknowledged counts: the kiosk with fsync
 #                                disabled (vm_nosync.so), and ext4 mounted nobarrier (no flush
 #                                ever reaches the disk) on the volatile-cache disk
-#   make test-powercut-vm-long   PCVM_LONG_CUTS cuts (default 200), no control
+#   make test-powercut-vm-long   PCVM_LONG_CUTS cuts (default 320) in PCVM_LONG_RUNS runs (4) of
+#                                their own seeds, half on the volatile-cache disk and half on
+#                                the direct one, two VMs at a time; no control. Logs and the
+#                                per-run table in $(BUILD)/powercut-vm-long/, then the sums
+#   Every run ends with the strict check (tests/crash/strict_check.py): after each cut, every
+#   event's stored total and the sum of its rows against a model of the acknowledged replies;
+#   make test-strict-check proves on hand-written logs that it catches planted losses.
 #   make powercut-vm-prepare     packages, kernel and modules only (cached)
 # PCVM_SEED picks the cut times; PCVM_ARGS passes more options (see vm_powercut.sh --help).
 
 PCVM_CUTS ?= 8
 PCVM_CONTROL_CUTS ?= 2
-PCVM_LONG_CUTS ?= 200
+PCVM_LONG_CUTS ?= 320
+PCVM_LONG_RUNS ?= 4
 PCVM_SEED ?= 1
 PCVM_ARGS ?=
 PCVM = tests/crash/vm_powercut.sh --build $(BUILD) --seed $(PCVM_SEED) $(PCVM_ARGS)
@@ -41,6 +48,20 @@ test-powercut-vm: all
 		$(PCVM) --cuts $(PCVM_CUTS); main=$$?; wait $$ctl; control=$$?; \
 		cat $(BUILD)/powercut-vm-controls.log; [ $$main = 0 ] && [ $$control = 0 ]; },test-powercut-vm)
 
+# Runs s<seed>-<disk>; odd runs on the volatile disk, even ones on the direct one.
+PCVM_LONG_DIR = $(BUILD)/powercut-vm-long
+PCVM_LONG_SPECS = $(foreach i,$(shell seq 1 $(PCVM_LONG_RUNS)),$(eval s := $(shell echo \
+	$$(($(PCVM_SEED) * 100 + $(i)))))$(eval d := $(if $(filter 1,$(shell echo $$(($(i) % 2)))),volatile,direct))s$(s)-$(d):$(s):$(shell echo $$(($(PCVM_LONG_CUTS) / $(PCVM_LONG_RUNS)))):$(d))
 test-powercut-vm-long: all
-	@$(call PCVM_TIMED,tests/crash/vm_prepare.sh >/dev/null && \
-		$(PCVM) --cuts $(PCVM_LONG_CUTS),test-powercut-vm-long)
+	@rm -rf $(PCVM_LONG_DIR)
+	@$(call PCVM_TIMED,tests/crash/vm_prepare.sh >/dev/null && { \
+		PCVM_BUILD=$(BUILD) tests/crash/strict_campaign.sh $(PCVM_LONG_DIR) \
+			$(filter %:volatile,$(PCVM_LONG_SPECS)) & a=$$!; \
+		PCVM_BUILD=$(BUILD) tests/crash/strict_campaign.sh $(PCVM_LONG_DIR) \
+			$(filter %:direct,$(PCVM_LONG_SPECS)); b=$$?; wait $$a; a=$$?; \
+		python3 tests/crash/strict_summary.py $(PCVM_LONG_DIR); s=$$?; \
+		[ $$a = 0 ] && [ $$b = 0 ] && [ $$s = 0 ]; },test-powercut-vm-long)
+
+.PHONY: test-strict-check
+test-strict-check:
+	python3 tests/crash/strict_check_selftest.py

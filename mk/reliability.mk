@@ -54,7 +54,7 @@ test-crash-long:
 test-powercut-long:
 	$(MAKE) --no-print-directory test-powercut POWERCUT_CUTS=10000 POWERCUT_CONTROL_CUTS=1000
 
-test-reliability: test-fuzz-replay test-powercut test-crash test-iofault test-recover
+test-reliability: test-fuzz-replay test-powercut test-crash test-iofault test-recover test-strict-check
 
 # I/O faults: every I/O call of a scripted run failed once and sticky, EIO and ENOSPC.
 $(CRASH_DIR)/faultio.so: tests/crash/faultio.c | $(CRASH_DIR)

@@ -40,6 +40,7 @@ MODE=$(arg mode)
 SEED=$(arg seed)
 NOSYNC=$(arg nosync)
 MOUNTOPTS=$(arg mountopts)
+MIX=$(arg mix)
 DEV=/dev/vda
 MNT=/data
 DB=$MNT/t.db
@@ -88,6 +89,32 @@ if [ -e $DB ]; then
 	total=$(echo "$st" | json_num total)
 	ic=$(sqlite3 /tmp/chk/t.db 'PRAGMA integrity_check' 2>&1 | tr '\n' ' ' | sed 's/ *$//')
 	[ "$ic" = ok ] || fail "integrity_check: $ic"
+	# Strict check (strict_check.py): every event, its stored total and what its count rows
+	# say, row by row kind; per-case sums; orphan rows and undo links. Informational only;
+	# printed before the CHECK line, so a host that saw CHECK has them all.
+	#   PCVM EV id stored_total row_sum n_rows n_press n_add add_sum n_undo undo_sum ended .
+	#   PCVM CASE event_id case row_sum n_rows .   PCVM XROWS orphans bad_undo n_open max_row .
+	#   PCVM EVEND n_events .
+	sqlite3 /tmp/chk/t.db "SELECT 'PCVM EV ' || e.id || ' ' || e.total || ' ' ||
+		coalesce(s.rs, 0) || ' ' || coalesce(s.n, 0) || ' ' || coalesce(s.np, 0) || ' ' ||
+		coalesce(s.na, 0) || ' ' || coalesce(s.asum, 0) || ' ' || coalesce(s.nu, 0) || ' ' ||
+		coalesce(s.usum, 0) || ' ' || (e.ended_ms IS NOT NULL) || ' .'
+		FROM events e LEFT JOIN (SELECT event_id, sum(delta) rs, count(*) n,
+		sum(kind = 'press') np, sum(kind = 'add') na,
+		sum(CASE WHEN kind = 'add' THEN delta ELSE 0 END) asum, sum(kind = 'undo') nu,
+		sum(CASE WHEN kind = 'undo' THEN -delta ELSE 0 END) usum
+		FROM counts GROUP BY event_id) s ON s.event_id = e.id ORDER BY e.id;
+		SELECT 'PCVM CASE ' || event_id || ' ' || coalesce(case_id, '-') || ' ' || sum(delta) ||
+		' ' || count(*) || ' .' FROM counts GROUP BY event_id, case_id ORDER BY event_id;
+		SELECT 'PCVM XROWS ' ||
+		(SELECT count(*) FROM counts WHERE event_id NOT IN (SELECT id FROM events)) || ' ' ||
+		(SELECT count(*) FROM counts u LEFT JOIN counts c ON c.id = u.undoes
+		 WHERE u.kind = 'undo' AND (c.id IS NULL OR c.event_id != u.event_id
+		 OR c.delta != -u.delta OR c.kind = 'undo')) || ' ' ||
+		(SELECT count(*) FROM events WHERE ended_ms IS NULL) || ' ' ||
+		(SELECT coalesce(max(id), 0) FROM counts) || ' .';
+		SELECT 'PCVM EVEND ' || count(*) || ' .' FROM events;" 2>&1 ||
+		echo "PCVM STRICTERR sqlite3 rc $? ."
 	P CHECK "$ev" "$total" integrity=ok
 else
 	P CHECK none
@@ -139,6 +166,6 @@ else
 fi
 up run
 P RUN
-vm_client $DB.sock run "${SEED:-1}"
+vm_client $DB.sock run "${SEED:-1}" $MIX
 kill -0 $KPID 2>/dev/null || { tail -n 20 /tmp/kiosk.log; fail "the kiosk died"; }
 fail "vm_client stopped"

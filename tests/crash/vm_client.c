@@ -170,19 +170,28 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	rng = strtoull(argv[3], NULL, 10) * 2654435761ULL + 7;
+	/* Optional 5th argument "ADD,UNDO,NEW" (percentages; strict-check stress runs): the
+	 * default 2,2,1 is the mix above. */
+	unsigned p_add = 2, p_undo = 2, p_new = 1;
+	if (argc > 4 && sscanf(argv[4], "%u,%u,%u", &p_add, &p_undo, &p_new) != 3) {
+		fprintf(stderr, "vm_client: bad mix %s\n", argv[4]);
+		return 2;
+	}
+	unsigned lim_press = 100 - p_add - p_undo - p_new, lim_add = lim_press + p_add,
+		 lim_undo = lim_add + p_undo;
 	for (unsigned long i = 0;; i++) {
 		char line[128];
 		const char *op;
 		long long n = 0;
 		unsigned r = rnd(100);
-		if (r < 95) {
+		if (r < lim_press) {
 			op = "press";
 			snprintf(line, sizeof line, "press\n");
-		} else if (r < 97) {
+		} else if (r < lim_add) {
 			op = "add";
 			n = 2 + rnd(39);
 			snprintf(line, sizeof line, "add %lld\n", n);
-		} else if (r < 99) {
+		} else if (r < lim_undo) {
 			op = "undo";
 			snprintf(line, sizeof line, "undo\n");
 		} else {

@@ -191,7 +191,7 @@ boot() {
 	timeout -k 5 "$tmo" qemu-system-x86_64 "${qacc[@]}" -m "$MEM" -smp "$SMP" \
 		-nodefaults -no-user-config -display none -monitor none -serial stdio \
 		-no-reboot -net none -kernel "$KERNEL" -initrd "$WORK/initrd.img" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=4 no_timer_check rdinit=/init" \
 		</dev/null >"$raw" 2>&1 &
 	QPID=$!
 	if [ "$QUIET" = 0 ]; then
