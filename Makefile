@@ -50,7 +50,8 @@ KIOSK_OBJ = $(KIOSK_SRC:src/%.c=$(BUILD)/obj/%.o)
 CTL_OBJ   = $(CTL_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
-             test_cases test_anim test_pncounter test_mqtt_payload test_wording test_textlayout
+             test_cases test_anim test_pncounter test_mqtt_payload test_wording test_textlayout \
+             test_input
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots
@@ -72,8 +73,10 @@ $(BUILD)/tallyctl: $(CTL_OBJ) $(CORE_OBJ)
 # Unit tests link the SDL-free modules only.
 TEST_OBJ = $(CORE_OBJ) $(BUILD)/obj/layout.o $(BUILD)/obj/worker.o
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(TEST_OBJ) | $(BUILD)/tests
-	@echo "  CC    $<"; $(CC) $(CFLAGS_ALL) $(call pc_cflags,$(PKGS_CTL) cmocka) -Isrc -o $@ $^ \
-		$(LDFLAGS_ALL) $(call pc_libs,$(PKGS_CTL) cmocka) -lpthread -lm
+	@echo "  CC    $<"; $(CC) $(CFLAGS_ALL) $(call pc_cflags,$(PKGS_CTL) cmocka) -Isrc -o $@ \
+		$(filter %.c %.o,$^) $(LDFLAGS_ALL) $(call pc_libs,$(PKGS_CTL) cmocka) -lpthread -lm
+# input.c runs on a scripted GPIO backend instead of libgpiod.
+$(BUILD)/tests/test_input: tests/unit/fake_gpio.c tests/unit/fake_gpio.h $(BUILD)/obj/input.o
 
 # --- dependencies ---------------------------------------------------------------------------
 # Two make targets installing at once (two suites side by side) wait for dpkg's lock.
