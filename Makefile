@@ -51,7 +51,7 @@ CTL_OBJ   = $(CTL_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
              test_cases test_anim test_pncounter test_mqtt_payload test_wording test_textlayout \
-             test_input
+             test_input test_ctlserver
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots
@@ -75,8 +75,10 @@ TEST_OBJ = $(CORE_OBJ) $(BUILD)/obj/layout.o $(BUILD)/obj/worker.o
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(TEST_OBJ) | $(BUILD)/tests
 	@echo "  CC    $<"; $(CC) $(CFLAGS_ALL) $(call pc_cflags,$(PKGS_CTL) cmocka) -Isrc -o $@ \
 		$(filter %.c %.o,$^) $(LDFLAGS_ALL) $(call pc_libs,$(PKGS_CTL) cmocka) -lpthread -lm
-# input.c runs on a scripted GPIO backend instead of libgpiod.
+# Kiosk modules with a unit test of their own: input.c runs on a scripted GPIO backend instead
+# of libgpiod, ctlserver.c on socketpair() clients.
 $(BUILD)/tests/test_input: tests/unit/fake_gpio.c tests/unit/fake_gpio.h $(BUILD)/obj/input.o
+$(BUILD)/tests/test_ctlserver: $(BUILD)/obj/ctlserver.o
 
 # --- dependencies ---------------------------------------------------------------------------
 # Two make targets installing at once (two suites side by side) wait for dpkg's lock.

@@ -37,7 +37,7 @@ int ctlserver_open(struct ctlserver **out, const char *path, ctlserver_request_f
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	*out = NULL;
-	if (strlen(path) >= sizeof sa.sun_path) {
+	if (path && strlen(path) >= sizeof sa.sun_path) {
 		snprintf(err, errlen, "%.200s: socket path too long", path);
 		return -1;
 	}
@@ -50,6 +50,11 @@ int ctlserver_open(struct ctlserver **out, const char *path, ctlserver_request_f
 		srv->clients[i].fd = -1;
 	srv->on_request = on_request;
 	srv->ctx = ctx;
+	srv->listen_fd = -1;
+	if (!path) {
+		*out = srv;
+		return 0;
+	}
 	strcpy(sa.sun_path, path);
 	strcpy(srv->path, path);
 	srv->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -87,7 +92,7 @@ static void drop(struct client *c)
 int ctlserver_pollfds(struct ctlserver *srv, struct pollfd *fds, int max)
 {
 	int n = 0;
-	if (n < max)
+	if (n < max && srv->listen_fd >= 0)
 		fds[n++] = (struct pollfd){ .fd = srv->listen_fd, .events = POLLIN };
 	for (int i = 0; i < CTLSERVER_MAX_CLIENTS && n < max; i++) {
 		struct client *c = &srv->clients[i];
@@ -213,24 +218,30 @@ static void take_lines(struct ctlserver *srv, struct client *c)
 	}
 }
 
+int ctlserver_adopt(struct ctlserver *srv, int fd)
+{
+	struct client *c = NULL;
+	for (int i = 0; i < CTLSERVER_MAX_CLIENTS && !c; i++)
+		if (srv->clients[i].fd < 0)
+			c = &srv->clients[i];
+	if (!c) {
+		static const char busy[] = "ERR busy too many staff connections\n";
+		ssize_t w = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)w;
+		close(fd);
+		return -1;
+	}
+	c->fd = fd;
+	return 0;
+}
+
 static void accept_all(struct ctlserver *srv)
 {
 	for (;;) {
 		int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		struct client *c = NULL;
-		for (int i = 0; i < CTLSERVER_MAX_CLIENTS && !c; i++)
-			if (srv->clients[i].fd < 0)
-				c = &srv->clients[i];
-		if (!c) {
-			static const char busy[] = "ERR busy too many staff connections\n";
-			ssize_t w = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			(void)w;
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
+		ctlserver_adopt(srv, fd);
 	}
 }
 
@@ -239,7 +250,7 @@ void ctlserver_dispatch(struct ctlserver *srv, const struct pollfd *fds, int n)
 	for (int k = 0; k < n; k++) {
 		if (!fds[k].revents)
 			continue;
-		if (fds[k].fd == srv->listen_fd) {
+		if (srv->listen_fd >= 0 && fds[k].fd == srv->listen_fd) {
 			accept_all(srv);
 			continue;
 		}
@@ -311,7 +322,9 @@ void ctlserver_close(struct ctlserver *srv)
 	for (int i = 0; i < CTLSERVER_MAX_CLIENTS; i++)
 		if (srv->clients[i].fd >= 0)
 			drop(&srv->clients[i]);
-	close(srv->listen_fd);
-	unlink(srv->path);
+	if (srv->listen_fd >= 0) {
+		close(srv->listen_fd);
+		unlink(srv->path);
+	}
 	free(srv);
 }

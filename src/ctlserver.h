@@ -21,10 +21,16 @@ typedef void ctlserver_request_fn(void *ctx, int tag, const struct control_reque
 /*
  * Listens on path (mode 0660; a stale socket file is replaced). on_request(ctx, tag, req) is
  * called for each complete request; tag names the client in ctlserver_reply*, and the
- * client sends nothing more until it is answered. Returns 0, or -1 with err.
+ * client sends nothing more until it is answered. Returns 0, or -1 with err. With path NULL
+ * the server listens nowhere and serves only the connections given to ctlserver_adopt.
  */
 int ctlserver_open(struct ctlserver **out, const char *path, ctlserver_request_fn *on_request,
 		   void *ctx, char *err, size_t errlen);
+
+/* Serves fd, a connected non-blocking stream socket (accepted, or one end of a socketpair),
+ * as a client; the server owns fd from now on. Returns 0, or -1 when CTLSERVER_MAX_CLIENTS
+ * are connected already: then fd is told "ERR busy ..." and closed. */
+int ctlserver_adopt(struct ctlserver *srv, int fd);
 
 /* Writes the pollfds the server needs into fds (room for max). Returns how many. */
 int ctlserver_pollfds(struct ctlserver *srv, struct pollfd *fds, int max);
