@@ -211,7 +211,7 @@ static void test_too_many_cases_changes_nothing(void **state)
 	(void)state;
 	struct pn_state into = mk("v", "e", "k", 1);
 	for (int i = 0; i < PN_CASES_MAX; i++) {
-		char id[8];
+		char id[16];
 		snprintf(id, sizeof id, "c%d", i);
 		set_case(&into, id, 1, 0);
 	}
