@@ -53,6 +53,8 @@ static const struct key keys[] = {
 	{ "event", "label", K_STRING, FIELD(label), 0, 0, K_NONEMPTY, "letters written", NULL },
 	{ "event", "label_one", K_STRING, FIELD(label_one), 0, 0, 0, "", NULL },
 	{ "event", "language", K_STRING, FIELD(language), 0, 0, 0, "en", NULL },
+	{ "event", "label_lang2", K_STRING, FIELD(label_lang2), 0, 0, 0, "", NULL },
+	{ "event", "label_one_lang2", K_STRING, FIELD(label_one_lang2), 0, 0, 0, "", NULL },
 	{ "event", "thank_you", K_STRING, FIELD(thank_you), 0, 0, 0, "Thank you!", NULL },
 	{ "event", "goal_offset", K_INT, FIELD(goal_offset), 0, 1000000000, 0, "0", NULL },
 	{ "display", "fullscreen", K_BOOL, FIELD(fullscreen), 0, 0, 0, "true", NULL },

@@ -48,6 +48,8 @@ struct config {
 	char label_one[CONFIG_TEXT_MAX];  /* the label after 1 ("letter written"); "" = see
 					     config_label_one() */
 	char language[16];                /* the labels' language, for its plural rule ("en") */
+	char label_lang2[CONFIG_TEXT_MAX];     /* label in the cases file's second language */
+	char label_one_lang2[CONFIG_TEXT_MAX]; /* its singular form ("" = label_lang2) */
 	char thank_you[CONFIG_TEXT_MAX];  /* acknowledgement shown on each press */
 	long long goal_offset;            /* letters counted before the kiosk: added on screen */
 

@@ -134,6 +134,15 @@ static int layout_tally(struct tally_layout *l, int x, int w, int top, int botto
 	/* Spare height goes equally above and below the stack rather than opening holes in it. */
 	int y = top + (bottom - top - rest_h - number_px) / 2;
 	l->event_name = text_box(x + m, y, cw, event_font);
+	/*
+	 * A long name may take two lines: where the stack leaves room above it, the name's box
+	 * reaches up by a line (the renderer puts a one-line name at the box's bottom, where it
+	 * always was).
+	 */
+	if (y - event_h >= top) {
+		l->event_name.y -= event_h;
+		l->event_name.h += event_h;
+	}
 	y += event_h + gap_l;
 
 	l->number = (struct layout_box){ x + m, y, cw, number_px, number_px };
@@ -224,7 +233,8 @@ void layout_drop_goal(struct tally_layout *l)
 	if (l->goal_text.h <= 0)
 		return;
 	/* Centred in the tally's area, which is what layout_tally centred the whole stack in. */
-	int above = l->event_name.y - l->tally.y;
+	int above = l->event_name.y + l->event_name.h - line_height(l->event_name.font_px) -
+		    l->tally.y;
 	int below = l->tally.y + l->tally.h - (l->label.y + l->label.h);
 	int dy = (below - above) / 2;
 	struct layout_box *stack[] = { &l->event_name, &l->number, &l->label, &l->ack };

@@ -14,7 +14,8 @@ struct layout_box {
 struct tally_layout {
 	int width, height;
 	int margin;
-	struct layout_box event_name;   /* top: the event's name */
+	struct layout_box event_name;   /* top: the event's name; two lines high where there is
+					   room, one-line names sit at its bottom */
 	struct layout_box number;       /* centre: the big total */
 	struct layout_box label;        /* under the number: "letters written" */
 	struct layout_box ack;          /* the acknowledgement ("Thank you!"), over the label */

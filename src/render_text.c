@@ -141,6 +141,7 @@ static void text_finish(struct rt_text *t, SDL_Renderer *r, const struct rf_text
 	t->h = mono->h;
 	t->px = a->px;
 	t->lines = a->n;
+	t->rtl = rt->rtl;
 	SDL_FreeSurface(mono);
 	if (color)
 		SDL_FreeSurface(color);
@@ -260,7 +261,8 @@ static void text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_bo
 		k = (float)b->w / (float)t->w;
 	if (t->h * k > b->h)
 		k = (float)b->h / (float)t->h;
-	float x = halign ? (float)b->x : b->x + (b->w - t->w * k) / 2.0f;
+	float x = !halign ? b->x + (b->w - t->w * k) / 2.0f
+		  : t->rtl && t->align ? b->x + b->w - t->w * k : (float)b->x;
 	float y = top ? (float)b->y : b->y + (b->h - t->h * k) / 2.0f;
 	/* Whole-pixel positions: a half-pixel offset blurs text under linear filtering. */
 	SDL_FRect dst = { (float)(int)x, (float)(int)y + dy, t->w * k, t->h * k };

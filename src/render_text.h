@@ -23,6 +23,7 @@ struct rt_text {
 	int box_w, box_h, box_px, min_px; /* the box tex was fitted to */
 	int wrap;             /* wrapped to the box's width (a paragraph) or a title */
 	int px, lines;        /* the size and number of lines it was rasterised at */
+	int rtl;              /* a right-to-left paragraph: "start" is the right edge */
 	SDL_Texture *tex;     /* white glyphs, tinted when drawn */
 	SDL_Texture *color;   /* colour glyphs (emoji), drawn as they are; NULL if none */
 	int w, h;
@@ -81,7 +82,8 @@ void rt_text_align(struct rt_text *t, int align);
 /* Draws t centred in b, tinted c with the given opacity. */
 void rt_text_draw(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b, SDL_Color c,
 		  Uint8 alpha);
-/* Draws t at the left of b (top-aligned when top, else centred vertically), dy pixels lower. */
+/* Draws t at the left of b (the right for right-to-left text aligned at its start; top-aligned
+ * when top, else centred vertically), dy pixels lower. */
 void rt_text_draw_left(struct rt_text *t, SDL_Renderer *r, const struct layout_box *b,
 		       SDL_Color c, Uint8 alpha, int top, int dy);
 /* Forgets the texture (it is rebuilt on the next rt_text_set). */

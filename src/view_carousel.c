@@ -27,6 +27,8 @@ int view_carousel_open(struct view_carousel *c, const struct config *cfg, const 
 	c->interval_ms = cfg->carousel_interval * 1000;
 	snprintf(c->label_one, sizeof c->label_one, "%s", config_label_one(cfg));
 	snprintf(c->language, sizeof c->language, "%s", cfg->language);
+	snprintf(c->label2, sizeof c->label2, "%s", cfg->label_lang2);
+	snprintf(c->label2_one, sizeof c->label2_one, "%s", cfg->label_one_lang2);
 	for (int k = 0; k < 2; k++) {
 		c->cards[k].slide = -1;
 		for (int i = 0; i < CARD_TEXTS; i++)
@@ -206,8 +208,13 @@ static void draw_card(struct view_carousel *vc, const struct draw_ctx *dc, struc
 		char num[32], line[CONFIG_TEXT_MAX + 40];
 		if (numfmt_thousands(n, ",", num, sizeof num) < 0)
 			snprintf(num, sizeof num, "%lld", n);
-		snprintf(line, sizeof line, "%s %s", num,
-			 wording_label(vc->language, n, vc->label_one, v->label));
+		/* In the card's language when the organiser gave the label in it. */
+		const char *label = wording_label(vc->language, n, vc->label_one, v->label);
+		if (lang == 1 && vc->label2[0])
+			label = wording_label(vc->cases->lang2, n,
+					      vc->label2_one[0] ? vc->label2_one : vc->label2,
+					      vc->label2);
+		snprintf(line, sizeof line, "%s %s", num, label);
 		/* Counts change while the card is up: only this line is rasterised again. */
 		rt_text_set(&c->text[CARD_COUNT], ren, line, &l->case_count);
 		rt_text_draw_left(&c->text[CARD_COUNT], ren, &l->case_count, rp_color(dc->number),

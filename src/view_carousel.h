@@ -39,6 +39,7 @@ struct view_carousel {
 	int interval_ms;        /* [display] carousel_interval */
 	char label_one[CONFIG_TEXT_MAX]; /* the label's singular form, for the case's count */
 	char language[16];      /* [event] language: the labels' plural rule */
+	char label2[CONFIG_TEXT_MAX], label2_one[CONFIG_TEXT_MAX]; /* in the second language */
 	const struct cases *cases; /* borrowed */
 	struct slide slides[2 * CASES_MAX];
 	int n_slides;

@@ -185,6 +185,18 @@ int view_tally_animating(const struct view_tally *t, long long now_ms)
 	return celebrating(t, now_ms);
 }
 
+/* Where a text of one line sits in a title box two lines high: at its bottom, by the number. */
+static struct layout_box title_box(const struct rt_text *t, const struct layout_box *b)
+{
+	int line = (b->font_px * 6 + 4) / 5;
+	struct layout_box one = *b;
+	if (t->lines <= 1 && b->h > line) {
+		one.y = b->y + b->h - line;
+		one.h = line;
+	}
+	return one;
+}
+
 /* Follows the committed total: counts up to it and notices milestones on the way. */
 static void follow_total(struct view_tally *t, long long total, long long now_ms)
 {
@@ -231,17 +243,20 @@ void view_tally_draw(struct view_tally *t, const struct draw_ctx *dc, const stru
 			 wording_label(t->language, t->milestone, t->label_one, v->label));
 		struct rt_text *mt = &t->text[TALLY_MILESTONE];
 		rt_text_set(mt, ren, text, &l->event_name);
+		struct layout_box mb = title_box(mt, &l->event_name);
+		struct layout_box eb = title_box(&t->text[TALLY_EVENT], &l->event_name);
 		/* Behind every text, and clear of the news: confetti must never hide it. */
-		int pad = l->event_name.h / 3;
-		SDL_Rect keep = { l->event_name.x + (l->event_name.w - mt->w) / 2 - pad,
-				  l->event_name.y - pad, mt->w + 2 * pad, l->event_name.h + 2 * pad };
+		int pad = mb.h / 3;
+		SDL_Rect keep = { mb.x + (mb.w - mt->w) / 2 - pad, mb.y - pad, mt->w + 2 * pad,
+				  mb.h + 2 * pad };
 		draw_confetti(t, dc, cel, &keep);
 		float a = cel < 0.85f ? 1.0f : (1.0f - cel) / 0.15f;
-		rt_text_draw(mt, ren, &l->event_name, rp_color(dc->accent), rp_alpha(a));
-		rt_text_draw(&t->text[TALLY_EVENT], ren, &l->event_name, rp_color(dc->text),
+		rt_text_draw(mt, ren, &mb, rp_color(dc->accent), rp_alpha(a));
+		rt_text_draw(&t->text[TALLY_EVENT], ren, &eb, rp_color(dc->text),
 			     rp_alpha(1.0f - a));
 	} else {
-		rt_text_draw(&t->text[TALLY_EVENT], ren, &l->event_name, rp_color(dc->text), 255);
+		struct layout_box eb = title_box(&t->text[TALLY_EVENT], &l->event_name);
+		rt_text_draw(&t->text[TALLY_EVENT], ren, &eb, rp_color(dc->text), 255);
 	}
 
 	float ack = v->ack < 0.0f ? 0.0f : v->ack > 1.0f ? 1.0f : v->ack;

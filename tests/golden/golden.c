@@ -57,6 +57,9 @@ static const struct scene scenes[] = {
 	{ "emoji-1920x1080", 1920, 1080, 0, 500, 500, 0.0f, NULL, 0, 0, 1,
 	  "Write for Rights \u270d\ufe0f\U0001F56F\ufe0f" },
 	{ "longname-800x480", 800, 480, 0, 87, 500, 0.0f, NULL, 0, 0, 0, LONG_NAME },
+	/* A name longer than two lines can hold ends in an ellipsis on its second line. */
+	{ "ellipsis-800x480", 800, 480, 0, 87, 500, 0.0f, NULL, 0, 0, 0,
+	  LONG_NAME " and friends from the Scarborough, Etobicoke and North York branches 2026" },
 };
 
 static const struct case_count counts[] = {
@@ -103,6 +106,9 @@ static int run_scene(const struct scene *sc, const struct cases *cases, const ch
 	struct config cfg;
 	config_defaults(&cfg);
 	cfg.rotate = sc->rotate;
+	/* A bilingual event: the French cards count in French. */
+	snprintf(cfg.label_lang2, sizeof cfg.label_lang2, "lettres \u00e9crites");
+	snprintf(cfg.label_one_lang2, sizeof cfg.label_one_lang2, "lettre \u00e9crite");
 	struct render *r;
 	char err[512], path[1024], out[1024];
 	if (render_open_surface(&r, &cfg, sc->w, sc->h, err, sizeof err) != RENDER_OK) {

@@ -31,6 +31,8 @@ static const char all_changed[] =
 	"label = \"lettres écrites\"\n"
 	"label_one = lettre écrite\n"
 	"language = fr\n"
+	"label_lang2 = letters written\n"
+	"label_one_lang2 = letter written\n"
 	"thank_you =\n"
 	"goal_offset = 250\n"
 	"[display]\n"
@@ -113,6 +115,8 @@ static void assert_same_config(const struct config *a, const struct config *b)
 	assert_string_equal(a->label, b->label);
 	assert_string_equal(a->label_one, b->label_one);
 	assert_string_equal(a->language, b->language);
+	assert_string_equal(a->label_lang2, b->label_lang2);
+	assert_string_equal(a->label_one_lang2, b->label_one_lang2);
 	assert_string_equal(a->thank_you, b->thank_you);
 	assert_int_equal(a->fullscreen, b->fullscreen);
 	assert_int_equal(a->window_width, b->window_width);
@@ -149,6 +153,8 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.label_one, "");
 	assert_string_equal(config_label_one(&cfg), "letter written");
 	assert_string_equal(cfg.language, "en");
+	assert_string_equal(cfg.label_lang2, "");
+	assert_string_equal(cfg.label_one_lang2, "");
 	assert_string_equal(cfg.thank_you, "Thank you!");
 	assert_int_equal(cfg.fullscreen, 1);
 	assert_int_equal(cfg.window_width, 1280);
@@ -205,6 +211,8 @@ static void test_good_file(void **state)
 	assert_string_equal(cfg.label, "lettres écrites");
 	assert_string_equal(cfg.label_one, "lettre écrite");
 	assert_string_equal(cfg.language, "fr");
+	assert_string_equal(cfg.label_lang2, "letters written");
+	assert_string_equal(cfg.label_one_lang2, "letter written");
 	assert_string_equal(cfg.thank_you, "");
 	assert_int_equal(cfg.fullscreen, 0);
 	assert_int_equal(cfg.window_width, 800);
