@@ -14,7 +14,7 @@ DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image
 # Japanese and Korean, and emoji (colour; Symbola draws them in one colour where a colour font
 # is missing).
 DEB_FONTS_SCRIPTS = fonts-noto-cjk fonts-noto-color-emoji fonts-symbola
-DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps mosquitto
+DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps mosquitto xvfb
 
 PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig fribidi libgpiod libsystemd jansson
 PKGS_CTL   = sqlite3 inih jansson
@@ -41,8 +41,8 @@ GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && 
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
 KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/render_text.c \
             src/render_font.c \
-            src/view_tally.c src/view_carousel.c \
-            src/fontfind.c src/layout.c src/input.c src/supervise.c $(GPIO_SRC)
+            src/view_tally.c src/view_carousel.c src/view_notice.c \
+            src/fontfind.c src/layout.c src/input.c src/supervise.c src/start_error.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c
 
 CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)

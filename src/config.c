@@ -406,6 +406,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		return 0;
 	}
 	p->set_line[i] = p->in.line;
+	if (k->offset == offsetof(struct config, cases))
+		p->cfg->cases_line = p->in.line;
 	if (apply(p->cfg, k, value, why, sizeof why) < 0) {
 		fail(p, CONFIG_ERR_VALUE, "[%s] %s: %s", section, name, why);
 		return 0;
@@ -454,6 +456,11 @@ static void finish_gpio(struct parse *p)
 		if (!g->line[0])
 			fail(p, CONFIG_ERR_VALUE, "[gpio.%s]: no line given (line = GPIO17, or an "
 						  "offset such as 17)", g->name);
+		else if (!g->chip[0] && strspn(g->line, "0123456789") == strlen(g->line))
+			/* Every chip has a line 17: searching them all would pick one at random. */
+			fail(p, CONFIG_ERR_VALUE, "[gpio.%s] line: the offset %s needs a chip "
+						  "(chip = gpiochip0), or give the line's name "
+						  "(line = GPIO%s)", g->name, g->line, g->line);
 		else if (g->role == CONFIG_ROLE_STAFF_RESET && g->case_id[0])
 			fail(p, CONFIG_ERR_VALUE, "[gpio.%s] case: a staff-reset line counts no "
 						  "letters, so it has no case", g->name);

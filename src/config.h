@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "store.h"
+
 #define CONFIG_TEXT_MAX 160
 #define CONFIG_PATH_MAX 1024
 
@@ -42,7 +44,8 @@ struct config_gpio {
 
 struct config {
 	/* [event] */
-	char event_name[CONFIG_TEXT_MAX]; /* name of the first event of a new database */
+	char event_name[STORE_NAME_MAX];  /* name of the first event of a new database: one
+	                                   * limit for every event name (tallyctl, socket, web) */
 	long long goal;                   /* goal of the first event; 0 = no goal shown */
 	char label[CONFIG_TEXT_MAX];      /* text under the number, e.g. "letters written" */
 	char label_one[CONFIG_TEXT_MAX];  /* the label after 1 ("letter written"); "" = see
@@ -68,6 +71,7 @@ struct config {
 
 	/* [content] */
 	char cases[CONFIG_PATH_MAX];      /* "" = the bundled cases file */
+	int cases_line;                   /* the line that set cases, 0 = not set (errors) */
 	int alternate_languages;          /* 1: show each case in its second language too */
 
 	/* [input] */

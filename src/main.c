@@ -22,6 +22,7 @@
 #include "monotime.h"
 #include "paths.h"
 #include "render.h"
+#include "start_error.h"
 #include "store.h"
 
 #define EXIT_USAGE 2
@@ -140,18 +141,24 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static int load_config(const struct options *o, struct config *cfg)
+/* The config file in use: -c, else the system's if it exists, else NULL (demo settings). */
+static const char *config_path(const struct options *o)
+{
+	if (o->config)
+		return o->config;
+	return access(SYSTEM_CONFIG, F_OK) == 0 ? SYSTEM_CONFIG : NULL;
+}
+
+/* On failure err holds "FILE:LINE: what is wrong". */
+static int load_config(const struct options *o, struct config *cfg, char *err, size_t errlen)
 {
 	config_defaults(cfg);
-	const char *path = o->config;
-	if (!path && access(SYSTEM_CONFIG, F_OK) == 0)
-		path = SYSTEM_CONFIG;
+	const char *path = config_path(o);
 	if (!path) {
 		log_msg(LOG_PRIO_INFO, "no config file: using the built-in demo settings");
 		return 0;
 	}
-	char err[CONFIG_PATH_MAX + 512];
-	if (config_load(cfg, path, err, sizeof err) != CONFIG_OK) {
+	if (config_load(cfg, path, err, errlen) != CONFIG_OK) {
 		log_msg(LOG_PRIO_ERR, "%s", err);
 		return -1;
 	}
@@ -164,9 +171,10 @@ static int load_config(const struct options *o, struct config *cfg)
  * is named but bad stops the kiosk (file:line: key); no bundled file only turns the carousel
  * off. c->n stays 0 when there is nothing to show.
  */
-static int load_cases(const struct config *cfg, struct cases *c)
+static int load_cases(const struct options *o, const struct config *cfg, struct cases *c,
+		      char *err, size_t errlen)
 {
-	char path[CONFIG_PATH_MAX], exe[CONFIG_PATH_MAX], err[CONFIG_PATH_MAX + 512];
+	char path[CONFIG_PATH_MAX], exe[CONFIG_PATH_MAX];
 	memset(c, 0, sizeof *c);
 	if (!cfg->carousel)
 		return 0;
@@ -181,7 +189,15 @@ static int load_cases(const struct config *cfg, struct cases *c)
 			return 0;
 		}
 	}
-	if (cases_load(c, path, err, sizeof err) != CASES_OK) {
+	enum cases_status cs = cases_load(c, path, err, errlen);
+	if (cs == CASES_ERR_IO && cfg->cases_line) {
+		/* A file that cannot be opened is fixed in the config that names it. */
+		char why[CONFIG_PATH_MAX + 512];
+		snprintf(why, sizeof why, "%.1400s", err);
+		snprintf(err, errlen, "%s:%d: [content] cases: %s", config_path(o),
+			 cfg->cases_line, why);
+	}
+	if (cs != CASES_OK) {
 		log_msg(LOG_PRIO_ERR, "%s", err);
 		cases_free(c);
 		return -1;
@@ -304,17 +320,76 @@ static int take_screenshot(const struct options *o, const char *db, const char *
 	return rc;
 }
 
+/* Stop signals arrive on a fd in the loop's poll; blocked before any thread starts. */
+static int open_signal_fd(void)
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0)
+		log_msg(LOG_PRIO_ERR, "signalfd: %s", strerror(errno));
+	return sfd;
+}
+
+/*
+ * The configuration or cases file has an error (already logged): show it full-screen for
+ * staff rather than a black TV, and wait. When the file is saved again the kiosk starts
+ * afresh (exec of itself); stopped, it exits 2, which the systemd unit does not restart.
+ */
+static int show_start_error(const struct options *o, const struct config *bad, char **argv,
+			    const char *error)
+{
+	/* Nobody looks at a dummy or off-screen display (tests, scripts): stop at once. */
+	const char *driver = getenv("SDL_VIDEODRIVER");
+	if (driver && (strstr(driver, "dummy") || strstr(driver, "offscreen")))
+		return EXIT_USAGE;
+	static struct config cfg; /* the bad file's values cannot be trusted: defaults */
+	config_defaults(&cfg);
+	const char *watched[3] = { config_path(o), NULL, NULL };
+	if (bad->cases[0])
+		watched[watched[0] ? 1 : 0] = bad->cases;
+	struct render *r;
+	char err[512];
+	int w = o->width ? o->width : cfg.window_width, h = o->height ? o->height : cfg.window_height;
+	if (render_open_window(&r, &cfg, cfg.fullscreen && !o->windowed, w, h, err, sizeof err)) {
+		log_msg(LOG_PRIO_ERR, "display: %s (so the error above is not shown on screen)", err);
+		return EXIT_USAGE;
+	}
+	int sfd = open_signal_fd();
+	enum start_error_result res = START_ERROR_STOPPED;
+	if (sfd >= 0) {
+		log_msg(LOG_PRIO_NOTICE, "showing the error on screen; waiting for %s to be saved",
+			watched[0] ? watched[0] : "a fix");
+		res = start_error_run(r, sfd, error, watched);
+		close(sfd);
+	}
+	render_close(r);
+	if (res == START_ERROR_CHANGED) {
+		log_msg(LOG_PRIO_NOTICE, "%s changed: starting again", watched[0] ? watched[0] : "");
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execv("/proc/self/exe", argv);
+		log_msg(LOG_PRIO_ERR, "cannot start again: %s", strerror(errno));
+	}
+	return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	if (parse_args(argc, argv, &o))
 		return EXIT_USAGE;
 	static struct config cfg; /* large: kept off the stack */
-	if (load_config(&o, &cfg))
-		return EXIT_USAGE;
 	static struct cases cases; /* large, and borrowed by the renderer until the end */
-	if (load_cases(&cfg, &cases))
-		return EXIT_USAGE;
+	char err[CONFIG_PATH_MAX + 1024];
+	if (load_config(&o, &cfg, err, sizeof err) || load_cases(&o, &cfg, &cases, err, sizeof err))
+		return o.screenshot ? EXIT_USAGE : show_start_error(&o, &cfg, argv, err);
 
 	char db[CONFIG_PATH_MAX], sock[CONFIG_PATH_MAX];
 	const char *db_src = o.db ? o.db : cfg.database;
@@ -333,19 +408,9 @@ int main(int argc, char **argv)
 	if (o.screenshot)
 		return take_screenshot(&o, db, sock, &cfg, &cases);
 
-	/* Signals arrive on a fd in the loop's poll; block them before any thread starts. */
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sfd < 0) {
-		log_msg(LOG_PRIO_ERR, "signalfd: %s", strerror(errno));
+	int sfd = open_signal_fd();
+	if (sfd < 0)
 		return 1;
-	}
 
 	struct store *st = open_store(db, sock, &cfg, 1);
 	if (!st)
@@ -353,7 +418,6 @@ int main(int argc, char **argv)
 	log_msg(LOG_PRIO_INFO, "database: %s (kiosk %s)", db, store_kiosk_id(st));
 
 	struct render *r;
-	char err[512];
 	int fullscreen = cfg.fullscreen && !o.windowed;
 	int w = o.width ? o.width : cfg.window_width, h = o.height ? o.height : cfg.window_height;
 	if (render_open_window(&r, &cfg, fullscreen, w, h, err, sizeof err)) {

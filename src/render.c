@@ -256,7 +256,8 @@ static enum render_status open_fonts(struct render *r, const struct config *cfg,
 		return RENDER_ERR_FONT;
 	}
 	r->ttf_init = 1;
-	if (view_tally_open(&r->tally, cfg, path) != 0 || view_status_open(&r->status, path) != 0) {
+	if (view_tally_open(&r->tally, cfg, path) != 0 || view_status_open(&r->status, path) != 0 ||
+	    view_notice_open(&r->notice, path) != 0) {
 		set_err(err, errlen, "cannot open font %s: %s", path, TTF_GetError());
 		return RENDER_ERR_FONT;
 	}
@@ -316,6 +317,16 @@ enum render_status render_open_window(struct render **out, const struct config *
 		goto fail;
 	}
 	r->video_init = 1;
+	/* With no X11, Wayland or DRM display SDL falls back to drawing nowhere: a kiosk that
+	 * "counts" with no picture must say so instead. Tests ask for offscreen by name. */
+	const char *driver = SDL_GetCurrentVideoDriver(), *asked = SDL_getenv("SDL_VIDEODRIVER");
+	if (driver && (!strcmp(driver, "offscreen") || !strcmp(driver, "dummy")) &&
+	    !(asked && strstr(asked, driver))) {
+		set_err(err, errlen, "no display found: no X11 or Wayland display (DISPLAY and "
+				     "WAYLAND_DISPLAY unset) and no usable DRM device (/dev/dri/card*; "
+				     "is the kiosk's user in the video group?)");
+		goto fail;
+	}
 
 	Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI |
 		       (fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : SDL_WINDOW_RESIZABLE);
@@ -403,6 +414,21 @@ void render_draw(struct render *r, const struct tally_view *v, long long now_ms)
 {
 	compose(r, v, now_ms);
 	keep_view(&r->last, v);
+	SDL_RenderPresent(r->renderer);
+}
+
+void render_draw_notice(struct render *r, const char *title, const char *body, const char *hint)
+{
+	update_layout(r);
+	SDL_SetRenderTarget(r->renderer, NULL);
+	SDL_SetRenderDrawBlendMode(r->renderer, SDL_BLENDMODE_BLEND);
+	SDL_SetRenderDrawColor(r->renderer, r->background.r, r->background.g, r->background.b,
+			       255);
+	SDL_RenderClear(r->renderer);
+	struct draw_ctx dc = { r->renderer, &r->layout, r->background, r->number, r->text,
+			       r->accent };
+	view_notice_draw(&r->notice, &dc, r->out_w, r->out_h, title, body, hint);
+	r->scene_ok = 0;
 	SDL_RenderPresent(r->renderer);
 }
 
@@ -559,6 +585,7 @@ void render_close(struct render *r)
 	drop_textures(r);
 	view_tally_close(&r->tally);
 	view_status_close(&r->status);
+	view_notice_close(&r->notice);
 	view_carousel_close(&r->carousel);
 	if (r->renderer)
 		SDL_DestroyRenderer(r->renderer);

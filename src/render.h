@@ -68,6 +68,13 @@ void render_set_cases(struct render *r, const struct cases *c);
 void render_draw(struct render *r, const struct tally_view *v, long long now_ms);
 
 /*
+ * Draws a full-screen notice for staff instead of the tally (the kiosk cannot start: title,
+ * the error, and a hint at the bottom) and presents it. Not rotated: it is drawn when the
+ * configuration that says how to turn the screen could not be read.
+ */
+void render_draw_notice(struct render *r, const char *title, const char *body, const char *hint);
+
+/*
  * How long after now_ms the screen next changes by itself: 0 while something moves (draw
  * again at the display's pace), else the milliseconds to the next carousel change or pixel
  * shift, -1 if nothing will change until the view does.

@@ -13,6 +13,7 @@
 #include "layout.h"
 #include "render.h"
 #include "view_carousel.h"
+#include "view_notice.h"
 #include "view_tally.h"
 
 /* The last view drawn, owned, so a window screenshot can draw it again (see save_png). */
@@ -44,6 +45,7 @@ struct render {
 	struct view_tally tally;
 	struct view_status status;
 	struct view_carousel carousel;
+	struct view_notice notice;  /* the kiosk cannot start: see render_draw_notice */
 
 	struct kept_view last;
 	long long last_now;     /* the time of the last draw (window screenshots redraw it) */

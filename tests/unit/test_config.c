@@ -470,7 +470,12 @@ static void test_string_too_long(void **state)
 	name[170] = '\0';
 	snprintf(text, sizeof text, "[event]\nname = %s\n", name);
 	expect_error(text, CONFIG_ERR_VALUE, 2, "[event] name: too long",
-		     "(170 bytes, at most 159)");
+		     "(170 bytes, at most 127)");
+	/* One event-name limit everywhere: what the config takes, the database takes. */
+	name[STORE_NAME_MAX] = '\0';
+	snprintf(text, sizeof text, "[event]\nname = %s\n", name);
+	expect_error(text, CONFIG_ERR_VALUE, 2, "[event] name: too long", "(128 bytes, at most 127)");
+	memset(name, 'x', 170);
 
 	name[160] = '\0';
 	snprintf(text, sizeof text, "[event]\nlabel = %s\n", name);
@@ -615,11 +620,13 @@ static void test_gpio_errors(void **state)
 		     "line 2");
 	expect_error("[gpio.b]\nline = 4\n[gpio.b]\nline = 5\n", CONFIG_ERR_KEY, 3,
 		     "duplicate section", "line 1");
+	expect_error("[gpio.b]\nline = 27\n", CONFIG_ERR_VALUE, 1, "[gpio.b] line: the offset 27 "
+		     "needs a chip", "line = GPIO27");
 	expect_error("[gpio.]\nline = 4\n", CONFIG_ERR_KEY, 1, "[gpio.]", "letters");
 	expect_error("[gpio.a b]\nline = 4\n", CONFIG_ERR_KEY, 1, "[gpio.a b]", NULL);
 	expect_error("[event]\ngoal = 3\n[gpio.b]\nchip = gpiochip0\n", CONFIG_ERR_VALUE, 3,
 		     "[gpio.b]: no line given", NULL);
-	expect_error("[gpio.s]\nline = 4\nrole = staff-reset\ncase = x\n", CONFIG_ERR_VALUE, 1,
+	expect_error("[gpio.s]\nchip = gpiochip0\nline = 4\nrole = staff-reset\ncase = x\n", CONFIG_ERR_VALUE, 1,
 		     "[gpio.s] case", "no case");
 	expect_error("[gpio.b]\nline = 4\nhold_ms = 100\n", CONFIG_ERR_VALUE, 3, "hold_ms",
 		     "500 to 60000");
