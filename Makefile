@@ -39,15 +39,17 @@ CORE_SRC = src/config.c src/store.c src/store_recover.c src/store_report.c src/c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
-KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/render_text.c \
-            src/render_font.c \
-            src/view_tally.c src/view_carousel.c src/view_notice.c \
-            src/fontfind.c src/layout.c src/input.c src/supervise.c src/start_error.c $(GPIO_SRC)
+# The drawing code (SDL): the kiosk, the golden-image test and anything else that draws.
+RENDER_SRC = src/render.c src/render_text.c src/render_font.c src/view_tally.c \
+             src/view_carousel.c src/view_notice.c src/fontfind.c src/layout.c
+KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c $(RENDER_SRC) \
+            src/input.c src/supervise.c src/start_error.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c
 
 CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 KIOSK_OBJ = $(KIOSK_SRC:src/%.c=$(BUILD)/obj/%.o)
 CTL_OBJ   = $(CTL_SRC:src/%.c=$(BUILD)/obj/%.o)
+RENDER_OBJ = $(RENDER_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
              test_cases test_anim test_pncounter test_mqtt_payload test_wording test_textlayout \
