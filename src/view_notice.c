@@ -26,9 +26,12 @@ void view_notice_draw(struct view_notice *n, const struct draw_ctx *dc, int w, i
 	SDL_Color white = { 255, 255, 255, 255 };
 	rt_text_set(&n->title, dc->ren, title, &tb);
 	rt_text_draw_left(&n->title, dc->ren, &tb, white, 255, 0, 0);
-	rt_text_set_wrapped(&n->body, dc->ren, body, &bb);
+	/* Not below 12 px: an error too long for the screen is cut, and the log has it whole. */
+	rt_text_align(&n->body, 1);
+	rt_text_set_wrapped(&n->body, dc->ren, body, &bb, 12);
 	rt_text_draw_left(&n->body, dc->ren, &bb, rp_color(dc->text), 255, 1, 0);
-	rt_text_set_wrapped(&n->hint, dc->ren, hint, &hb);
+	rt_text_align(&n->hint, 1);
+	rt_text_set_wrapped(&n->hint, dc->ren, hint, &hb, 10);
 	rt_text_draw_left(&n->hint, dc->ren, &hb, rp_mix(dc->text, dc->background, 0.7f), 255, 1,
 			  0);
 }
