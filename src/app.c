@@ -192,6 +192,7 @@ static const char *op_kind(enum control_op op)
 	case CONTROL_UNDO: return "undo";
 	case CONTROL_NEW_EVENT: return "new-event";
 	case CONTROL_GOAL: return "goal";
+	case CONTROL_REOPEN: return "reopen";
 	default: return NULL;
 	}
 }

@@ -33,6 +33,7 @@ static const struct verb verbs[] = {
 	{ "add", CONTROL_ADD, ARG_COUNT, 1 },        { "undo", CONTROL_UNDO, ARG_NONE, 0 },
 	{ "new-event", CONTROL_NEW_EVENT, ARG_NAME, 0 }, { "goal", CONTROL_GOAL, ARG_COUNT, 0 },
 	{ "events", CONTROL_EVENTS, ARG_NONE, 0 },   { "export", CONTROL_EXPORT_CSV, ARG_FORMAT, 0 },
+	{ "reopen", CONTROL_REOPEN, ARG_NONE, 0 },
 };
 
 int control_case_id_ok(const char *id)
@@ -90,7 +91,7 @@ int control_parse(const char *line, size_t len, struct control_request *req, cha
 			v = &verbs[i];
 	if (!v) {
 		snprintf(err, errlen, "unknown command \"%.*s\" (status, press, add, undo, "
-				      "new-event, goal, events, export)", quote_len(buf, 40), buf);
+				      "new-event, reopen, goal, events, export)", quote_len(buf, 40), buf);
 		return -1;
 	}
 	req->op = v->op;
@@ -163,6 +164,7 @@ int control_format(const struct control_request *req, char *buf, size_t len)
 	case CONTROL_EVENTS: n = snprintf(buf, len, "events\n"); break;
 	case CONTROL_EXPORT_CSV: n = snprintf(buf, len, "export csv\n"); break;
 	case CONTROL_EXPORT_JSON: n = snprintf(buf, len, "export json\n"); break;
+	case CONTROL_REOPEN: n = snprintf(buf, len, "reopen\n"); break;
 	default: return -1;
 	}
 	return (n < 0 || (size_t)n >= len || n >= CONTROL_LINE_MAX) ? -1 : n;

@@ -2,7 +2,7 @@
  * The staff control protocol between tallyctl and the kiosk, over a UNIX stream socket.
  *
  * A request is one line of UTF-8 text: "status", "press [CASE]", "add N [CASE]", "undo",
- * "new-event NAME", "goal N", "events", "export csv" or "export json" (at most
+ * "new-event NAME", "reopen", "goal N", "events", "export csv" or "export json" (at most
  * CONTROL_LINE_MAX bytes with the newline). CASE, optional, is the ID of a case of the
  * cases file the count is for (letters, digits, _ and -). The reply is either "OK <length>\n" followed by exactly length bytes of body
  * (JSON, or CSV for "export csv"), or one line "ERR <code> <message>\n". Parsing is pure, so
@@ -30,6 +30,7 @@ enum control_op {
 	CONTROL_EVENTS,
 	CONTROL_EXPORT_CSV,
 	CONTROL_EXPORT_JSON,
+	CONTROL_REOPEN,
 };
 
 struct control_request {

@@ -29,6 +29,10 @@ enum store_status ledger_apply(struct store *st, const struct control_request *r
 		return done(st, store_new_event(st, req->name, source), err, errlen);
 	case CONTROL_GOAL:
 		return done(st, store_set_goal(st, req->n), err, errlen);
+	case CONTROL_REOPEN: {
+		char closed[STORE_NAME_MAX];
+		return done(st, store_reopen_previous(st, closed, sizeof closed), err, errlen);
+	}
 	case CONTROL_STATUS:
 	case CONTROL_EVENTS:
 	case CONTROL_EXPORT_CSV:

@@ -63,3 +63,24 @@ int numfmt_parse_count(const char *s, long long max, long long *out)
 	*out = v;
 	return 0;
 }
+
+int numfmt_strip_grouping(const char *s, char *out, size_t outlen)
+{
+	size_t len = strlen(s), lead = strcspn(s, ",");
+	if (lead == 0 || lead > 3 || lead == len || (len - lead) % 4 != 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		int comma = i >= lead && (i - lead) % 4 == 0;
+		if (comma ? s[i] != ',' : (s[i] < '0' || s[i] > '9'))
+			return -1;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ',') {
+			if (o + 1 >= outlen)
+				return -1;
+			out[o++] = s[i];
+		}
+	out[o] = '\0';
+	return 0;
+}

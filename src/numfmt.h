@@ -17,4 +17,11 @@ int numfmt_thousands(long long n, const char *sep, char *buf, size_t buflen);
  */
 int numfmt_parse_count(const char *s, long long max, long long *out);
 
+/*
+ * Writes s without its thousands separators into out when s is digits grouped by commas
+ * exactly as numfmt_thousands writes them ("1,000", "12,345,678"). Returns 0, or -1 (out
+ * untouched) for anything else, which the count check then judges as it is.
+ */
+int numfmt_strip_grouping(const char *s, char *out, size_t outlen);
+
 #endif

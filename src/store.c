@@ -169,7 +169,8 @@ int store_exec_text(struct store *st, const char *sql, char *buf, size_t len)
 	return rc;
 }
 
-enum store_status store_load_current(struct store *st)
+/* Reads the open event and its per-case totals into *out. */
+static enum store_status read_current(struct store *st, struct store_event *out)
 {
 	sqlite3_stmt *s = st->stmt[ST_CURRENT];
 	sqlite3_reset(s);
@@ -208,9 +209,17 @@ enum store_status store_load_current(struct store *st)
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "reading the per-case totals");
-	st->cur = ev;
-	st->pend = ev;
+	*out = ev;
 	return STORE_OK;
+}
+
+enum store_status store_load_current(struct store *st)
+{
+	struct store_event ev;
+	enum store_status s = read_current(st, &ev);
+	if (s == STORE_OK)
+		st->cur = st->pend = ev;
+	return s;
 }
 
 static void add_to_case(struct store_event *ev, const char *case_id, long long delta)
@@ -815,6 +824,51 @@ enum store_status store_new_event(struct store *st, const char *name, const char
 	sqlite3_finalize(s1);
 	sqlite3_finalize(s2);
 	return auto_txn_end(st, auto_txn, s, &job_pend, job_row);
+}
+
+enum store_status store_reopen_previous(struct store *st, char *closed, size_t closed_len)
+{
+	AUTO_TXN_BEGIN(st);
+	long long rows = 0, prev = 0;
+	enum store_status s = STORE_OK;
+	char sql[320];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM counts WHERE event_id = %lld", st->pend.id);
+	int rc = store_exec_int(st, sql, &rows);
+	if (rc == SQLITE_OK) {
+		/* The event that was current before: new-event closed it at the very time it
+		 * started this one (one value, so a clock set meanwhile does not matter). */
+		snprintf(sql, sizeof sql,
+			 "SELECT coalesce((SELECT max(id) FROM events WHERE id < %lld AND ended_ms ="
+			 " %lld), (SELECT max(id) FROM events WHERE id < %lld), 0)",
+			 st->pend.id, st->pend.started_ms, st->pend.id);
+		rc = store_exec_int(st, sql, &prev);
+	}
+	if (rc != SQLITE_OK) {
+		s = store_fail(st, rc, "looking for the previous event");
+	} else if (rows > 0) {
+		/* Its counts would stay behind in a closed event: not what "go back" means. */
+		store_set_err(st, "\"%.100s\" has already counted (%lld row(s)); reopen only takes "
+			      "back a new event that has counted nothing", st->pend.name, rows);
+		s = STORE_ERR_INVALID;
+	} else if (prev == 0) {
+		store_set_err(st, "there is no earlier event to go back to");
+		s = STORE_ERR_EMPTY;
+	} else {
+		/* The mistaken event stays, closed and empty: nothing is ever deleted. */
+		snprintf(sql, sizeof sql,
+			 "UPDATE events SET ended_ms = %lld WHERE id = %lld;"
+			 "UPDATE events SET ended_ms = NULL WHERE id = %lld;",
+			 now_ms(), st->pend.id, prev);
+		char name[STORE_NAME_MAX];
+		snprintf(name, sizeof name, "%s", st->pend.name);
+		s = store_exec_sql(st, sql, "reopening the previous event");
+		struct store_event ev;
+		if (s == STORE_OK && (s = read_current(st, &ev)) == STORE_OK) {
+			st->pend = ev;
+			snprintf(closed, closed_len, "%s", name);
+		}
+	}
+	return auto_txn_end(st, auto_txn, s);
 }
 
 enum store_status store_set_goal(struct store *st, long long goal)

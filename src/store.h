@@ -114,6 +114,14 @@ enum store_status store_count(struct store *st, enum store_kind kind, long long 
 /* Reverses the latest press or add of the current event not yet undone. *undone = its delta. */
 enum store_status store_undo(struct store *st, const char *source, long long *undone);
 
+/*
+ * Takes back a mistaken new event: the current event, which must not have counted anything,
+ * is closed (and kept), and the event before it is current again with its total. The closed
+ * event's name is written to closed. STORE_ERR_INVALID when the current event has counts,
+ * STORE_ERR_EMPTY when there is no earlier event.
+ */
+enum store_status store_reopen_previous(struct store *st, char *closed, size_t closed_len);
+
 /* Closes the current event and opens a new one named name (goal carried over). */
 enum store_status store_new_event(struct store *st, const char *name, const char *source);
 

@@ -4,14 +4,18 @@
  * holds the file exclusively, so the two never write at the same time). Arguments are
  * checked by the same parser the kiosk uses, so both refuse the same input.
  */
+/* wcwidth() is X/Open. */
+#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "client.h"
 #include "config.h"
@@ -31,6 +35,33 @@
 #define REPLY_TIMEOUT_MS 30000
 #define KIOSK_START_WAIT_MS 15000
 
+/* The commands, in the order --help lists them. */
+enum arg_kind { ARG_NONE, ARG_COUNT, ARG_OPT_COUNT, ARG_WORDS, ARG_EXPORT };
+struct command {
+	const char *name, *args, *summary;
+	enum arg_kind arg;
+	int json;      /* takes --json */
+	int takes_case; /* an optional CASE after the other arguments */
+};
+
+static const struct command commands[] = {
+	{ "status", "[--json]", "the current event, its total and goal", ARG_NONE, 1 },
+	{ "add", "N [CASE]", "add N letters counted by hand (1 to 1,000,000,000; 1,000 or 1000), "
+	  "for CASE (a case ID of the cases file) if given", ARG_COUNT, 0, 1 },
+	{ "undo", "", "take back the latest press or add of the current event", ARG_NONE, 0 },
+	{ "new-event", "NAME", "close the current event (it is kept) and start NAME at 0",
+	  ARG_WORDS, 0 },
+	{ "reopen", "", "take back a mistaken new-event: the previous event is current again",
+	  ARG_NONE, 0 },
+	{ "goal", "[N]", "show the goal, or set it to N (0 hides the goal)", ARG_OPT_COUNT, 0 },
+	{ "events", "[--json]", "every event with its total and times", ARG_NONE, 1 },
+	{ "export", "--csv|--json [-o FILE]",
+	  "every count of every event (to FILE, or standard output)", ARG_EXPORT, 0 },
+	{ "press", "[CASE]", "count one letter, as the button does (to test a set-up), for CASE "
+	  "if given", ARG_NONE, 0, 1 },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -38,17 +69,16 @@ static void usage(FILE *f)
 		"Staff commands for a tallykiosk: read and correct the tally, start a new event,\n"
 		"export the counts. Talks to the running kiosk; opens the database when none runs.\n"
 		"\n"
-		"Commands:\n"
-		"  status [--json]        the current event, its total and goal\n"
-		"  add N [CASE]           add N letters counted by hand (1 to 1000000000),\n"
-		"                         for CASE (a case ID of the cases file) if given\n"
-		"  undo                   take back the latest press or add of the current event\n"
-		"  new-event NAME         close the current event (it is kept) and start NAME at 0\n"
-		"  goal N                 set the current event's goal (0 hides the goal)\n"
-		"  events [--json]        every event with its total and times\n"
-		"  export --csv|--json [-o FILE]\n"
-		"                         every count of every event (to FILE, or standard output)\n"
-		"  press [CASE]           count one letter, as the button does (to test a set-up)\n"
+		"Commands (tallyctl COMMAND --help for one):\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		char head[64];
+		snprintf(head, sizeof head, "%s %s", commands[i].name, commands[i].args);
+		if (strlen(head) > 22)
+			fprintf(f, "  %s\n  %-22s %s\n", head, "", commands[i].summary);
+		else
+			fprintf(f, "  %-22s %s\n", head, commands[i].summary);
+	}
+	fprintf(f,
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE      the kiosk's config (default " SYSTEM_CONFIG
@@ -57,14 +87,28 @@ static void usage(FILE *f)
 		"                         $XDG_STATE_HOME/tallykiosk/tally.db)\n"
 		"      --socket PATH      the kiosk's control socket (default: the database + .sock)\n"
 		"  -h, --help             show this help\n"
+		"      --version          show the version\n"
 		"\n"
 		"Exit status: 0 done, 1 refused (e.g. nothing to undo), 2 bad command line,\n"
 		"3 the kiosk or the database cannot be reached or storage failed.\n");
 }
 
+static void command_usage(const struct command *c)
+{
+	printf("Usage: tallyctl [OPTION]... %s%s%s\n%c%s.\n", c->name, c->args[0] ? " " : "",
+	       c->args, c->summary[0] - 'a' + 'A', c->summary + 1);
+	if (c->arg == ARG_WORDS)
+		printf("Several words make one name: tallyctl new-event Library evening.\n");
+	if (!strcmp(c->name, "new-event") || !strcmp(c->name, "reopen"))
+		printf("Nothing is deleted: a mistaken new-event is taken back with tallyctl reopen\n"
+		       "as long as the new event has counted nothing.\n");
+	printf("Options of tallyctl: tallyctl --help.\n");
+}
+
 struct ctl {
 	const char *config, *db, *socket;
 	int json;
+	int show_goal;      /* goal with no number: show the goal */
 	const char *out_file;
 	struct control_request req;
 	const char *verb;
@@ -80,45 +124,91 @@ static int fail_usage(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* Builds the request line from the command words and parses it as the kiosk will. */
+/* An option-looking word: "--x", or "-x" with a letter ("-5" is a number, for the count check). */
+static int is_option(const char *a)
+{
+	return a[0] == '-' && (a[1] == '-' || (a[1] >= 'a' && a[1] <= 'z') ||
+			       (a[1] >= 'A' && a[1] <= 'Z'));
+}
+
+/*
+ * Builds the request line from the command words and parses it as the kiosk will. Returns
+ * 0, EXIT_USAGE after saying what is wrong, or -1 when the command's help was printed.
+ */
 static int build_request(struct ctl *c, int argc, char **argv)
 {
-	char line[CONTROL_LINE_MAX * 2] = "";
-	const char *verb = argv[0];
-	c->verb = verb;
-	int nargs = 0;
-	size_t len = 0;
-	for (int i = 0; i < argc; i++) {
+	const struct command *cmd = NULL;
+	for (size_t i = 0; i < NCOMMANDS && !cmd; i++)
+		if (!strcmp(argv[0], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd)
+		return fail_usage("unknown command \"%s\" (status, add, undo, new-event, reopen, "
+				  "goal, events, export, press)", argv[0]);
+	c->verb = cmd->name;
+	char line[CONTROL_LINE_MAX * 2], num[40];
+	size_t len = (size_t)snprintf(line, sizeof line, "%s", cmd->name);
+	const char *format = NULL;
+	int npos = 0;
+	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (i > 0 && (strcmp(verb, "status") == 0 || strcmp(verb, "events") == 0) &&
-		    strcmp(a, "--json") == 0) {
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			command_usage(cmd);
+			return -1;
+		}
+		if (cmd->json && !strcmp(a, "--json")) {
 			c->json = 1;
 			continue;
 		}
-		if (i > 0 && strcmp(verb, "export") == 0) {
-			if (strcmp(a, "--csv") == 0 || strcmp(a, "--json") == 0) {
-				if (nargs++)
-					return fail_usage("export: give one of --csv or --json", "");
-				a = a + 2;
-			} else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-				if (i + 1 >= argc)
-					return fail_usage("export: %s needs a file name", a);
-				c->out_file = argv[++i];
-				continue;
-			} else {
-				return fail_usage("export: unexpected \"%s\" (use --csv or --json)", a);
-			}
+		if (cmd->arg == ARG_EXPORT && (!strcmp(a, "--csv") || !strcmp(a, "--json"))) {
+			if (format && strcmp(format, a + 2))
+				return fail_usage("export: give one of --csv or --json%s", "");
+			format = a + 2;
+			continue;
 		}
+		if (cmd->arg == ARG_EXPORT && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
+			if (i + 1 >= argc)
+				return fail_usage("export: %s needs a file name", a);
+			c->out_file = argv[++i];
+			continue;
+		}
+		if (is_option(a) && cmd->arg != ARG_WORDS) {
+			fprintf(stderr, "tallyctl: %s: unknown option %s", cmd->name, a);
+			if (cmd->json || cmd->arg == ARG_EXPORT)
+				fprintf(stderr, " (it takes %s)", cmd->args);
+			fprintf(stderr, "\nTry 'tallyctl %s --help'.\n", cmd->name);
+			return EXIT_USAGE;
+		}
+		npos++;
+		/* Several words join into one name; a count is one word, then maybe a case. */
+		int most = (cmd->arg == ARG_COUNT || cmd->arg == ARG_OPT_COUNT) + cmd->takes_case;
+		if (cmd->arg != ARG_WORDS && npos > most) {
+			fprintf(stderr, "tallyctl: %s: unexpected argument \"%s\"", cmd->name, a);
+			if (cmd->arg == ARG_COUNT || cmd->arg == ARG_OPT_COUNT)
+				fprintf(stderr, " (one number%s; to add several stacks, add their "
+						"sum)", cmd->takes_case ? ", then a case" : "");
+			fprintf(stderr, "\nTry 'tallyctl %s --help'.\n", cmd->name);
+			return EXIT_USAGE;
+		}
+		/* Counts are accepted as tallyctl prints them: 1,000 as well as 1000. */
+		if ((cmd->arg == ARG_COUNT || cmd->arg == ARG_OPT_COUNT) && npos == 1 &&
+		    numfmt_strip_grouping(a, num, sizeof num) == 0)
+			a = num;
 		size_t n = strlen(a);
 		if (len + n + 2 >= sizeof line)
-			return fail_usage("%s: arguments too long", verb);
-		if (i > 0)
-			line[len++] = ' ';
+			return fail_usage("%s: arguments too long", cmd->name);
+		line[len++] = ' ';
 		memcpy(line + len, a, n + 1);
 		len += n;
 	}
-	if (strcmp(verb, "export") == 0 && nargs == 0)
-		return fail_usage("export: give --csv or --json", "");
+	if (cmd->arg == ARG_EXPORT) {
+		if (!format)
+			return fail_usage("export: give --csv or --json%s", "");
+		len += (size_t)snprintf(line + len, sizeof line - len, " %s", format);
+	}
+	if (cmd->arg == ARG_OPT_COUNT && npos == 0) {
+		c->show_goal = 1; /* "goal" alone reads the goal */
+		len = (size_t)snprintf(line, sizeof line, "status");
+	}
 	char err[256];
 	if (control_parse(line, len, &c->req, err, sizeof err) != 0)
 		return fail_usage("%s", err);
@@ -139,6 +229,18 @@ static void print_count(long long n)
 	char buf[40];
 	numfmt_thousands(n, ",", buf, sizeof buf);
 	fputs(buf, stdout);
+}
+
+static void print_goal(long long total, long long goal)
+{
+	if (goal <= 0) {
+		printf("none (tallyctl goal N sets one)\n");
+		return;
+	}
+	print_count(goal);
+	printf(" (");
+	print_count(total * 100 / goal);
+	printf(total >= goal ? "%%: reached)\n" : "%%)\n");
 }
 
 static int print_status(const struct ctl *c, const char *body)
@@ -163,13 +265,24 @@ static int print_status(const struct ctl *c, const char *body)
 		printf(s.undone == 1 ? " letter. " : " letters. ");
 		break;
 	case CONTROL_NEW_EVENT:
-		printf("Started a new event; the previous one is kept (tallyctl events).\n");
+		printf("Started \"%s\" at 0. The previous event is kept (tallyctl events; "
+		       "tallyctl reopen goes back to it while this one has counted nothing).\n",
+		       s.event);
+		return 0;
+	case CONTROL_REOPEN:
+		printf("Back to \"%s\". The mistaken event is closed and kept (tallyctl events). ",
+		       s.event);
 		break;
 	case CONTROL_GOAL:
 		printf("Goal set. ");
 		break;
 	default:
 		break;
+	}
+	if (c->show_goal) {
+		printf("Goal:   ");
+		print_goal(s.total, s.goal);
+		return 0;
 	}
 	if (c->req.op != CONTROL_STATUS) {
 		printf("Total: ");
@@ -182,12 +295,7 @@ static int print_status(const struct ctl *c, const char *body)
 	printf(")\nTotal:  ");
 	print_count(s.total);
 	printf("\nGoal:   ");
-	if (s.goal > 0) {
-		print_count(s.goal);
-		printf(" (%lld%%)\n", s.total * 100 / s.goal);
-	} else {
-		printf("none\n");
-	}
+	print_goal(s.total, s.goal);
 	if (c->offline)
 		printf("Kiosk:  not running (read from %s)\n", c->db_path);
 	else
@@ -195,11 +303,55 @@ static int print_status(const struct ctl *c, const char *body)
 	return 0;
 }
 
+/*
+ * Prints s in exactly cols terminal columns: padded, or cut with "…". Widths come from
+ * wcwidth, so names in Chinese (two columns a character) or with accents line up.
+ */
+static void print_cell(const char *s, int cols)
+{
+	mbstate_t ps;
+	memset(&ps, 0, sizeof ps);
+	int used = 0;
+	const char *p = s;
+	/* Measure first: a name that fits is printed whole. */
+	for (const char *q = s; *q;) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, q, strlen(q), &ps);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
+			break;
+		int w = wcwidth(wc);
+		used += w > 0 ? w : 0;
+		q += n;
+	}
+	if (used <= cols) {
+		printf("%s%*s", s, cols - used, "");
+		return;
+	}
+	memset(&ps, 0, sizeof ps);
+	used = 0;
+	while (*p) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, p, strlen(p), &ps);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
+			break;
+		int w = wcwidth(wc);
+		if (w < 0)
+			w = 0;
+		if (used + w > cols - 1)
+			break;
+		fwrite(p, 1, n, stdout);
+		used += w;
+		p += n;
+	}
+	printf("\u2026%*s", cols - 1 - used, "");
+}
+
 /* A plain table of the events JSON (one object per line, as store.c writes it). */
 static int print_events(const char *body)
 {
-	printf("%-4s  %-32s  %10s  %10s  %-20s  %s\n", "ID", "EVENT", "TOTAL", "GOAL", "STARTED",
-	       "ENDED");
+	printf("%-4s  ", "ID");
+	print_cell("EVENT", 32);
+	printf("  %10s  %10s  %-20s  %s\n", "TOTAL", "GOAL", "STARTED", "ENDED");
 	for (const char *line = strchr(body, '{'); line; line = strchr(line + 1, '{')) {
 		char one[1024];
 		const char *end = strchr(line, '}');
@@ -218,8 +370,9 @@ static int print_events(const char *body)
 		char total[40], goal[40];
 		numfmt_thousands(s.total, ",", total, sizeof total);
 		numfmt_thousands(s.goal, ",", goal, sizeof goal);
-		printf("%-4lld  %-32s  %10s  %10s  ", id ? atoll(id + 5) : 0LL, s.event, total,
-		       s.goal ? goal : "-");
+		printf("%-4lld  ", id ? atoll(id + 5) : 0LL);
+		print_cell(s.event, 32);
+		printf("  %10s  %10s  ", total, s.goal ? goal : "-");
 		print_time(s.started);
 		printf("  ");
 		if (ended[0])
@@ -265,8 +418,17 @@ static int show(const struct ctl *c, const char *body, size_t len)
 	switch (c->req.op) {
 	case CONTROL_EXPORT_CSV:
 	case CONTROL_EXPORT_JSON:
-		if (c->out_file)
-			return write_file(c->out_file, body, len);
+		if (c->out_file) {
+			int rc = write_file(c->out_file, body, len);
+			if (rc == 0) {
+				char *abs = realpath(c->out_file, NULL);
+				printf("Wrote the %s export (%zu bytes) to %s\n",
+				       c->req.op == CONTROL_EXPORT_CSV ? "CSV" : "JSON", len,
+				       abs ? abs : c->out_file);
+				free(abs);
+			}
+			return rc;
+		}
 		fwrite(body, 1, len, stdout);
 		return 0;
 	case CONTROL_EVENTS:
@@ -366,9 +528,14 @@ int main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct ctl c;
+	/* Column widths of event names: UTF-8 whatever the staff's locale (C.UTF-8 is built into
+	 * glibc); the text itself is always UTF-8. */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "");
 	int opt;
 	/* '+': stop at the command, so "add -5" reaches the count check, not getopt. */
 	while ((opt = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
@@ -377,20 +544,16 @@ int main(int argc, char **argv)
 		case 'd': c.db = optarg; break;
 		case 's': c.socket = optarg; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("tallyctl %s\n", TALLYKIOSK_VERSION); return 0;
 		default: fprintf(stderr, "Try 'tallyctl --help'.\n"); return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc)
-		return fail_usage("no command given (status, add, undo, new-event, goal, events, "
-				  "export)", "");
-	for (int i = optind; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
+		return fail_usage("no command given (status, add, undo, new-event, reopen, goal, "
+				  "events, export, press)%s", "");
 	int rc = build_request(&c, argc - optind, argv + optind);
 	if (rc)
-		return rc;
+		return rc < 0 ? 0 : rc;
 
 	static struct config cfg;
 	config_defaults(&cfg);

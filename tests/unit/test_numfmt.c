@@ -128,6 +128,25 @@ static void test_parse_count_limits(void **state)
 	assert_int_equal(v, 100);
 }
 
+static void test_strip_grouping(void **state)
+{
+	(void)state;
+	char out[32] = "untouched";
+	assert_int_equal(numfmt_strip_grouping("1,000", out, sizeof out), 0);
+	assert_string_equal(out, "1000");
+	assert_int_equal(numfmt_strip_grouping("12,345,678", out, sizeof out), 0);
+	assert_string_equal(out, "12345678");
+	strcpy(out, "untouched");
+	/* Only the form tallyctl prints: anything else is left to the count check. */
+	const char *bad[] = { "1000", "1,00", "1,0000", ",100", "1,000,", "1234,567", "1,,000",
+			      "a,000", "1.000", "-1,000", "", "1,000 " };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (numfmt_strip_grouping(bad[i], out, sizeof out) != -1)
+			fail_msg("\"%s\" was taken", bad[i]);
+	assert_string_equal(out, "untouched");
+	assert_int_equal(numfmt_strip_grouping("1,000", out, 4), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_parse_count_good),
 		cmocka_unit_test(test_parse_count_bad),
 		cmocka_unit_test(test_parse_count_limits),
+		cmocka_unit_test(test_strip_grouping),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

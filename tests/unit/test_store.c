@@ -222,6 +222,46 @@ static void test_new_event_keeps_old_one(void **state)
 	assert_string_equal(ev.name, "Café Lumière");
 }
 
+static void test_reopen_takes_back_a_new_event(void **state)
+{
+	struct fixture *f = *state;
+	char closed[STORE_NAME_MAX] = "";
+	struct store_event ev;
+	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_ERR_EMPTY);
+	assert_int_equal(store_count(f->st, STORE_ADD, 12, "tallyctl", NULL), STORE_OK);
+	assert_int_equal(store_new_event(f->st, "Mistake", "tallyctl"), STORE_OK);
+	assert_int_equal(store_new_event(f->st, "Second mistake", "tallyctl"), STORE_OK);
+	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_OK);
+	assert_string_equal(closed, "Second mistake");
+	store_current(f->st, &ev);
+	assert_string_equal(ev.name, "Mistake");
+	/* The event that was current before "Mistake", not merely the one with the next id. */
+	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_OK);
+	store_current(f->st, &ev);
+	assert_string_equal(ev.name, "Opening night");
+	assert_int_equal(ev.total, 12);
+	assert_int_equal(store_new_event(f->st, "Third", "tallyctl"), STORE_OK);
+	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_OK);
+	store_current(f->st, &ev);
+	assert_string_equal(ev.name, "Opening night");
+	/* An event that has counted stays: its counts would be left behind. */
+	assert_int_equal(store_new_event(f->st, "Busy", "tallyctl"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
+	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_ERR_INVALID);
+	assert_non_null(strstr(store_errmsg(f->st), "has already counted"));
+	/* Nothing is deleted, and the file agrees after a restart. */
+	char *json;
+	assert_int_equal(store_events_json(f->st, &json), STORE_OK);
+	assert_non_null(strstr(json, "\"name\":\"Mistake\""));
+	assert_non_null(strstr(json, "\"name\":\"Second mistake\""));
+	assert_non_null(strstr(json, "\"name\":\"Third\""));
+	free(json);
+	reopen(f);
+	store_current(f->st, &ev);
+	assert_string_equal(ev.name, "Busy");
+	assert_int_equal(ev.total, 1);
+}
+
 static void test_goal(void **state)
 {
 	struct fixture *f = *state;
@@ -415,6 +455,7 @@ int main(void)
 		T(test_group_commit_and_rollback),
 		T(test_failed_job_leaves_nothing_in_its_batch),
 		T(test_new_event_keeps_old_one),
+		T(test_reopen_takes_back_a_new_event),
 		T(test_goal),
 		T(test_export),
 		T(test_case_counts),
