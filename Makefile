@@ -52,7 +52,7 @@ CTL_OBJ   = $(CTL_SRC:src/%.c=$(BUILD)/obj/%.o)
 RENDER_OBJ = $(RENDER_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
-             test_cases test_anim test_pncounter test_mqtt_payload test_wording test_textlayout \
+             test_cases test_anim test_log test_pncounter test_mqtt_payload test_wording test_textlayout \
              test_input test_ctlserver
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 

@@ -223,7 +223,8 @@ static void finish_job(struct app *a, struct worker_job *j)
 			if (j->req.op == CONTROL_ADD || j->req.op == CONTROL_GOAL)
 				snprintf(arg, sizeof arg, " n=%lld", j->req.n);
 			log_msg(LOG_PRIO_INFO, "%s:%s event=\"%s\" source=%s total=%lld batch=%d",
-				kind, arg, j->event.name, j->source, j->event.total, j->batch);
+				kind, arg, j->event.name, j->source,
+				control_is_count(j->req.op) ? j->total : j->event.total, j->batch);
 		}
 	} else if (j->status == STORE_ERR_EMPTY || j->status == STORE_ERR_INVALID) {
 		log_msg(LOG_PRIO_NOTICE, "%s refused: %s", kind ? kind : "request", j->err);
@@ -332,8 +333,11 @@ static void handle_input(struct app *a)
 	const struct config *cfg = a->p->cfg;
 	enum render_input in;
 	while ((in = render_next_input(a->p->render, cfg->keyboard, cfg->allow_quit))) {
-		if (in == RENDER_INPUT_COUNT) {
-			press(a, "keyboard", NULL);
+		if (in == RENDER_INPUT_COUNT || in == RENDER_INPUT_COUNT_MOUSE ||
+		    in == RENDER_INPUT_COUNT_TOUCH) {
+			/* The source is stored with the count: exports say what was pressed. */
+			press(a, in == RENDER_INPUT_COUNT ? "keyboard"
+				 : in == RENDER_INPUT_COUNT_MOUSE ? "mouse" : "touch", NULL);
 		} else if (in == RENDER_INPUT_QUIT) {
 			log_msg(LOG_PRIO_NOTICE, "quit requested on the kiosk: stopping");
 			a->stop = 1;

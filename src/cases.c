@@ -415,8 +415,14 @@ int cases_bundled_path(const char *exe_path, char *buf, size_t len)
 		return -1;
 	for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
 		int n = snprintf(buf, len, "%.*s%s", (int)(slash - exe_path + 1), exe_path, rel[i]);
-		if (n > 0 && (size_t)n < len && access(buf, R_OK) == 0)
+		if (n > 0 && (size_t)n < len && access(buf, R_OK) == 0) {
+			/* Logs and errors show /x/assets/..., not /x/build/../assets/... */
+			char *abs = realpath(buf, NULL);
+			if (abs && strlen(abs) < len)
+				strcpy(buf, abs);
+			free(abs);
 			return 0;
+		}
 	}
 	return -1;
 }

@@ -1,5 +1,7 @@
 /*
- * Log lines on stderr with syslog priority prefixes ("<6>"), which journald reads as levels.
+ * Log lines on stderr, one write each. Under systemd (stderr is the journal's stream, as
+ * JOURNAL_STREAM says) each line starts with its syslog priority ("<6>"), which journald reads
+ * as the level; on a terminal or in a file the lines are plain text.
  * Only the programs' entry points and the app loop log; library modules return errors.
  */
 #ifndef TALLYKIOSK_LOG_H

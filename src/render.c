@@ -503,11 +503,11 @@ enum render_input render_next_input(struct render *r, int keyboard_counts, int a
 			/* A tap arrives as SDL_FINGERDOWN and again as a synthetic click. */
 			if (keyboard_counts && e.button.button == SDL_BUTTON_LEFT &&
 			    e.button.which != SDL_TOUCH_MOUSEID)
-				in = RENDER_INPUT_COUNT;
+				in = RENDER_INPUT_COUNT_MOUSE;
 			break;
 		case SDL_FINGERDOWN:
 			if (keyboard_counts)
-				in = RENDER_INPUT_COUNT;
+				in = RENDER_INPUT_COUNT_TOUCH;
 			break;
 		case SDL_QUIT:
 			/* Closing a desktop window must work; a kiosk cannot be closed by accident. */

@@ -37,7 +37,8 @@ struct tally_view {
 enum render_status { RENDER_OK = 0, RENDER_ERR_VIDEO, RENDER_ERR_FONT, RENDER_ERR_IO };
 
 /* What the person in front of the screen did, as the app sees it. */
-enum render_input { RENDER_INPUT_NONE = 0, RENDER_INPUT_COUNT, RENDER_INPUT_QUIT,
+enum render_input { RENDER_INPUT_NONE = 0, RENDER_INPUT_COUNT, /* a key */
+		    RENDER_INPUT_COUNT_MOUSE, RENDER_INPUT_COUNT_TOUCH, RENDER_INPUT_QUIT,
 		    RENDER_INPUT_REDRAW };
 
 struct render;

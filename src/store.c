@@ -533,6 +533,11 @@ void store_current(const struct store *st, struct store_event *ev)
 	*ev = st->cur;
 }
 
+long long store_pending_total(const struct store *st)
+{
+	return st->in_txn ? st->pend.total : st->cur.total;
+}
+
 enum store_status store_begin(struct store *st)
 {
 	if (st->in_txn) {

@@ -96,6 +96,9 @@ const char *store_kiosk_id(const struct store *st);
 /* The current event (O(1): no scan of the count rows). */
 void store_current(const struct store *st, struct store_event *ev);
 
+/* The current event's total inside an open transaction, counting its uncommitted changes. */
+long long store_pending_total(const struct store *st);
+
 /*
  * Group commit: store_begin, any number of store_count/store_undo, store_commit. Only after
  * store_commit returns STORE_OK are the new totals durable and may they be shown. On a failed

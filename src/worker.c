@@ -97,6 +97,7 @@ static void run_counts(struct store *st, struct worker_job *first, struct worker
 	int i = 0;
 	for (struct worker_job *j = first; j != end; j = j->next, i++) {
 		j->status = ledger_apply(st, &j->req, j->source, &detail[i], j->err, sizeof j->err);
+		j->total = store_pending_total(st);
 	}
 	s = store_commit(st);
 	i = 0;

@@ -24,7 +24,9 @@ struct worker_job {
 	char err[256];
 	char *body;               /* reply body (malloc'd) when status is STORE_OK and
 				   * client >= 0 (a button press needs none) */
-	struct store_event event; /* the committed current event after this job */
+	struct store_event event; /* the committed current event after this job's batch */
+	long long total;          /* the event's total right after this job (its own, in a
+				   * batch that committed several) */
 	int batch;                /* how many jobs shared this job's commit */
 };
 

@@ -44,8 +44,11 @@ static void test_presses_group_commit_in_order(void **state)
 			assert_int_equal(j->status, STORE_OK);
 			assert_non_null(j->body);
 			/* Totals shown never go backwards except for the undo itself. */
-			if (j->req.op == CONTROL_PRESS)
+			if (j->req.op == CONTROL_PRESS) {
 				assert_true(j->event.total >= last_total);
+				/* Each press has its own total, even inside a batch. */
+				assert_int_equal(j->total, seen + 1);
+			}
 			last_total = j->event.total;
 			if (j->batch > max_batch)
 				max_batch = j->batch;
