@@ -102,9 +102,14 @@ deps-test: deps
 	$(call apt_install,$(DEB_TEST))
 
 # --- run and test ---------------------------------------------------------------------------
+# The demo keeps its own database under build/, never the one a real kiosk would use.
+DEMO_DB = $(BUILD)/demo/tally.db
 run: deps
 	$(MAKE) all
-	$(BUILD)/tallykiosk -c assets/kiosk.conf --windowed $(RUN_ARGS)
+	@mkdir -p $(dir $(DEMO_DB))
+	@echo "Demo database: $(DEMO_DB) (tallyctl --db $(DEMO_DB) status; to start over:" \
+		"rm -r $(dir $(DEMO_DB)))"
+	$(BUILD)/tallykiosk -c assets/kiosk.conf --db $(DEMO_DB) --windowed $(RUN_ARGS)
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
