@@ -1,7 +1,7 @@
 /*
  * Debounce for one input line: a leading-edge counter with an optional glitch filter and a
- * lockout that ends only after a stable release (see src/debounce.h and section 3 of the
- * platform notes for why leading-edge rather than "stable for N ms").
+ * lockout that ends only after a stable release (see src/debounce.h, and docs/gpio.md for why
+ * leading-edge rather than "stable for N ms").
  *
  * Every call first lets time run up to its timestamp with the level unchanged (advance), and
  * only then applies the new level. So a decision that is due at a fixed time (the count at

@@ -1,5 +1,5 @@
 /*
- * See lossyvfs.h. Derived from the spike in shared/spikes/power-cut. Undo record layout
+ * See lossyvfs.h. Undo record layout
  * (little endian): type 'W' (write) or 'T' (truncate) or 'C' (file created, never synced),
  * then int64 offset, int64 length, int64 file size before the change, then length bytes of
  * the old content (zeros past the old end of file). A record cut short by the kill means the

@@ -22,7 +22,7 @@
 #define US(x) ((int64_t)(x) * 1000)
 #define MS(x) ((int64_t)(x) * 1000000)
 
-/* The kiosk's defaults (platform notes, section 3). */
+/* The kiosk's defaults (docs/gpio.md). */
 static const struct debounce_params BUTTON = { MS(5), MS(40), MS(150), 0, 0 };
 static const struct debounce_params BEAM = { MS(2), MS(60), MS(100), MS(5000), 0 };
 static const struct debounce_params STAFF = { MS(5), MS(40), MS(150), 0, MS(3000) };
