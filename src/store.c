@@ -816,11 +816,20 @@ enum store_status store_new_event(struct store *st, const char *name, const char
 		sqlite3_bind_int64(s2, 3, st->pend.goal);
 		rc = sqlite3_step(s2);
 	}
+	long long new_id = sqlite3_last_insert_rowid(st->db);
+	if (rc == SQLITE_DONE) {
+		/* Which event this one follows, for reopen (a key of its own: no schema change). */
+		char sql[128];
+		snprintf(sql, sizeof sql, "INSERT INTO meta(key, value) VALUES('before:%lld', '%lld')",
+			 new_id, st->pend.id);
+		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SQLITE_DONE
+									 : sqlite3_errcode(st->db);
+	}
 	if (rc != SQLITE_DONE) {
 		s = store_fail(st, rc, "starting a new event");
 	} else {
 		struct store_event ev = { 0 };
-		ev.id = sqlite3_last_insert_rowid(st->db);
+		ev.id = new_id;
 		snprintf(ev.name, sizeof ev.name, "%s", name);
 		ev.goal = st->pend.goal;
 		ev.started_ms = now;
@@ -840,12 +849,12 @@ enum store_status store_reopen_previous(struct store *st, char *closed, size_t c
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM counts WHERE event_id = %lld", st->pend.id);
 	int rc = store_exec_int(st, sql, &rows);
 	if (rc == SQLITE_OK) {
-		/* The event that was current before: new-event closed it at the very time it
-		 * started this one (one value, so a clock set meanwhile does not matter). */
+		/* The event that was current before, as new-event wrote it down; for events
+		 * started before that was written down, the one before by id. */
 		snprintf(sql, sizeof sql,
-			 "SELECT coalesce((SELECT max(id) FROM events WHERE id < %lld AND ended_ms ="
-			 " %lld), (SELECT max(id) FROM events WHERE id < %lld), 0)",
-			 st->pend.id, st->pend.started_ms, st->pend.id);
+			 "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key ="
+			 " 'before:%lld'), (SELECT max(id) FROM events WHERE id < %lld), 0)",
+			 st->pend.id, st->pend.id);
 		rc = store_exec_int(st, sql, &prev);
 	}
 	if (rc != SQLITE_OK) {
@@ -873,7 +882,7 @@ enum store_status store_reopen_previous(struct store *st, char *closed, size_t c
 			snprintf(closed, closed_len, "%s", name);
 		}
 	}
-	return auto_txn_end(st, auto_txn, s);
+	return auto_txn_end(st, auto_txn, s, &job_pend, job_row);
 }
 
 enum store_status store_set_goal(struct store *st, long long goal)

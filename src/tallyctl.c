@@ -45,18 +45,18 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "status", "[--json]", "the current event, its total and goal", ARG_NONE, 1 },
+	{ "status", "[--json]", "the current event, its total and goal", ARG_NONE, 1, 0 },
 	{ "add", "N [CASE]", "add N letters counted by hand (1 to 1,000,000,000; 1,000 or 1000), "
 	  "for CASE (a case ID of the cases file) if given", ARG_COUNT, 0, 1 },
-	{ "undo", "", "take back the latest press or add of the current event", ARG_NONE, 0 },
+	{ "undo", "", "take back the latest press or add of the current event", ARG_NONE, 0, 0 },
 	{ "new-event", "NAME", "close the current event (it is kept) and start NAME at 0",
-	  ARG_WORDS, 0 },
+	  ARG_WORDS, 0, 0 },
 	{ "reopen", "", "take back a mistaken new-event: the previous event is current again",
-	  ARG_NONE, 0 },
-	{ "goal", "[N]", "show the goal, or set it to N (0 hides the goal)", ARG_OPT_COUNT, 0 },
-	{ "events", "[--json]", "every event with its total and times", ARG_NONE, 1 },
+	  ARG_NONE, 0, 0 },
+	{ "goal", "[N]", "show the goal, or set it to N (0 hides the goal)", ARG_OPT_COUNT, 0, 0 },
+	{ "events", "[--json]", "every event with its total and times", ARG_NONE, 1, 0 },
 	{ "export", "--csv|--json [-o FILE]",
-	  "every count of every event (to FILE, or standard output)", ARG_EXPORT, 0 },
+	  "every count of every event (to FILE, or standard output)", ARG_EXPORT, 0, 0 },
 	{ "press", "[CASE]", "count one letter, as the button does (to test a set-up), for CASE "
 	  "if given", ARG_NONE, 0, 1 },
 };

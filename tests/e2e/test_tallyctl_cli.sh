@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tallyctl's command line as staff type it: exact option errors, extra arguments refused,
+# tallyctl's command line as staff type it: exact option errors, extra arguments refused
+# (add takes N and an optional case, so a third word is one too many),
 # counts as tallyctl prints them (1,000), confirmations that name what changed, per-command
 # help, and taking back a mistaken new event with reopen (logged by the kiosk).
 . "$(dirname "$0")/lib.sh"
@@ -8,9 +9,9 @@ start_kiosk || { fail "kiosk starts"; finish; exit 1; }
 err=$(ctl status --jsn 2>&1); rc=$?
 check "an unknown option exits 2" "$rc" 2
 check_contains "and names it" "$err" "status: unknown option --jsn"
-err=$(ctl add 10 20 2>&1); rc=$?
-check "add with two numbers exits 2" "$rc" 2
-check_contains "and says why" "$err" 'unexpected argument "20"'
+err=$(ctl add 10 20 30 2>&1); rc=$?
+check "add with three words exits 2" "$rc" 2
+check_contains "and says why" "$err" 'unexpected argument "30"'
 check "nothing was added" "$(total)" 0
 out=$(ctl add 1,000)
 check_contains "add takes 1,000 as printed" "$out" "Added 1,000. Total: 1,000"
