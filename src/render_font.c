@@ -290,18 +290,24 @@ static char *run_utf8(const struct rf_fonts *f, const struct rf_text *t, const s
 	return out;
 }
 
-static TTF_Font *run_font(struct rf_fonts *f, const struct run *r)
+/* The run's font, set to its direction and to the script of its first letter (HarfBuzz picks
+ * its shaper by script: Arabic joins its letters only under "Arab"). */
+static TTF_Font *run_font(struct rf_fonts *f, const struct rf_text *t, const struct run *r)
 {
 	TTF_Font *font = face_font(f, r->face);
 	if (!font)
 		return NULL;
 	TTF_SetFontDirection(font, r->level & 1 ? TTF_DIRECTION_RTL : TTF_DIRECTION_LTR);
+	const char *script = NULL;
+	for (int i = r->start; i < r->end && !script; i++)
+		script = tl_script(t->cp[i]);
+	TTF_SetFontScriptName(font, script ? script : r->level & 1 ? "Arab" : "Latn");
 	return font;
 }
 
 static int run_width(struct rf_fonts *f, const struct rf_text *t, const struct run *r)
 {
-	TTF_Font *font = run_font(f, r);
+	TTF_Font *font = run_font(f, t, r);
 	char *s = run_utf8(f, t, r);
 	int w = 0, h = 0;
 	if (font && s && *s && TTF_SizeUTF8(font, s, &w, &h) != 0)
@@ -374,7 +380,7 @@ static int render_run(struct rf_fonts *f, const struct rf_text *t, const struct 
 {
 	static const SDL_Color white = { 255, 255, 255, 255 };
 	memset(p, 0, sizeof *p);
-	TTF_Font *font = run_font(f, r);
+	TTF_Font *font = run_font(f, t, r);
 	char *s = literal ? strdup(literal) : run_utf8(f, t, r);
 	if (!font || !s || !*s) {
 		free(s);
