@@ -39,7 +39,8 @@ static void usage(FILE *f)
 		"export the counts. Talks to the running kiosk; opens the database when none runs.\n"
 		"\n"
 		"Commands:\n"
-		"  status [--json]        the current event, its total and goal\n"
+		"  status [--json]        the current event, its total and goal (and, with several\n"
+		"                         kiosks, the venue's total and which kiosks are online)\n"
 		"  add N [CASE]           add N letters counted by hand (1 to 1000000000),\n"
 		"                         for CASE (a case ID of the cases file) if given\n"
 		"  undo                   take back the latest press or add of the current event\n"
@@ -48,6 +49,9 @@ static void usage(FILE *f)
 		"  events [--json]        every event with its total and times\n"
 		"  export --csv|--json [-o FILE]\n"
 		"                         every count of every event (to FILE, or standard output)\n"
+		"  export --venue [-o FILE]\n"
+		"                         the venue's current event per kiosk and case, as CSV\n"
+		"                         (several kiosks: asks the running kiosk)\n"
 		"  press [CASE]           count one letter, as the button does (to test a set-up)\n"
 		"\n"
 		"Options:\n"
@@ -96,9 +100,10 @@ static int build_request(struct ctl *c, int argc, char **argv)
 			continue;
 		}
 		if (i > 0 && strcmp(verb, "export") == 0) {
-			if (strcmp(a, "--csv") == 0 || strcmp(a, "--json") == 0) {
+			if (strcmp(a, "--csv") == 0 || strcmp(a, "--json") == 0 ||
+			    strcmp(a, "--venue") == 0) {
 				if (nargs++)
-					return fail_usage("export: give one of --csv or --json", "");
+					return fail_usage("export: give one of --csv, --json or --venue", "");
 				a = a + 2;
 			} else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
 				if (i + 1 >= argc)
@@ -188,6 +193,21 @@ static int print_status(const struct ctl *c, const char *body)
 	} else {
 		printf("none\n");
 	}
+	const char *venue = strstr(body, "\"venue_total\":");
+	const char *campaign = strstr(body, "\"campaign_total\":");
+	if (venue) {
+		int on = 0, off = 0;
+		for (const char *k = strstr(body, "\"online\":"); k; k = strstr(k + 1, "\"online\":"))
+			k[9] == 't' ? on++ : off++;
+		printf("Venue:  ");
+		print_count(atoll(venue + 14));
+		printf(" (%d kiosk%s online, %d offline)\n", on, on == 1 ? "" : "s", off);
+	}
+	if (campaign) {
+		printf("Campaign: ");
+		print_count(atoll(campaign + 17));
+		printf("\n");
+	}
 	if (c->offline)
 		printf("Kiosk:  not running (read from %s)\n", c->db_path);
 	else
@@ -265,6 +285,7 @@ static int show(const struct ctl *c, const char *body, size_t len)
 	switch (c->req.op) {
 	case CONTROL_EXPORT_CSV:
 	case CONTROL_EXPORT_JSON:
+	case CONTROL_EXPORT_VENUE:
 		if (c->out_file)
 			return write_file(c->out_file, body, len);
 		fwrite(body, 1, len, stdout);
