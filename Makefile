@@ -14,7 +14,7 @@ DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image
 # Japanese and Korean, and emoji (colour; Symbola draws them in one colour where a colour font
 # is missing).
 DEB_FONTS_SCRIPTS = fonts-noto-cjk fonts-noto-color-emoji fonts-symbola
-DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps mosquitto
+DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps mosquitto mosquitto-clients
 
 PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig fribidi libgpiod libsystemd jansson libmosquitto
 PKGS_CTL   = sqlite3 inih jansson
@@ -52,7 +52,7 @@ CTL_OBJ   = $(CTL_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
              test_cases test_anim test_pncounter test_mqtt_payload test_wording test_textlayout \
-             test_input test_ctlserver
+             test_input test_ctlserver test_venue
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots

@@ -16,7 +16,7 @@
 #include "mqtt_payload.h"
 
 #define RETRY_MIN_S 1
-#define RETRY_MAX_S 10
+#define RETRY_MAX_S 5
 #define PENDING_TOPICS 64 /* publishes whose acknowledgement we wait for, to name a refusal */
 
 struct mqtt_link {

@@ -61,7 +61,8 @@ class Results:
 class Broker:
     """mosquitto on 127.0.0.1 with users and the ACL of board/mosquitto (one topic per kiosk)."""
 
-    def __init__(self, work, name="broker", users=(), anonymous=False, extra="", port=None):
+    def __init__(self, work, name="broker", users=(), anonymous=False, extra="", port=None,
+                 tls=None):
         self.dir = os.path.join(work, name)
         os.makedirs(self.dir, exist_ok=True)
         self.port = port or free_port()
@@ -80,6 +81,7 @@ class Broker:
             f.write(("user root\n" if os.geteuid() == 0 else "") +
                     "per_listener_settings false\n"
                     "listener %d 127.0.0.1\n" % self.port +
+                    ("cafile %s\ncertfile %s\nkeyfile %s\n" % tls if tls else "") +
                     "allow_anonymous %s\n" % ("true" if anonymous else "false") +
                     ("" if anonymous else "password_file %s\nacl_file %s\n" % (self.passwd, self.acl)) +
                     "persistence true\npersistence_location %s/\n" % self.dir +

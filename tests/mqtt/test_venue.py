@@ -56,7 +56,7 @@ def run(build, work, res, procs):
     ks = []
     for name in ("k1", "k2", "k3"):
         port = proxy.port if name == "k3" else broker.port
-        ks.append(Kiosk(build, work, name, port, republish=5,
+        ks.append(Kiosk(build, work, name, port, republish=2,
                         db=os.path.join(work, name + ".db")))
     k1, k2, k3 = ks
     procs.extend(ks)
