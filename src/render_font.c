@@ -14,6 +14,7 @@
 #include "render_font.h"
 
 #include <fribidi.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,17 @@ void rf_close(struct rf_fonts *f)
 	free(f->known);
 	free(f->path);
 	memset(f, 0, sizeof *f);
+}
+
+void rf_set_lang(struct rf_fonts *f, const char *lang)
+{
+	if (!lang)
+		lang = "";
+	if (!strcmp(f->lang, lang))
+		return;
+	snprintf(f->lang, sizeof f->lang, "%s", lang);
+	/* Looked-up characters may want other faces now; faces already open stay. */
+	f->n_known = 0;
 }
 
 int rf_size(struct rf_fonts *f, int px)
@@ -157,7 +169,8 @@ static void look_up(struct rf_fonts *f, const struct rf_text *t, const unsigned 
 		}
 	}
 	struct fontfind_face faces[RF_FACES];
-	int got = n > 0 ? fontfind_fallback(f->path, ask, ask_emoji, n, faces, RF_FACES, which) : 0;
+	int got = n > 0 ? fontfind_fallback(f->path, f->lang, ask, ask_emoji, n, faces,
+						  RF_FACES, which) : 0;
 	for (int k = 0; k < n; k++) {
 		int face = -1;
 		if (got > 0 && which[k] >= 0)
