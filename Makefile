@@ -14,9 +14,10 @@ DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image
 # Japanese and Korean, and emoji (colour; Symbola draws them in one colour where a colour font
 # is missing).
 DEB_FONTS_SCRIPTS = fonts-noto-cjk fonts-noto-color-emoji fonts-symbola
-DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps mosquitto xvfb
+DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps mosquitto mosquitto-clients \
+            xvfb
 
-PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig fribidi libgpiod libsystemd jansson
+PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig fribidi libgpiod libsystemd jansson libmosquitto
 PKGS_CTL   = sqlite3 inih jansson
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -33,9 +34,9 @@ pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 # Modules shared by both programs (no SDL).
-CORE_SRC = src/config.c src/store.c src/store_recover.c src/store_report.c src/control.c src/ledger.c src/paths.c src/client.c \
+CORE_SRC = src/config.c src/store.c src/store_recover.c src/store_report.c src/store_peers.c src/control.c src/ledger.c src/paths.c src/client.c \
            src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c src/ini_lines.c src/monotime.c \
-           src/pncounter.c src/mqtt_payload.c src/wording.c src/textlayout.c
+           src/pncounter.c src/mqtt_payload.c src/wording.c src/textlayout.c src/venue.c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
@@ -43,7 +44,7 @@ GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
 RENDER_SRC = src/render.c src/render_text.c src/render_font.c src/view_tally.c \
              src/view_carousel.c src/view_notice.c src/fontfind.c src/layout.c
 KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c $(RENDER_SRC) \
-            src/input.c src/supervise.c src/start_error.c $(GPIO_SRC)
+            src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c
 
 CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
@@ -53,7 +54,7 @@ RENDER_OBJ = $(RENDER_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
              test_cases test_anim test_log test_pncounter test_mqtt_payload test_wording test_textlayout \
-             test_input test_ctlserver
+             test_input test_ctlserver test_venue
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <time.h>
@@ -17,6 +18,7 @@
 #include "monotime.h"
 #include "supervise.h"
 #include "log.h"
+#include "several.h"
 #include "worker.h"
 
 #define ACK_MS 1400           /* how long "Thank you!" stays on screen */
@@ -52,6 +54,7 @@ struct app {
 	int trace_n_shown;
 	int trace_first_done;
 	int stop;
+	struct several *several;    /* several kiosks ([mqtt]); NULL = this kiosk alone */
 };
 
 static void submit(struct app *a, const struct control_request *req, const char *source,
@@ -168,10 +171,37 @@ static int case_known(const struct app *a, const struct control_request *req, ch
 	return 0;
 }
 
+/* several.c's requests (per-case counts, peer states, following the venue's event). */
+static void submit_several(void *ctx, const struct control_request *req)
+{
+	submit(ctx, req, "mqtt", -1);
+}
+
+/* "export venue" is answered from the venue's states in memory, not by the store. */
+static void export_venue(struct app *a, int tag)
+{
+	if (!a->several) {
+		ctlserver_reply_error(a->ctl, tag, "usage", "export --venue: this kiosk has no [mqtt] "
+					     "section, so it knows no venue");
+		return;
+	}
+	char *csv = several_export_csv(a->several);
+	if (!csv) {
+		ctlserver_reply_error(a->ctl, tag, "nomem", "out of memory");
+		return;
+	}
+	ctlserver_reply(a->ctl, tag, csv, strlen(csv));
+	free(csv);
+}
+
 static void on_request(void *ctx, int tag, const struct control_request *req)
 {
 	struct app *a = ctx;
 	char err[512];
+	if (req->op == CONTROL_EXPORT_VENUE) {
+		export_venue(a, tag);
+		return;
+	}
 	if (!case_known(a, req, err, sizeof err)) {
 		ctlserver_reply_error(a->ctl, tag, "usage", err);
 		return;
@@ -200,6 +230,14 @@ static const char *op_kind(enum control_op op)
 static void finish_job(struct app *a, struct worker_job *j)
 {
 	a->inflight--;
+	if (a->several) {
+		if (several_job(a->several, j, mono_ms())) {
+			a->dirty = 1; /* this kiosk's share of the venue total moved */
+			return;
+		}
+		if (j->status == STORE_OK && j->client >= 0 && j->req.op == CONTROL_STATUS)
+			several_status_json(a->several, mono_ms(), &j->body);
+	}
 	const char *kind = op_kind(j->req.op);
 	if (j->status == STORE_OK && j->req.op == CONTROL_PRESS && a->p->trace &&
 	    a->trace_n_shown < (int)(sizeof a->trace_shown_ns / sizeof a->trace_shown_ns[0]))
@@ -299,15 +337,21 @@ static void draw(struct app *a, long long now)
 		char problem[512];
 		inputs_problem(a->inputs, problem, sizeof problem);
 		if (problem[0])
-			snprintf(a->status_line + o, sizeof a->status_line - o, "%s%s",
-				 o ? " | " : "", problem);
+			o += (size_t)snprintf(a->status_line + o, sizeof a->status_line - o, "%s%s",
+					      o ? " | " : "", problem);
+	}
+	if (a->several && o + 2 < sizeof a->status_line) {
+		char venue[512];
+		several_staff_text(a->several, now, venue, sizeof venue);
+		snprintf(a->status_line + o, sizeof a->status_line - o, "%s%s", o ? " | " : "", venue);
 	}
 	struct case_count cases[STORE_MAX_CASES];
 	for (int i = 0; i < a->shown.n_cases; i++)
 		cases[i] = (struct case_count){ a->shown.cases[i].id, a->shown.cases[i].total };
 	struct tally_view v = {
 		.event_name = a->shown.name,
-		.total = a->shown.total,
+		/* With several kiosks the big number is the venue's (or campaign's) total. */
+		.total = a->several ? several_display_total(a->several) : a->shown.total,
 		.goal = a->shown.goal,
 		.label = cfg->label,
 		.thank_you = cfg->thank_you,
@@ -422,12 +466,17 @@ static int next_timeout(struct app *a, int animating, int input_fd)
 							     (a->sup.interval_ms ? a->sup.interval_ms : 1));
 	if (ping >= 0)
 		wait_at_most(&timeout, ping);
+	if (a->several) {
+		long long w = several_wait_ms(a->several, now);
+		if (w >= 0)
+			wait_at_most(&timeout, w);
+	}
 	return timeout;
 }
 
 /* The loop's poll set, in a fixed order: signals, storage, control socket, GPIO, display. */
 struct loop_fds {
-	struct pollfd fd[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO + 1];
+	struct pollfd fd[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO + 1 + 1];
 	int nctl, ngpio, n;
 };
 
@@ -440,6 +489,8 @@ static void fill_pollfds(struct app *a, struct loop_fds *l, int input_fd)
 	l->n = 2 + l->nctl + l->ngpio;
 	if (input_fd >= 0)
 		l->fd[l->n++] = (struct pollfd){ .fd = input_fd, .events = POLLIN };
+	if (a->several) /* last: the broker's thread says it has news */
+		l->fd[l->n++] = (struct pollfd){ .fd = several_fd(a->several), .events = POLLIN };
 }
 
 /* Hands what poll() returned (ready > 0: some fds are ready) to their owners. */
@@ -456,6 +507,9 @@ static void dispatch(struct app *a, struct loop_fds *l, int ready)
 	if (a->inputs)
 		inputs_service(a->inputs, l->fd + 2 + l->nctl, ready > 0 ? l->ngpio : 0, mono_ns());
 	handle_input(a);
+	/* Every turn, not only when its fd is ready: publishes and saves fall due on time. */
+	if (a->several && several_service(a->several, mono_ms()))
+		a->dirty = 1;
 }
 
 int app_run(const struct app_params *p)
@@ -469,8 +523,15 @@ int app_run(const struct app_params *p)
 		log_msg(LOG_PRIO_ERR, "control socket: %s", err);
 		return 1;
 	}
+	if (p->cfg->mqtt && several_open(&a.several, p->cfg, p->store, p->mqtt_password,
+					  submit_several, &a, err, sizeof err) != 0) {
+		log_msg(LOG_PRIO_ERR, "[mqtt]: %s", err);
+		ctlserver_close(a.ctl);
+		return 1;
+	}
 	if (worker_start(&a.worker, p->store) != 0) {
 		log_msg(LOG_PRIO_ERR, "cannot start the storage thread: %s", strerror(errno));
+		several_close(a.several);
 		ctlserver_close(a.ctl);
 		return 1;
 	}
@@ -478,6 +539,7 @@ int app_run(const struct app_params *p)
 					    mono_ns()) != 0) {
 		log_msg(LOG_PRIO_ERR, "out of memory for the GPIO inputs");
 		worker_stop(a.worker);
+		several_close(a.several);
 		ctlserver_close(a.ctl);
 		return 1;
 	}
@@ -512,6 +574,7 @@ int app_run(const struct app_params *p)
 	supervise_stopping();
 	inputs_close(a.inputs);
 	drain(&a);
+	several_close(a.several);
 	ctlserver_close(a.ctl);
 	worker_stop(a.worker);
 	log_msg(LOG_PRIO_NOTICE, "stopped: event=\"%s\" total=%lld", a.shown.name, a.shown.total);

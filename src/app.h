@@ -22,6 +22,7 @@ struct app_params {
 	const char *socket_path; /* the control socket to serve */
 	int signal_fd;           /* a signalfd for SIGTERM/SIGINT: stop cleanly */
 	FILE *trace;             /* NULL, or where to write timing events for `make bench` */
+	const char *mqtt_password; /* [mqtt] password_file's contents, or NULL */
 };
 
 /* Runs until a stop signal or an allowed quit, then commits what is pending.

@@ -31,6 +31,8 @@ enum key_type { K_STRING, K_INT, K_BOOL, K_COLOR, K_ENUM };
 enum {
 	K_NONEMPTY = 1, /* "" would leave the screen blank, so it is a mistake */
 	K_SOCKET = 2,   /* must fit in sockaddr_un.sun_path */
+	K_ID = 4,       /* an MQTT topic level: A-Z a-z 0-9 . _ - */
+	K_BROKER = 8,   /* config_mqtt_broker() */
 };
 
 struct key {
@@ -44,6 +46,7 @@ struct key {
 };
 
 static const char *const rotate_words[] = { "0", "90", "180", "270", NULL };
+static const char *const scope_words[] = { "venue", "campaign", NULL };
 
 #define FIELD(m) offsetof(struct config, m), sizeof(((struct config *)0)->m)
 
@@ -77,6 +80,18 @@ static const struct key keys[] = {
 	{ "input", "keyboard", K_BOOL, FIELD(keyboard), 0, 0, 0, "true", NULL },
 	{ "storage", "database", K_STRING, FIELD(database), 0, 0, 0, "", NULL },
 	{ "storage", "socket", K_STRING, FIELD(socket), 0, 0, K_SOCKET, "", NULL },
+	/* [mqtt]: several kiosks. Only used when the section is there. */
+	{ "mqtt", "broker", K_STRING, FIELD(mqtt_broker), 0, 0, K_BROKER, "", NULL },
+	{ "mqtt", "campaign", K_STRING, FIELD(mqtt_campaign), 0, 0, K_ID, "", NULL },
+	{ "mqtt", "venue", K_STRING, FIELD(mqtt_venue), 0, 0, K_ID, "", NULL },
+	{ "mqtt", "kiosk", K_STRING, FIELD(mqtt_kiosk), 0, 0, K_ID, "", NULL },
+	{ "mqtt", "username", K_STRING, FIELD(mqtt_username), 0, 0, 0, "", NULL },
+	{ "mqtt", "password_file", K_STRING, FIELD(mqtt_password_file), 0, 0, 0, "", NULL },
+	{ "mqtt", "tls_ca", K_STRING, FIELD(mqtt_tls_ca), 0, 0, 0, "", NULL },
+	{ "mqtt", "tls_cert", K_STRING, FIELD(mqtt_tls_cert), 0, 0, 0, "", NULL },
+	{ "mqtt", "tls_key", K_STRING, FIELD(mqtt_tls_key), 0, 0, 0, "", NULL },
+	{ "mqtt", "scope", K_ENUM, FIELD(mqtt_scope), 0, 0, 0, "venue", scope_words },
+	{ "mqtt", "republish_seconds", K_INT, FIELD(mqtt_republish_seconds), 1, 3600, 0, "30", NULL },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -108,9 +123,52 @@ static const struct key gpio_keys[] = {
  * half a minute is jammed; a letter takes well under a second to fall through a beam. */
 static const int kind_timing[2][4] = { { 5, 40, 150, 30000 }, { 2, 60, 100, 5000 } };
 
-static const char *const sections[] = { "event", "display", "input", "storage", "content" };
+static const char *const sections[] = { "event", "display", "input", "storage", "content",
+					"mqtt" };
 
 #define SOCKET_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+#define ID_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+
+int config_mqtt_broker(const char *broker, char *host, size_t hostlen, int *port, int *tls)
+{
+	*tls = 0;
+	*port = 1883;
+	if (!strncmp(broker, "mqtts://", 8)) {
+		*tls = 1;
+		*port = 8883;
+		broker += 8;
+	} else if (!strncmp(broker, "mqtt://", 7)) {
+		broker += 7;
+	}
+	const char *end, *colon;
+	if (*broker == '[') { /* [IPv6]:port */
+		end = strchr(broker, ']');
+		if (!end)
+			return -1;
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] && !colon)
+			return -1;
+		broker++;
+	} else {
+		colon = strrchr(broker, ':');
+		end = colon ? colon : broker + strlen(broker);
+	}
+	size_t n = (size_t)(end - broker);
+	if (n == 0 || n >= hostlen)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(ID_CHARS ":", broker[i]) || !broker[i])
+			return -1;
+	if (colon) {
+		const char *d = colon + 1;
+		if (!*d || d[strspn(d, "0123456789")] || strlen(d) > 5 || atoi(d) < 1 || atoi(d) > 65535)
+			return -1;
+		*port = atoi(d);
+	}
+	memcpy(host, broker, n);
+	host[n] = '\0';
+	return 0;
+}
 
 struct parse {
 	struct ini_lines in; /* in.line: the line inih is working on */
@@ -229,6 +287,14 @@ static int apply(void *base, const struct key *k, const char *value, char *why, 
 		} else if (len > max) {
 			what = k->flags & K_SOCKET ? "too long for a socket path" : "too long";
 			snprintf(range, sizeof range, " (%zu bytes, at most %zu)", len, max);
+		} else if ((k->flags & K_ID) && len && (v[strspn(v, ID_CHARS)] ||
+						       !strcmp(v, "_event"))) {
+			what = "not a name for MQTT topics";
+			hint = " (1 to 63 of A-Z a-z 0-9 . _ -)";
+		} else if ((k->flags & K_BROKER) && len &&
+			   config_mqtt_broker(v, q, sizeof q, &b, &b) < 0) {
+			what = "not a broker address";
+			hint = " (HOST, HOST:PORT, mqtt://HOST:PORT or mqtts://HOST:PORT)";
 		} else {
 			memcpy(field, v, len + 1);
 		}
@@ -468,6 +534,27 @@ static void finish_gpio(struct parse *p)
 	}
 }
 
+/* An [mqtt] section needs a broker, a campaign and a venue; a password needs a username. */
+static void finish_mqtt(struct parse *p)
+{
+	struct config *c = p->cfg;
+	if (!c->mqtt)
+		return;
+	p->in.line = c->mqtt_line;
+	if (!c->mqtt_broker[0])
+		fail(p, CONFIG_ERR_VALUE, "[mqtt]: no broker given (broker = HOST[:PORT])");
+	else if (!c->mqtt_campaign[0])
+		fail(p, CONFIG_ERR_VALUE, "[mqtt]: no campaign given (campaign = a name shared by "
+					  "every kiosk of the campaign)");
+	else if (!c->mqtt_venue[0])
+		fail(p, CONFIG_ERR_VALUE, "[mqtt]: no venue given (venue = a name shared by the "
+					  "kiosks of one place)");
+	else if (c->mqtt_password_file[0] && !c->mqtt_username[0])
+		fail(p, CONFIG_ERR_VALUE, "[mqtt] password_file: set without a username");
+	else if (!c->mqtt_tls_cert[0] != !c->mqtt_tls_key[0])
+		fail(p, CONFIG_ERR_VALUE, "[mqtt]: tls_cert and tls_key go together");
+}
+
 /* A "[name]" line: the name must be known and nothing but a comment may follow. */
 static void check_section(struct parse *p, const char *line)
 {
@@ -486,6 +573,10 @@ static void check_section(struct parse *p, const char *line)
 	snprintf(name, sizeof name, "%.*s", (int)len, line + 1);
 	p->cur_gpio = -1;
 	snprintf(p->section, sizeof p->section, "%.79s", name);
+	if (!strcmp(name, "mqtt")) {
+		p->cfg->mqtt = 1;
+		p->cfg->mqtt_line = p->in.line;
+	}
 	if (!strncmp(name, "gpio.", 5)) {
 		open_gpio_section(p, name);
 		return;
@@ -495,7 +586,7 @@ static void check_section(struct parse *p, const char *line)
 			return;
 	fail(p, CONFIG_ERR_KEY,
 	     "unknown section [%s] (known sections: [event], [display], [input], [storage], "
-	     "[content], [gpio.NAME])",
+	     "[content], [mqtt], [gpio.NAME])",
 	     show(name, q, sizeof q));
 }
 
@@ -575,5 +666,7 @@ enum config_status config_load(struct config *cfg, const char *path, char *err, 
 	}
 	if (p.status == CONFIG_OK)
 		finish_gpio(&p);
+	if (p.status == CONFIG_OK)
+		finish_mqtt(&p);
 	return p.status;
 }

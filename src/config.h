@@ -27,6 +27,7 @@ enum config_bias { CONFIG_BIAS_AS_IS, CONFIG_BIAS_DISABLE, CONFIG_BIAS_PULL_UP,
 		   CONFIG_BIAS_PULL_DOWN };
 enum config_kind { CONFIG_KIND_BUTTON, CONFIG_KIND_BEAM };
 enum config_role { CONFIG_ROLE_COUNT, CONFIG_ROLE_STAFF_RESET };
+enum config_mqtt_scope { CONFIG_MQTT_SCOPE_VENUE, CONFIG_MQTT_SCOPE_CAMPAIGN };
 
 /* One GPIO input: a [gpio.NAME] section. Times are in milliseconds. */
 struct config_gpio {
@@ -81,6 +82,20 @@ struct config {
 	char database[CONFIG_PATH_MAX];   /* "" = $XDG_STATE_HOME/tallykiosk/tally.db */
 	char socket[CONFIG_PATH_MAX];     /* "" = the database path + ".sock" */
 
+	/* [mqtt]: several kiosks, one total (docs/several-kiosks.md). Off without the section. */
+	int mqtt;                          /* 1 when the file has an [mqtt] section */
+	int mqtt_line;                     /* where it starts, for later errors */
+	char mqtt_broker[256];             /* HOST[:PORT], mqtt://... or mqtts://... */
+	char mqtt_campaign[64], mqtt_venue[64];
+	char mqtt_kiosk[64];               /* this kiosk's name in topics; "" = username, else
+					    * the database's kiosk id */
+	char mqtt_username[64];
+	char mqtt_password_file[CONFIG_PATH_MAX];
+	char mqtt_tls_ca[CONFIG_PATH_MAX], mqtt_tls_cert[CONFIG_PATH_MAX],
+		mqtt_tls_key[CONFIG_PATH_MAX];
+	int mqtt_scope;                    /* enum config_mqtt_scope */
+	int mqtt_republish_seconds;
+
 	/* [gpio.NAME] sections, in file order */
 	struct config_gpio gpio[CONFIG_MAX_GPIO];
 	int n_gpio;
@@ -113,6 +128,12 @@ void config_gpio_defaults(struct config_gpio *g, int kind);
  * one form rather than mixing languages).
  */
 const char *config_label_one(const struct config *cfg);
+
+/*
+ * Splits [mqtt] broker: "HOST", "HOST:PORT", "mqtt://HOST[:PORT]" (1883) or
+ * "mqtts://HOST[:PORT]" (TLS, 8883); an IPv6 address in brackets. Returns 0 or -1.
+ */
+int config_mqtt_broker(const char *broker, char *host, size_t hostlen, int *port, int *tls);
 
 /* Parses "#rrggbb" (or "rrggbb"). Returns 0 on success, -1 if s is not such a colour. */
 int config_parse_color(const char *s, struct rgb *out);

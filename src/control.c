@@ -134,8 +134,10 @@ int control_parse(const char *line, size_t len, struct control_request *req, cha
 			req->op = CONTROL_EXPORT_CSV;
 		} else if (strcmp(arg, "json") == 0) {
 			req->op = CONTROL_EXPORT_JSON;
+		} else if (strcmp(arg, "venue") == 0) {
+			req->op = CONTROL_EXPORT_VENUE;
 		} else {
-			snprintf(err, errlen, "export: format \"%.*s\" is not csv or json",
+			snprintf(err, errlen, "export: format \"%.*s\" is not csv, json or venue",
 				 quote_len(arg, 20), arg);
 			return -1;
 		}
@@ -165,6 +167,7 @@ int control_format(const struct control_request *req, char *buf, size_t len)
 	case CONTROL_EXPORT_CSV: n = snprintf(buf, len, "export csv\n"); break;
 	case CONTROL_EXPORT_JSON: n = snprintf(buf, len, "export json\n"); break;
 	case CONTROL_REOPEN: n = snprintf(buf, len, "reopen\n"); break;
+	case CONTROL_EXPORT_VENUE: n = snprintf(buf, len, "export venue\n"); break;
 	default: return -1;
 	}
 	return (n < 0 || (size_t)n >= len || n >= CONTROL_LINE_MAX) ? -1 : n;

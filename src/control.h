@@ -31,6 +31,12 @@ enum control_op {
 	CONTROL_EXPORT_CSV,
 	CONTROL_EXPORT_JSON,
 	CONTROL_REOPEN,
+	CONTROL_EXPORT_VENUE,  /* "export venue": the venue's event per case (several kiosks) */
+	/* Internal requests of several kiosks (several.c); never on the wire. */
+	CONTROL_PN,            /* this kiosk's per-case P and N of the current event */
+	CONTROL_FOLLOW_EVENT,  /* start the venue's event: name, n = goal, case_id = its id,
+				* at_ms = when it was started */
+	CONTROL_PEER_SAVE,     /* keep peer states: blob = "topic\0payload\0"... "\0" */
 };
 
 struct control_request {
@@ -38,6 +44,8 @@ struct control_request {
 	long long n;                 /* add, goal */
 	char name[STORE_NAME_MAX];   /* new-event */
 	char case_id[CONTROL_CASE_MAX]; /* press, add: the case counted for; "" = none */
+	long long at_ms;             /* CONTROL_FOLLOW_EVENT */
+	char *blob;                  /* CONTROL_PEER_SAVE: malloc'd, owned by the worker job */
 };
 
 /*

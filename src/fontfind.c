@@ -8,6 +8,7 @@
 #include "fontfind.h"
 
 #include <fontconfig/fontconfig.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -115,8 +116,9 @@ static int face_slot(FcPattern *font, struct fontfind_face *faces, int *n_faces,
 	return (*n_faces)++;
 }
 
-int fontfind_fallback(const char *base_path, const uint32_t *cps, const unsigned char *emoji,
-		      int n, struct fontfind_face *faces, int max_faces, int *which)
+int fontfind_fallback(const char *base_path, const char *lang, const uint32_t *cps,
+		      const unsigned char *emoji, int n, struct fontfind_face *faces, int max_faces,
+		      int *which)
 {
 	for (int i = 0; i < n; i++)
 		which[i] = -1;
@@ -132,6 +134,11 @@ int fontfind_fallback(const char *base_path, const uint32_t *cps, const unsigned
 	for (int i = 0; i < n; i++)
 		FcCharSetAddChar(cs, cps[i]);
 	FcPatternAddCharSet(pat, FC_CHARSET, cs);
+	if (lang && *lang) {
+		FcChar8 *norm = FcLangNormalize((const FcChar8 *)lang);
+		FcPatternAddString(pat, FC_LANG, norm ? norm : (const FcChar8 *)lang);
+		free(norm);
+	}
 	if (!FcConfigSubstitute(fc, pat, FcMatchPattern))
 		goto out;
 	FcDefaultSubstitute(pat);

@@ -18,13 +18,16 @@ struct fontfind_face {
 
 /*
  * Fontconfig's fallback for text the font at base_path cannot draw: FcFontSort with the base
- * font's family, weight and slant and the charset of cps[0..n), so the fonts that cover most
- * of those characters, in the closest style, come first. For each code point which[i] is set to
+ * font's family, weight and slant, the text's language (lang, e.g. "zh-cn", "ja"; NULL or ""
+ * for none: it picks the Chinese, Japanese or Korean forms of shared ideographs) and the
+ * charset of cps[0..n), so the fonts that cover most of those characters, in the closest
+ * style, come first. For each code point which[i] is set to
  * the index in faces of the first face that has it (a colour face first where emoji[i] is set;
  * emoji may be NULL), or -1 when no installed font has it. Returns the number of faces written
  * (at most max_faces), or -1 when fontconfig fails.
  */
-int fontfind_fallback(const char *base_path, const uint32_t *cps, const unsigned char *emoji,
-		      int n, struct fontfind_face *faces, int max_faces, int *which);
+int fontfind_fallback(const char *base_path, const char *lang, const uint32_t *cps,
+		      const unsigned char *emoji, int n, struct fontfind_face *faces, int max_faces,
+		      int *which);
 
 #endif

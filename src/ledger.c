@@ -4,6 +4,67 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "mqtt_payload.h"
+#include "sbuf.h"
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Staff start an event: it gets an id of its own (a slug of its name and a random suffix),
+ * so the kiosks of a venue that follow it count for the same event. */
+static enum store_status new_event(struct store *st, const char *name)
+{
+	unsigned r = 0;
+	if (getrandom(&r, sizeof r, 0) != sizeof r)
+		r = (unsigned)wall_ms() * 2654435761u;
+	char uid[STORE_UID_MAX];
+	if (mqtt_event_id(name, r, 1, uid, sizeof uid))
+		return store_new_event(st, name, "tallyctl");
+	return store_start_event(st, name, uid, wall_ms(), -1);
+}
+
+/* Keeps each "topic\0payload\0" of blob, in one transaction. */
+static enum store_status peer_save(struct store *st, const char *blob)
+{
+	enum store_status s = store_begin(st);
+	if (s)
+		return s;
+	long long now = wall_ms();
+	for (const char *p = blob; p && *p;) {
+		const char *payload = p + strlen(p) + 1;
+		s = store_peer_put(st, p, payload, now);
+		if (s) {
+			store_rollback(st);
+			return s;
+		}
+		p = payload + strlen(payload) + 1;
+	}
+	return store_commit(st);
+}
+
+/* "id\tp\tn\n" per case of this kiosk's current event (several.c reads it). */
+static enum store_status pn_report(struct store *st, char **body)
+{
+	struct store_case_pn pn[PN_CASES_MAX];
+	int n;
+	enum store_status s = store_case_pn(st, pn, PN_CASES_MAX, &n);
+	if (s)
+		return s;
+	struct sbuf b;
+	sbuf_init(&b);
+	for (int i = 0; i < n; i++)
+		sbuf_printf(&b, "%s\t%lld\t%lld\n", pn[i].id, pn[i].p, pn[i].n);
+	sbuf_add(&b, "");
+	*body = sbuf_take(&b);
+	return *body ? STORE_OK : STORE_ERR_NOMEM;
+}
 
 static enum store_status done(struct store *st, enum store_status s, char *err, size_t errlen)
 {
@@ -26,13 +87,24 @@ enum store_status ledger_apply(struct store *st, const struct control_request *r
 	case CONTROL_UNDO:
 		return done(st, store_undo(st, source, detail), err, errlen);
 	case CONTROL_NEW_EVENT:
-		return done(st, store_new_event(st, req->name, source), err, errlen);
+		(void)source;
+		return done(st, new_event(st, req->name), err, errlen);
+	case CONTROL_FOLLOW_EVENT:
+		return done(st, store_start_event(st, req->name, req->case_id, req->at_ms, req->n),
+			    err, errlen);
+	case CONTROL_PEER_SAVE:
+		return done(st, peer_save(st, req->blob), err, errlen);
+	case CONTROL_EXPORT_VENUE:
+		snprintf(err, errlen, "export --venue: ask the running kiosk (it holds the venue's "
+				      "states); no kiosk is running on this database");
+		return STORE_ERR_INVALID;
 	case CONTROL_GOAL:
 		return done(st, store_set_goal(st, req->n), err, errlen);
 	case CONTROL_REOPEN: {
 		char closed[STORE_NAME_MAX];
 		return done(st, store_reopen_previous(st, closed, sizeof closed), err, errlen);
 	}
+	case CONTROL_PN:
 	case CONTROL_STATUS:
 	case CONTROL_EVENTS:
 	case CONTROL_EXPORT_CSV:
@@ -56,6 +128,9 @@ static enum store_status report(struct store *st, const struct control_request *
 		break;
 	case CONTROL_EXPORT_JSON:
 		s = store_export(st, STORE_EXPORT_JSON, body);
+		break;
+	case CONTROL_PN:
+		s = pn_report(st, body);
 		break;
 	default:
 		s = store_status_json(st, body);

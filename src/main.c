@@ -255,6 +255,31 @@ static struct store *open_store(const char *db, const char *sock, const struct c
 	}
 }
 
+/*
+ * [mqtt] password_file: the broker password, kept out of kiosk.conf (which is world-readable
+ * on many set-ups). One line; a trailing newline is not part of it.
+ */
+static int read_password(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		log_msg(LOG_PRIO_ERR, "[mqtt] password_file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	size_t n = fread(buf, 1, len - 1, f);
+	int more = fgetc(f) != EOF;
+	fclose(f);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	if (more || !n || strchr(buf, '\n') || strlen(buf) != n) {
+		log_msg(LOG_PRIO_ERR, "[mqtt] password_file %s: expected one line of at most %zu "
+				      "bytes, the password", path, len - 2);
+		return -1;
+	}
+	return 0;
+}
+
 /* The state a screenshot shows: from a running kiosk if there is one, else the file. */
 static int screenshot_state(const char *db, const char *sock, const struct config *cfg,
 			    struct store_event *ev)
@@ -412,6 +437,11 @@ int main(int argc, char **argv)
 	if (sfd < 0)
 		return 1;
 
+	static char password[512];
+	if (cfg.mqtt && cfg.mqtt_password_file[0] &&
+	    read_password(cfg.mqtt_password_file, password, sizeof password))
+		return EXIT_USAGE;
+
 	struct store *st = open_store(db, sock, &cfg, 1);
 	if (!st)
 		return 1;
@@ -434,7 +464,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct app_params p = { .cfg = &cfg, .cases = &cases, .store = st, .render = r, .socket_path = sock,
-				.signal_fd = sfd, .trace = trace };
+				.signal_fd = sfd, .trace = trace,
+				.mqtt_password = password[0] ? password : NULL };
 	int rc = app_run(&p);
 	if (trace)
 		fclose(trace);

@@ -14,6 +14,7 @@
 #include "render_font.h"
 
 #include <fribidi.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,17 @@ void rf_close(struct rf_fonts *f)
 	free(f->known);
 	free(f->path);
 	memset(f, 0, sizeof *f);
+}
+
+void rf_set_lang(struct rf_fonts *f, const char *lang)
+{
+	if (!lang)
+		lang = "";
+	if (!strcmp(f->lang, lang))
+		return;
+	snprintf(f->lang, sizeof f->lang, "%s", lang);
+	/* Looked-up characters may want other faces now; faces already open stay. */
+	f->n_known = 0;
 }
 
 int rf_size(struct rf_fonts *f, int px)
@@ -157,7 +169,8 @@ static void look_up(struct rf_fonts *f, const struct rf_text *t, const unsigned 
 		}
 	}
 	struct fontfind_face faces[RF_FACES];
-	int got = n > 0 ? fontfind_fallback(f->path, ask, ask_emoji, n, faces, RF_FACES, which) : 0;
+	int got = n > 0 ? fontfind_fallback(f->path, f->lang, ask, ask_emoji, n, faces,
+						  RF_FACES, which) : 0;
 	for (int k = 0; k < n; k++) {
 		int face = -1;
 		if (got > 0 && which[k] >= 0)
@@ -290,18 +303,24 @@ static char *run_utf8(const struct rf_fonts *f, const struct rf_text *t, const s
 	return out;
 }
 
-static TTF_Font *run_font(struct rf_fonts *f, const struct run *r)
+/* The run's font, set to its direction and to the script of its first letter (HarfBuzz picks
+ * its shaper by script: Arabic joins its letters only under "Arab"). */
+static TTF_Font *run_font(struct rf_fonts *f, const struct rf_text *t, const struct run *r)
 {
 	TTF_Font *font = face_font(f, r->face);
 	if (!font)
 		return NULL;
 	TTF_SetFontDirection(font, r->level & 1 ? TTF_DIRECTION_RTL : TTF_DIRECTION_LTR);
+	const char *script = NULL;
+	for (int i = r->start; i < r->end && !script; i++)
+		script = tl_script(t->cp[i]);
+	TTF_SetFontScriptName(font, script ? script : r->level & 1 ? "Arab" : "Latn");
 	return font;
 }
 
 static int run_width(struct rf_fonts *f, const struct rf_text *t, const struct run *r)
 {
-	TTF_Font *font = run_font(f, r);
+	TTF_Font *font = run_font(f, t, r);
 	char *s = run_utf8(f, t, r);
 	int w = 0, h = 0;
 	if (font && s && *s && TTF_SizeUTF8(font, s, &w, &h) != 0)
@@ -374,7 +393,7 @@ static int render_run(struct rf_fonts *f, const struct rf_text *t, const struct 
 {
 	static const SDL_Color white = { 255, 255, 255, 255 };
 	memset(p, 0, sizeof *p);
-	TTF_Font *font = run_font(f, r);
+	TTF_Font *font = run_font(f, t, r);
 	char *s = literal ? strdup(literal) : run_utf8(f, t, r);
 	if (!font || !s || !*s) {
 		free(s);

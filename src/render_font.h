@@ -27,6 +27,7 @@ struct rf_face {
  * asked once per new character, not per frame or per size. */
 struct rf_fonts {
 	char *path;
+	char lang[16];          /* the text's language for fontconfig ("" = none) */
 	TTF_Font *main;
 	int px;                 /* size of every face (a bitmap face is scaled to it) */
 	struct fontfind_face found[RF_FACES];
@@ -49,6 +50,9 @@ struct rf_text {
 
 int rf_open(struct rf_fonts *f, const char *path);
 void rf_close(struct rf_fonts *f);
+/* The language of the texts to come (a code such as "ja", "zh-TW"; NULL = none): fontconfig
+ * then prefers fonts for it (Han characters in their Japanese or Chinese forms). */
+void rf_set_lang(struct rf_fonts *f, const char *lang);
 /* Sets the size of every face (px > 0). Returns 0 or -1. */
 int rf_size(struct rf_fonts *f, int px);
 /* Line height at the current size. */

@@ -32,6 +32,13 @@ int rt_text_open(struct rt_text *t, const char *font_path)
 	return rf_open(&t->fonts, font_path);
 }
 
+void rt_text_lang(struct rt_text *t, const char *lang)
+{
+	if (strcmp(t->fonts.lang, lang ? lang : "") != 0)
+		rt_text_drop(t);
+	rf_set_lang(&t->fonts, lang);
+}
+
 void rt_text_align(struct rt_text *t, int align)
 {
 	if (t->align != align)

@@ -77,6 +77,8 @@ void rt_text_set(struct rt_text *t, SDL_Renderer *r, const char *s, const struct
  */
 void rt_text_set_wrapped(struct rt_text *t, SDL_Renderer *r, const char *s,
 			 const struct layout_box *b, int min_px);
+/* The language of t's texts (see rf_set_lang); a change applies from the next text set. */
+void rt_text_lang(struct rt_text *t, const char *lang);
 /* Lines of a text of several lines: 0 centred on each other (the default), 1 at the start. */
 void rt_text_align(struct rt_text *t, int align);
 /* Draws t centred in b, tinted c with the given opacity. */

@@ -26,7 +26,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 			   " AND c.kind IN ('press', 'add') AND c.source != '" SOURCE_RECOVERED "'"
 			   " AND NOT EXISTS"
 			   " (SELECT 1 FROM counts u WHERE u.undoes = c.id) ORDER BY c.id DESC LIMIT 1",
-	[ST_CURRENT] = "SELECT id, name, total, goal, started_ms FROM events WHERE ended_ms IS NULL"
+	[ST_CURRENT] = "SELECT id, name, total, goal, started_ms, uid, origin_ms FROM events"
+		       " WHERE ended_ms IS NULL"
 		       " ORDER BY id DESC LIMIT 1",
 	[ST_SUM_EVENT] = "SELECT coalesce(sum(delta), 0) FROM counts WHERE event_id = ?1",
 };
@@ -53,6 +54,18 @@ static const char schema_v1[] =
 	"CREATE INDEX counts_by_event ON counts(event_id, id);"
 	"CREATE UNIQUE INDEX counts_undone ON counts(undoes) WHERE undoes IS NOT NULL;"
 	"INSERT INTO meta(key, value) VALUES('kiosk_id', lower(hex(randomblob(16))));";
+
+/* Version 2: several kiosks (docs/several-kiosks.md). An event's uid names it across the
+ * kiosks of a venue (NULL: derived from its name, as for the first event of every kiosk);
+ * origin_ms is when staff started it (0: never started by staff, so never announced). The
+ * peers' last states are kept so a venue total survives a broker that lost them. */
+static const char schema_v2[] =
+	"ALTER TABLE events ADD COLUMN uid TEXT CHECK(uid IS NULL OR length(uid) BETWEEN 1 AND 63);"
+	"ALTER TABLE events ADD COLUMN origin_ms INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE peer_states("
+	" topic TEXT PRIMARY KEY,"
+	" payload TEXT NOT NULL,"
+	" received_ms INTEGER NOT NULL) STRICT;";
 
 
 static long long now_ms(void)
@@ -190,6 +203,9 @@ static enum store_status read_current(struct store *st, struct store_event *out)
 	ev.total = sqlite3_column_int64(s, 2);
 	ev.goal = sqlite3_column_int64(s, 3);
 	ev.started_ms = sqlite3_column_int64(s, 4);
+	const unsigned char *uid = sqlite3_column_text(s, 5);
+	snprintf(ev.uid, sizeof ev.uid, "%s", uid ? (const char *)uid : "");
+	ev.origin_ms = sqlite3_column_int64(s, 6);
 	sqlite3_reset(s);
 	/* One scan at open; after that the per-case totals move with each count. */
 	sqlite3_stmt *q;
@@ -257,6 +273,8 @@ static enum store_status create_schema(struct store *st, const char *first_event
 		return store_exec_sql(st, "COMMIT", "creating the schema");
 	}
 	s = store_exec_sql(st, schema_v1, "creating the schema");
+	if (!s)
+		s = store_exec_sql(st, schema_v2, "creating the schema");
 	if (s)
 		goto rollback;
 	sqlite3_stmt *ins;
@@ -283,6 +301,35 @@ static enum store_status create_schema(struct store *st, const char *first_event
 	if (s)
 		goto rollback;
 	return store_exec_sql(st, "COMMIT", "committing the new schema");
+rollback:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return s;
+}
+
+/* Brings a file of an older schema version up to this one, in one transaction. */
+static enum store_status migrate(struct store *st, const char *path, long long from)
+{
+	enum store_status s = store_exec_sql(st, "BEGIN IMMEDIATE", path);
+	if (s)
+		return s;
+	long long version;
+	int rc = store_exec_int(st, "PRAGMA user_version", &version);
+	if (rc != SQLITE_OK) {
+		s = store_fail(st, rc, path);
+		goto rollback;
+	}
+	if (version != from) /* another process migrated it while we waited */
+		return store_exec_sql(st, "COMMIT", path);
+	if (version < 2)
+		s = store_exec_sql(st, schema_v2, "migrating the database to schema version 2");
+	if (s)
+		goto rollback;
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+	s = store_exec_sql(st, sql, "setting the schema version");
+	if (s)
+		goto rollback;
+	return store_exec_sql(st, "COMMIT", "committing the migration");
 rollback:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return s;
@@ -322,6 +369,8 @@ static enum store_status check_and_migrate(struct store *st, const char *path,
 		}
 		return create_schema(st, first_event, goal);
 	}
+	if (version < STORE_SCHEMA_VERSION)
+		return migrate(st, path, version);
 	return STORE_OK;
 }
 
@@ -790,9 +839,21 @@ enum store_status store_undo(struct store *st, const char *source, long long *un
 enum store_status store_new_event(struct store *st, const char *name, const char *source)
 {
 	(void)source;
+	return store_start_event(st, name, NULL, now_ms(), -1);
+}
+
+enum store_status store_start_event(struct store *st, const char *name, const char *uid,
+				    long long origin_ms, long long goal)
+{
 	if (!name || !text_is_clean(name, STORE_NAME_MAX) || !text_has_visible(name)) {
 		store_set_err(st, "an event name must be 1 to %d bytes of printable UTF-8 text",
 			STORE_NAME_MAX - 1);
+		return STORE_ERR_INVALID;
+	}
+	if ((uid && (!*uid || !text_is_clean(uid, STORE_UID_MAX))) || origin_ms < 0 ||
+	    goal > STORE_COUNT_MAX) {
+		store_set_err(st, "an event id is 1 to %d bytes, a goal 0 to %lld",
+			      STORE_UID_MAX - 1, STORE_COUNT_MAX);
 		return STORE_ERR_INVALID;
 	}
 	AUTO_TXN_BEGIN(st);
@@ -808,12 +869,17 @@ enum store_status store_new_event(struct store *st, const char *name, const char
 	}
 	if (rc == SQLITE_DONE)
 		rc = sqlite3_prepare_v2(st->db,
-					"INSERT INTO events(name, started_ms, goal) VALUES(?1, ?2, ?3)",
-					-1, &s2, NULL);
+					"INSERT INTO events(name, started_ms, goal, uid, origin_ms)"
+					" VALUES(?1, ?2, ?3, ?4, ?5)", -1, &s2, NULL);
+	if (goal < 0)
+		goal = st->pend.goal; /* carried over */
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s2, 1, name, -1, SQLITE_STATIC); /* see insert_row */
 		sqlite3_bind_int64(s2, 2, now);
-		sqlite3_bind_int64(s2, 3, st->pend.goal);
+		sqlite3_bind_int64(s2, 3, goal);
+		if (uid)
+			sqlite3_bind_text(s2, 4, uid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s2, 5, origin_ms);
 		rc = sqlite3_step(s2);
 	}
 	long long new_id = sqlite3_last_insert_rowid(st->db);
@@ -831,7 +897,9 @@ enum store_status store_new_event(struct store *st, const char *name, const char
 		struct store_event ev = { 0 };
 		ev.id = new_id;
 		snprintf(ev.name, sizeof ev.name, "%s", name);
-		ev.goal = st->pend.goal;
+		snprintf(ev.uid, sizeof ev.uid, "%s", uid ? uid : "");
+		ev.origin_ms = origin_ms;
+		ev.goal = goal;
 		ev.started_ms = now;
 		st->pend = ev;
 	}

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_NAME_MAX 128
 #define STORE_SOURCE_MAX 32
 /* Largest single manual add and largest goal: beyond any real event, far from overflow. */
@@ -38,6 +38,7 @@ struct store;
 
 #define STORE_MAX_CASES 16
 #define STORE_CASE_ID_MAX 64
+#define STORE_UID_MAX 64
 
 /* The letters counted for one case (a per-case button) in an event. */
 struct store_case_total {
@@ -53,6 +54,9 @@ struct store_event {
 	long long goal;
 	long long started_ms; /* Unix time in milliseconds */
 	long long ended_ms;   /* 0 while the event is open */
+	char uid[STORE_UID_MAX]; /* the event's id across a venue's kiosks; "" = derive from name */
+	long long origin_ms;  /* when staff started it on some kiosk (ms); 0 = never (the first
+			       * event of a new database) */
 	/* Per-case totals, kept like the total (no scan per count); the first STORE_MAX_CASES
 	 * cases only, which covers one per GPIO input. */
 	struct store_case_total cases[STORE_MAX_CASES];
@@ -128,7 +132,39 @@ enum store_status store_reopen_previous(struct store *st, char *closed, size_t c
 /* Closes the current event and opens a new one named name (goal carried over). */
 enum store_status store_new_event(struct store *st, const char *name, const char *source);
 
+/*
+ * Closes the current event and opens one named name with the id uid (NULL = none), started by
+ * staff at origin_ms (0 = not by staff), with goal (-1: carried over). The kiosk follows an
+ * event started on another kiosk of its venue with this.
+ */
+enum store_status store_start_event(struct store *st, const char *name, const char *uid,
+				    long long origin_ms, long long goal);
+
 enum store_status store_set_goal(struct store *st, long long goal);
+
+/* --- several kiosks (store_peers.c) --- */
+
+/* What this kiosk counted in the current event for one case ("" = not for a case): P is
+ * presses and adds, N what undo took back. Both only grow. */
+struct store_case_pn {
+	char id[STORE_CASE_ID_MAX];
+	long long p, n;
+};
+
+/*
+ * Per-case P and N of the current event, from its rows, in order of each case's first count.
+ * Cases beyond max - 1 are counted in "" (a fold that keeps P and N growing). *n = entries.
+ */
+enum store_status store_case_pn(struct store *st, struct store_case_pn *out, int max, int *n);
+
+/* Keeps (replaces) the last state received on topic. */
+enum store_status store_peer_put(struct store *st, const char *topic, const char *payload,
+				 long long received_ms);
+
+/* Calls fn for each kept peer state, oldest topic first; stops early if fn returns non-zero. */
+enum store_status store_peer_each(struct store *st,
+				  int (*fn)(void *ctx, const char *topic, const char *payload),
+				  void *ctx);
 
 /* JSON documents, malloc'd into *out (caller frees). */
 enum store_status store_status_json(struct store *st, char **out);

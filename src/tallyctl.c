@@ -45,7 +45,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "status", "[--json]", "the current event, its total and goal", ARG_NONE, 1, 0 },
+	{ "status", "[--json]", "the current event, its total and goal (and, with several kiosks, "
+	  "the venue's total and which kiosks are online)", ARG_NONE, 1, 0 },
 	{ "add", "N [CASE]", "add N letters counted by hand (1 to 1,000,000,000; 1,000 or 1000), "
 	  "for CASE (a case ID of the cases file) if given", ARG_COUNT, 0, 1 },
 	{ "undo", "", "take back the latest press or add of the current event", ARG_NONE, 0, 0 },
@@ -55,8 +56,10 @@ static const struct command commands[] = {
 	  ARG_NONE, 0, 0 },
 	{ "goal", "[N]", "show the goal, or set it to N (0 hides the goal)", ARG_OPT_COUNT, 0, 0 },
 	{ "events", "[--json]", "every event with its total and times", ARG_NONE, 1, 0 },
-	{ "export", "--csv|--json [-o FILE]",
-	  "every count of every event (to FILE, or standard output)", ARG_EXPORT, 0, 0 },
+	{ "export", "--csv|--json|--venue [-o FILE]",
+	  "every count of every event (to FILE, or standard output); --venue: with several "
+	  "kiosks, the venue's current event per kiosk and case, as CSV (asks the running kiosk)",
+	  ARG_EXPORT, 0, 0 },
 	{ "press", "[CASE]", "count one letter, as the button does (to test a set-up), for CASE "
 	  "if given", ARG_NONE, 0, 1 },
 };
@@ -159,9 +162,10 @@ static int build_request(struct ctl *c, int argc, char **argv)
 			c->json = 1;
 			continue;
 		}
-		if (cmd->arg == ARG_EXPORT && (!strcmp(a, "--csv") || !strcmp(a, "--json"))) {
+		if (cmd->arg == ARG_EXPORT && (!strcmp(a, "--csv") || !strcmp(a, "--json") ||
+					       !strcmp(a, "--venue"))) {
 			if (format && strcmp(format, a + 2))
-				return fail_usage("export: give one of --csv or --json%s", "");
+				return fail_usage("export: give one of --csv, --json or --venue%s", "");
 			format = a + 2;
 			continue;
 		}
@@ -202,7 +206,7 @@ static int build_request(struct ctl *c, int argc, char **argv)
 	}
 	if (cmd->arg == ARG_EXPORT) {
 		if (!format)
-			return fail_usage("export: give --csv or --json%s", "");
+			return fail_usage("export: give --csv, --json or --venue%s", "");
 		len += (size_t)snprintf(line + len, sizeof line - len, " %s", format);
 	}
 	if (cmd->arg == ARG_OPT_COUNT && npos == 0) {
@@ -296,6 +300,21 @@ static int print_status(const struct ctl *c, const char *body)
 	print_count(s.total);
 	printf("\nGoal:   ");
 	print_goal(s.total, s.goal);
+	const char *venue = strstr(body, "\"venue_total\":");
+	const char *campaign = strstr(body, "\"campaign_total\":");
+	if (venue) {
+		int on = 0, off = 0;
+		for (const char *k = strstr(body, "\"online\":"); k; k = strstr(k + 1, "\"online\":"))
+			k[9] == 't' ? on++ : off++;
+		printf("Venue:  ");
+		print_count(atoll(venue + 14));
+		printf(" (%d kiosk%s online, %d offline)\n", on, on == 1 ? "" : "s", off);
+	}
+	if (campaign) {
+		printf("Campaign: ");
+		print_count(atoll(campaign + 17));
+		printf("\n");
+	}
 	if (c->offline)
 		printf("Kiosk:  not running (read from %s)\n", c->db_path);
 	else
@@ -418,12 +437,14 @@ static int show(const struct ctl *c, const char *body, size_t len)
 	switch (c->req.op) {
 	case CONTROL_EXPORT_CSV:
 	case CONTROL_EXPORT_JSON:
+	case CONTROL_EXPORT_VENUE:
 		if (c->out_file) {
 			int rc = write_file(c->out_file, body, len);
 			if (rc == 0) {
 				char *abs = realpath(c->out_file, NULL);
 				printf("Wrote the %s export (%zu bytes) to %s\n",
-				       c->req.op == CONTROL_EXPORT_CSV ? "CSV" : "JSON", len,
+				       c->req.op == CONTROL_EXPORT_JSON ? "JSON"
+				       : c->req.op == CONTROL_EXPORT_VENUE ? "venue CSV" : "CSV", len,
 				       abs ? abs : c->out_file);
 				free(abs);
 			}

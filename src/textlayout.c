@@ -66,6 +66,34 @@ int tl_wants_emoji(uint32_t c, uint32_t next)
 	return next == 0xFE0F || (is_emoji(c) && next != 0xFE0E);
 }
 
+const char *tl_script(uint32_t c)
+{
+	static const struct {
+		uint32_t lo, hi;
+		const char *tag;
+	} ranges[] = {
+		{ 0x0041, 0x005A, "Latn" }, { 0x0061, 0x007A, "Latn" }, { 0x00C0, 0x024F, "Latn" },
+		{ 0x0370, 0x03FF, "Grek" }, { 0x0400, 0x052F, "Cyrl" }, { 0x0531, 0x058F, "Armn" },
+		{ 0x0591, 0x05F4, "Hebr" }, { 0x0600, 0x06FF, "Arab" }, { 0x0700, 0x074F, "Syrc" },
+		{ 0x0750, 0x077F, "Arab" }, { 0x0780, 0x07BF, "Thaa" }, { 0x07C0, 0x07FF, "Nkoo" },
+		{ 0x08A0, 0x08FF, "Arab" }, { 0x0900, 0x097F, "Deva" }, { 0x0980, 0x09FF, "Beng" },
+		{ 0x0A00, 0x0A7F, "Guru" }, { 0x0A80, 0x0AFF, "Gujr" }, { 0x0B00, 0x0B7F, "Orya" },
+		{ 0x0B80, 0x0BFF, "Taml" }, { 0x0C00, 0x0C7F, "Telu" }, { 0x0C80, 0x0CFF, "Knda" },
+		{ 0x0D00, 0x0D7F, "Mlym" }, { 0x0D80, 0x0DFF, "Sinh" }, { 0x0E00, 0x0E7F, "Thai" },
+		{ 0x0E80, 0x0EFF, "Laoo" }, { 0x0F00, 0x0FFF, "Tibt" }, { 0x1000, 0x109F, "Mymr" },
+		{ 0x10A0, 0x10FF, "Geor" }, { 0x1100, 0x11FF, "Hang" }, { 0x1200, 0x139F, "Ethi" },
+		{ 0x1780, 0x17FF, "Khmr" }, { 0x1E00, 0x1EFF, "Latn" }, { 0x1F00, 0x1FFF, "Grek" },
+		{ 0x2E80, 0x2FDF, "Hani" }, { 0x3040, 0x309F, "Hira" }, { 0x30A0, 0x30FF, "Kana" },
+		{ 0x3130, 0x318F, "Hang" }, { 0x3400, 0x4DBF, "Hani" }, { 0x4E00, 0x9FFF, "Hani" },
+		{ 0xAC00, 0xD7AF, "Hang" }, { 0xF900, 0xFAFF, "Hani" }, { 0xFB1D, 0xFB4F, "Hebr" },
+		{ 0xFB50, 0xFDFF, "Arab" }, { 0xFE70, 0xFEFF, "Arab" }, { 0x20000, 0x3FFFF, "Hani" },
+	};
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		if (c >= ranges[i].lo && c <= ranges[i].hi)
+			return tl_is_extender(c) ? NULL : ranges[i].tag;
+	return NULL;
+}
+
 /* Scripts written without spaces: a line may break before and after each character. */
 static int is_ideographic(uint32_t c)
 {

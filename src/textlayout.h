@@ -27,6 +27,13 @@ int tl_is_ignorable(uint32_t c);
 /* 1 if c is shown as emoji by default, or c is followed by U+FE0F (next may be 0). */
 int tl_wants_emoji(uint32_t c, uint32_t next);
 
+/*
+ * The ISO 15924 tag of c's script for the shaper ("Arab", "Hebr", "Deva", "Hani", ...), or NULL
+ * for characters every script shares (spaces, digits, punctuation, emoji, marks). Without it
+ * HarfBuzz (in SDL_ttf 2.20) shapes right-to-left Arabic as unjoined letters in reverse.
+ */
+const char *tl_script(uint32_t c);
+
 /* Width of code points [start, end) drawn as one piece; < 0 on failure. */
 typedef int (*tl_measure_fn)(void *ctx, int start, int end);
 

@@ -141,6 +141,9 @@ static struct card *card_for(struct view_carousel *vc, SDL_Renderer *ren, int i,
 	c = &vc->cards[0] == other ? &vc->cards[1] : &vc->cards[0];
 	card_drop(c);
 	c->slide = i;
+	/* The second language's code is known; the first is taken to be the organiser's. */
+	for (int k = 0; k < CARD_TEXTS; k++)
+		rt_text_lang(&c->text[k], vc->slides[i].lang ? vc->cases->lang2 : vc->language);
 	const struct case_entry *e = &vc->cases->v[vc->slides[i].case_index];
 	load_photo(ren, c, e->photo);
 	return c;

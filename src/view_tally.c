@@ -145,9 +145,12 @@ int view_tally_open(struct view_tally *t, const struct config *cfg, const char *
 	snprintf(t->language, sizeof t->language, "%s", cfg->language);
 	if (rt_number_open(&t->num, font_path) != 0)
 		return -1;
-	for (int i = 0; i < TALLY_TEXTS; i++)
+	for (int i = 0; i < TALLY_TEXTS; i++) {
 		if (rt_text_open(&t->text[i], font_path) != 0)
 			return -1;
+		/* The organiser's language: Han characters in its forms (Japanese, Chinese). */
+		rt_text_lang(&t->text[i], cfg->language);
+	}
 	return 0;
 }
 

@@ -50,6 +50,7 @@ void worker_job_free(struct worker_job *job)
 {
 	if (!job)
 		return;
+	free(job->req.blob);
 	free(job->body);
 	free(job);
 }

@@ -45,16 +45,17 @@ keys, seen = [], set()
 section, doc, lastdoc = None, [], ""
 for raw in lines:
     s = raw.strip()
-    m = re.match(r"^\[(\w+)\]$", s) or re.match(r"^#\s*\[(gpio\.[\w-]+)\]$", s)
+    m = re.match(r"^\[(\w+)\]$", s) or re.match(r"^#\s*\[(gpio\.[\w-]+|mqtt)\]$", s)
     if m:
         section, doc = m.group(1), []
         continue
-    gpio = section is not None and section.startswith("gpio.")
+    # [gpio.NAME] and [mqtt] are commented out in the sample: "# key = value", "# # doc".
+    gpio = section is not None and (section.startswith("gpio.") or section == "mqtt")
     m = re.match(r"^# ([a-z_]+)\s*=\s*(.*)$", s) if gpio else re.match(r"^([a-z_]+)\s*=\s*(.*)$", s)
     if m and section:
         d = " ".join(doc) or lastdoc
         lastdoc, doc = d, []
-        name = ("gpio" if gpio else section, m.group(1))
+        name = ("gpio" if section.startswith("gpio.") else section, m.group(1))
         if name not in seen:
             seen.add(name)
             keys.append((section, m.group(1), m.group(2).strip(), d))
@@ -100,6 +101,15 @@ def case(section, key, value, expect, what):
             line += 1
     else:
         body += f"[{section}]\n".encode()
+    if section == "mqtt":
+        # The keys an [mqtt] section cannot do without, and the partners some keys need.
+        need = {"broker": "127.0.0.1", "campaign": "c", "venue": "v"}
+        need.update({"password_file": {"username": "k"}, "tls_cert": {"tls_key": "/k"},
+                     "tls_key": {"tls_cert": "/c"}}.get(key, {}) if value else {})
+        for k2, v2 in need.items():
+            if k2 != key:
+                body += f"{k2} = {v2}\n".encode()
+                line += 1
     body += f"{key} = ".encode() + value + b"\n"
     open(path, "wb").write(body)
     print(f"{path}\t{expect}\t{line}\t[{section}] {key}\t{what}")
@@ -273,10 +283,10 @@ FUT=$WORK/future.db
 "$KIOSK" --db "$FUT" --screenshot "$WORK/f.png" --size 320x240 >/dev/null 2>&1
 ctl_f() { "$CTL" --db "$FUT" "$@"; }
 ctl_f add 7 >/dev/null
-sqlite3 "$FUT" "PRAGMA user_version = 2" || fail "sqlite3 sets user_version"
+sqlite3 "$FUT" "PRAGMA user_version = 3" || fail "sqlite3 sets user_version"
 sum=$(md5sum <"$FUT")
 check "the kiosk refuses a database from a newer version: exit 1" "$(run kiosk --db "$FUT" --windowed)" 1
-check_contains "it says so and what to do" "$(out)" "written by a newer tallykiosk (schema version 2"
+check_contains "it says so and what to do" "$(out)" "written by a newer tallykiosk (schema version 3"
 check_contains "and that the file is left alone" "$(out)" "upgrade tallykiosk, the file is left untouched"
 check "tallyctl status on it exits 3" "$(run ctl_f status)" 3
 check_contains "with the same reason" "$(out)" "written by a newer tallykiosk"

@@ -639,6 +639,57 @@ static void test_gpio_errors(void **state)
 	expect_error(many, CONFIG_ERR_KEY, 2 * CONFIG_MAX_GPIO + 1, "too many inputs", NULL);
 }
 
+/* [mqtt]: off without the section; the broker's forms; what a section cannot do without. */
+static void test_mqtt(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char err[512];
+	config_defaults(&cfg);
+	assert_int_equal(load_text("[event]\ngoal = 5\n", &cfg, err, sizeof err), CONFIG_OK);
+	assert_int_equal(cfg.mqtt, 0);
+	config_defaults(&cfg);
+	assert_int_equal(load_text("[mqtt]\nbroker = mqtts://broker.example.org\ncampaign = wfr\n"
+				   "venue = school-1\nscope = campaign\nrepublish_seconds = 10\n",
+				   &cfg, err, sizeof err), CONFIG_OK);
+	assert_int_equal(cfg.mqtt, 1);
+	assert_int_equal(cfg.mqtt_scope, CONFIG_MQTT_SCOPE_CAMPAIGN);
+	assert_int_equal(cfg.mqtt_republish_seconds, 10);
+	char host[64];
+	int port, tls;
+	assert_int_equal(config_mqtt_broker(cfg.mqtt_broker, host, sizeof host, &port, &tls), 0);
+	assert_string_equal(host, "broker.example.org");
+	assert_int_equal(port, 8883);
+	assert_int_equal(tls, 1);
+	assert_int_equal(config_mqtt_broker("10.0.0.2", host, sizeof host, &port, &tls), 0);
+	assert_int_equal(port, 1883);
+	assert_int_equal(tls, 0);
+	assert_int_equal(config_mqtt_broker("mqtt://pi.local:1884", host, sizeof host, &port, &tls), 0);
+	assert_string_equal(host, "pi.local");
+	assert_int_equal(port, 1884);
+	assert_int_equal(config_mqtt_broker("[::1]:1885", host, sizeof host, &port, &tls), 0);
+	assert_string_equal(host, "::1");
+	assert_int_equal(port, 1885);
+	const char *bad[] = { "", ":1883", "host:", "host:0", "host:65536", "host:12x",
+			      "ho st", "mqtts://", "[::1", "[::1]x", "host/path" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (config_mqtt_broker(bad[i], host, sizeof host, &port, &tls) == 0)
+			fail_msg("broker \"%s\" accepted", bad[i]);
+	expect_error("[mqtt]\ncampaign = c\nvenue = v\n", CONFIG_ERR_VALUE, 1, "no broker", NULL);
+	expect_error("[mqtt]\nbroker = h\nvenue = v\n", CONFIG_ERR_VALUE, 1, "no campaign", NULL);
+	expect_error("[mqtt]\nbroker = h\ncampaign = c\n", CONFIG_ERR_VALUE, 1, "no venue", NULL);
+	expect_error("[mqtt]\nbroker = h\ncampaign = c\nvenue = a/b\n", CONFIG_ERR_VALUE, 4,
+		     "[mqtt] venue", "not a name for MQTT topics");
+	expect_error("[mqtt]\nbroker = h\ncampaign = #\nvenue = v\n", CONFIG_ERR_VALUE, 3,
+		     "[mqtt] campaign", NULL);
+	expect_error("[mqtt]\nbroker = h:99999\n", CONFIG_ERR_VALUE, 2, "[mqtt] broker",
+		     "not a broker address");
+	expect_error("[mqtt]\nbroker = h\ncampaign = c\nvenue = v\npassword_file = /p\n",
+		     CONFIG_ERR_VALUE, 1, "without a username", NULL);
+	expect_error("[mqtt]\nscope = country\n", CONFIG_ERR_VALUE, 2, "[mqtt] scope",
+		     "venue, campaign");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -670,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_gpio_sections),
 		cmocka_unit_test(test_gpio_errors),
 		cmocka_unit_test(test_screen_keys),
+		cmocka_unit_test(test_mqtt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

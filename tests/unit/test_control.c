@@ -103,7 +103,7 @@ static void test_bad_requests(void **state)
 	expect_error("new-event", "needs an argument");
 	expect_error("new-event    ", "a name is");
 	expect_error("undo now", "takes no argument");
-	expect_error("export xml", "not csv or json");
+	expect_error("export xml", "not csv, json or venue");
 	expect_error("status\x01", "not printable");
 	expect_error("new-event caf\xc3", "not printable UTF-8");
 	expect_error("new-event \xed\xa0\x80", "not printable UTF-8");

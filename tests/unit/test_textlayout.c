@@ -217,6 +217,26 @@ static void test_emoji_presentation(void **state)
 	assert_false(tl_is_extender('a'));
 }
 
+static void test_scripts_for_the_shaper(void **state)
+{
+	(void)state;
+	assert_string_equal(tl_script('a'), "Latn");
+	assert_string_equal(tl_script(0x00E9), "Latn");
+	assert_string_equal(tl_script(0x0627), "Arab"); /* alef */
+	assert_string_equal(tl_script(0xFEFB), "Arab"); /* a presentation form */
+	assert_string_equal(tl_script(0x05D0), "Hebr");
+	assert_string_equal(tl_script(0x0915), "Deva");
+	assert_string_equal(tl_script(0x4E3A), "Hani");
+	assert_string_equal(tl_script(0x3042), "Hira");
+	assert_string_equal(tl_script(0xAC00), "Hang");
+	assert_string_equal(tl_script(0x0416), "Cyrl");
+	/* Shared by every script: the run's other letters decide. */
+	assert_null(tl_script(' '));
+	assert_null(tl_script('7'));
+	assert_null(tl_script(0x1F56F));
+	assert_null(tl_script(0x064E)); /* an Arabic vowel mark belongs to its letter */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_ellipsis_cut),
 		cmocka_unit_test(test_visual_order),
 		cmocka_unit_test(test_emoji_presentation),
+		cmocka_unit_test(test_scripts_for_the_shaper),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,530 @@
+/* See venue.h. */
+#include "venue.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FOLLOW_RETRY_MS 10000
+#define SAVES_MAX 4096
+
+struct save {
+	char topic[MQTT_TOPIC_MAX];
+	char *payload;
+};
+
+struct venue {
+	char campaign[PN_ID_MAX], venue[PN_ID_MAX], kiosk[PN_ID_MAX], kiosk_uid[PN_ID_MAX],
+		instance[PN_ID_MAX];
+	int campaign_scope;
+	long long republish_ms;
+
+	struct pn_set set;
+	struct pn_state own; /* this kiosk's state for its current event */
+	int have_own;
+	struct mqtt_event own_ann;
+	int have_ann;
+	struct mqtt_event anns[VENUE_MAX_KIOSKS]; /* the venue's announcements, by kiosk */
+	long long ann_seen[VENUE_MAX_KIOSKS];
+	int n_anns;
+
+	int up;
+	int state_due, ann_due;
+	long long next_republish;
+	char following[PN_ID_MAX];
+	long long follow_at;
+
+	char link_text[256];
+	char refused[320];
+	char duplicate[320];
+	struct save *saves;
+	int n_saves;
+};
+
+static void copy_id(char *dst, const char *src)
+{
+	snprintf(dst, PN_ID_MAX, "%s", src ? src : "");
+}
+
+int venue_open(struct venue **out, const struct venue_params *p, char *err, size_t errlen)
+{
+	*out = NULL;
+	const char *names[] = { "campaign", "venue", "kiosk", "kiosk id", "instance" };
+	const char *vals[] = { p->campaign, p->venue, p->kiosk, p->kiosk_uid, p->instance };
+	for (int i = 0; i < 5; i++)
+		if (!vals[i] || !mqtt_id_ok(vals[i])) {
+			snprintf(err, errlen, "%s \"%s\" is not an id (1 to %d of A-Z a-z 0-9 . _ -)",
+				 names[i], vals[i] ? vals[i] : "", PN_ID_MAX - 1);
+			return -1;
+		}
+	struct venue *v = calloc(1, sizeof *v);
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	copy_id(v->campaign, p->campaign);
+	copy_id(v->venue, p->venue);
+	copy_id(v->kiosk, p->kiosk);
+	copy_id(v->kiosk_uid, p->kiosk_uid);
+	copy_id(v->instance, p->instance);
+	v->campaign_scope = p->campaign_scope;
+	v->republish_ms = p->republish_ms > 0 ? p->republish_ms : 30000;
+	pn_set_init(&v->set);
+	snprintf(v->link_text, sizeof v->link_text, "connecting");
+	*out = v;
+	return 0;
+}
+
+void venue_close(struct venue *v)
+{
+	if (!v)
+		return;
+	pn_set_free(&v->set);
+	for (int i = 0; i < v->n_saves; i++)
+		free(v->saves[i].payload);
+	free(v->saves);
+	free(v);
+}
+
+/* The event's id across the venue: its uid, or for an event never started by staff (the
+ * first of every new database) one derived from its name, so kiosks set up alike agree. */
+static void event_id(const struct store_event *ev, char *out)
+{
+	if (ev->uid[0] && mqtt_id_ok(ev->uid))
+		copy_id(out, ev->uid);
+	else
+		mqtt_event_id(ev->name, 0, 0, out, PN_ID_MAX);
+}
+
+static void keep_save(struct venue *v, const char *topic, const char *payload, size_t len)
+{
+	int i;
+	for (i = 0; i < v->n_saves; i++)
+		if (!strcmp(v->saves[i].topic, topic))
+			break;
+	if (i == v->n_saves) {
+		if (v->n_saves >= SAVES_MAX)
+			return;
+		struct save *more = realloc(v->saves, (size_t)(v->n_saves + 1) * sizeof *more);
+		if (!more)
+			return;
+		v->saves = more;
+		snprintf(v->saves[i].topic, MQTT_TOPIC_MAX, "%s", topic);
+		v->saves[i].payload = NULL;
+		v->n_saves++;
+	}
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return;
+	memcpy(copy, payload, len);
+	copy[len] = '\0';
+	free(v->saves[i].payload);
+	v->saves[i].payload = copy;
+}
+
+char *venue_take_saves(struct venue *v)
+{
+	if (!v->n_saves)
+		return NULL;
+	size_t len = 1;
+	for (int i = 0; i < v->n_saves; i++)
+		if (v->saves[i].payload)
+			len += strlen(v->saves[i].topic) + strlen(v->saves[i].payload) + 2;
+	char *blob = malloc(len), *o = blob;
+	for (int i = 0; i < v->n_saves; i++) {
+		if (blob && v->saves[i].payload) {
+			size_t t = strlen(v->saves[i].topic) + 1, p = strlen(v->saves[i].payload) + 1;
+			memcpy(o, v->saves[i].topic, t);
+			memcpy(o + t, v->saves[i].payload, p);
+			o += t + p;
+		}
+		free(v->saves[i].payload);
+	}
+	if (blob)
+		*o = '\0';
+	v->n_saves = 0;
+	return blob;
+}
+
+static struct mqtt_event *find_ann(struct venue *v, const char *kiosk, int *index)
+{
+	for (int i = 0; i < v->n_anns; i++)
+		if (!strcmp(v->anns[i].kiosk, kiosk)) {
+			if (index)
+				*index = i;
+			return &v->anns[i];
+		}
+	return NULL;
+}
+
+/* Keeps an announcement of this venue. Returns 1 if it was new or changed. */
+static int take_ann(struct venue *v, const struct mqtt_event *e, long long seen)
+{
+	int i;
+	struct mqtt_event *a = find_ann(v, e->kiosk, &i);
+	if (!a) {
+		if (v->n_anns >= VENUE_MAX_KIOSKS)
+			return 0;
+		i = v->n_anns++;
+		a = &v->anns[i];
+		v->ann_seen[i] = 0;
+	} else if (!memcmp(a, e, sizeof *a)) {
+		if (seen)
+			v->ann_seen[i] = seen;
+		return 0;
+	}
+	*a = *e;
+	if (seen)
+		v->ann_seen[i] = seen;
+	return 1;
+}
+
+void venue_restore(struct venue *v, const char *topic, const char *payload)
+{
+	struct mqtt_topic t;
+	char err[256];
+	enum mqtt_topic_kind k = mqtt_topic_parse(topic, &t);
+	if (strcmp(t.campaign, v->campaign) != 0)
+		return;
+	if (k == MQTT_TOPIC_STATE) {
+		struct pn_state s;
+		if (!mqtt_parse_state(payload, strlen(payload), &t, &s, err, sizeof err)) {
+			struct pn_entry *e;
+			if (pn_set_apply(&v->set, &s, 0, NULL, &e) <= PN_STALE && e)
+				e->seen_ms = 0; /* kept, but not a sign of life */
+		}
+	} else if (k == MQTT_TOPIC_EVENT && !strcmp(t.venue, v->venue)) {
+		struct mqtt_event e;
+		if (!mqtt_parse_event(payload, strlen(payload), &t, &e, err, sizeof err))
+			take_ann(v, &e, 0);
+	}
+}
+
+void venue_set_event(struct venue *v, const struct store_event *ev, long long wall_ms,
+		     long long now_ms)
+{
+	(void)wall_ms;
+	struct mqtt_event a;
+	memset(&a, 0, sizeof a);
+	copy_id(a.venue, v->venue);
+	event_id(ev, a.event);
+	copy_id(a.kiosk, v->kiosk);
+	copy_id(a.kiosk_uid, v->kiosk_uid);
+	snprintf(a.name, sizeof a.name, "%s", ev->name);
+	a.goal = ev->goal;
+	a.origin_ms = ev->origin_ms;
+	if (v->have_ann && !memcmp(&a, &v->own_ann, sizeof a))
+		return;
+	int event_changed = !v->have_ann || strcmp(a.event, v->own_ann.event) != 0;
+	v->own_ann = a;
+	v->have_ann = 1;
+	v->ann_due = 1;
+	take_ann(v, &a, now_ms);
+	if (event_changed) {
+		v->following[0] = '\0';
+		/* A new event starts with nothing counted: its first state goes out now. */
+		struct pn_state s;
+		memset(&s, 0, sizeof s);
+		copy_id(s.venue, v->venue);
+		copy_id(s.event, a.event);
+		copy_id(s.kiosk, v->kiosk);
+		copy_id(s.kiosk_uid, v->kiosk_uid);
+		copy_id(s.instance, v->instance);
+		s.seq = v->have_own ? v->own.seq : 0;
+		v->own = s;
+		v->have_own = 1;
+		v->state_due = 1;
+	}
+}
+
+void venue_set_own(struct venue *v, const struct store_event *ev,
+		   const struct store_case_pn *pn, int n, long long wall_ms, long long now_ms)
+{
+	venue_set_event(v, ev, wall_ms, now_ms);
+	struct pn_state s = v->own;
+	s.n_cases = 0;
+	for (int i = 0; i < n && i < PN_CASES_MAX; i++) {
+		if (!pn[i].p && !pn[i].n && pn[i].id[0])
+			continue;
+		struct pn_case *c = &s.cases[s.n_cases++];
+		memset(c, 0, sizeof *c);
+		snprintf(c->id, sizeof c->id, "%s", pn[i].id);
+		c->p = pn[i].p;
+		c->n = pn[i].n;
+	}
+	int same = s.n_cases == v->own.n_cases;
+	for (int i = 0; same && i < s.n_cases; i++) {
+		const struct pn_case *c = pn_case_find(&v->own, s.cases[i].id);
+		same = c && c->p == s.cases[i].p && c->n == s.cases[i].n;
+	}
+	if (same && v->own.seq)
+		return;
+	/* The wall clock keeps sequences growing across restarts without storing them. */
+	s.seq = wall_ms > v->own.seq ? wall_ms : v->own.seq + 1;
+	s.sent_ms = wall_ms;
+	v->own = s;
+	v->state_due = 1;
+	struct pn_entry *e;
+	pn_set_apply(&v->set, &s, now_ms, NULL, &e);
+}
+
+static int is_own_venue(const struct venue *v, const struct mqtt_topic *t)
+{
+	return !strcmp(t->campaign, v->campaign) && !strcmp(t->venue, v->venue);
+}
+
+int venue_receive(struct venue *v, const char *topic, const char *payload, size_t len,
+		  int retained, long long now_ms, char *err, size_t errlen)
+{
+	struct mqtt_topic t;
+	enum mqtt_topic_kind k = mqtt_topic_parse(topic, &t);
+	if (k == MQTT_TOPIC_OTHER || strcmp(t.campaign, v->campaign) != 0) {
+		snprintf(err, errlen, "not a tallykiosk topic of campaign %s", v->campaign);
+		return -1;
+	}
+	if (k == MQTT_TOPIC_EVENT) {
+		struct mqtt_event e;
+		if (mqtt_parse_event(payload, len, &t, &e, err, errlen))
+			return -1;
+		if (!is_own_venue(v, &t))
+			return 0;
+		if (!strcmp(t.kiosk, v->kiosk) && !retained && strcmp(e.kiosk_uid, v->kiosk_uid)) {
+			snprintf(v->duplicate, sizeof v->duplicate,
+				 "Another kiosk (database %.12s) also calls itself \"%s\": give each "
+				 "kiosk its own name", e.kiosk_uid, v->kiosk);
+		}
+		if (!strcmp(t.kiosk, v->kiosk))
+			return 0; /* our own announcement is what we publish */
+		if (take_ann(v, &e, retained ? 0 : now_ms))
+			keep_save(v, topic, payload, len);
+		return 1;
+	}
+	struct pn_state s;
+	if (mqtt_parse_state(payload, len, &t, &s, err, errlen))
+		return -1;
+	if (!retained && !strcmp(s.kiosk_uid, v->kiosk_uid) && strcmp(t.kiosk, v->kiosk))
+		snprintf(v->duplicate, sizeof v->duplicate,
+			 "Kiosk \"%s\" has this kiosk's database id: a card cloned from this one? "
+			 "Give it a fresh database", t.kiosk);
+	if (!retained && !strcmp(t.kiosk, v->kiosk) && strcmp(s.instance, v->instance))
+		snprintf(v->duplicate, sizeof v->duplicate,
+			 "Another running kiosk publishes as \"%s\": two kiosks with one name, or a "
+			 "cloned card", v->kiosk);
+	struct pn_entry *e = pn_set_find(&v->set, s.venue, s.event, s.kiosk);
+	long long seen = e ? e->seen_ms : 0;
+	int changed;
+	enum pn_result r = pn_set_apply(&v->set, &s, now_ms, &changed, &e);
+	if (r == PN_FULL || r == PN_INVALID) {
+		snprintf(err, errlen, "state not kept: %s", pn_result_name(r));
+		return -1;
+	}
+	if (e && retained)
+		e->seen_ms = seen; /* a stored state is no sign of life */
+	if (changed || r == PN_ADDED || r == PN_NEWER)
+		keep_save(v, topic, payload, len);
+	return changed;
+}
+
+void venue_link(struct venue *v, int up, const char *why, long long now_ms)
+{
+	v->up = up;
+	snprintf(v->link_text, sizeof v->link_text, "%s", why ? why : "");
+	if (up) {
+		/* The broker may have lost everything (a restart on an empty file): say it all. */
+		v->state_due = v->have_own;
+		v->ann_due = v->have_ann;
+		v->next_republish = now_ms + v->republish_ms;
+	}
+}
+
+void venue_refused(struct venue *v, const char *what, const char *topic, long long now_ms)
+{
+	(void)now_ms;
+	snprintf(v->refused, sizeof v->refused, "%s%s%s", what, topic ? " on " : "",
+		 topic ? topic : "");
+}
+
+int venue_next_publish(struct venue *v, long long now_ms, char *topic, size_t topiclen,
+		       char **payload)
+{
+	*payload = NULL;
+	if (!v->up)
+		return 0;
+	if (now_ms >= v->next_republish) {
+		v->state_due = v->have_own;
+		v->ann_due = v->have_ann;
+		v->next_republish = now_ms + v->republish_ms;
+	}
+	if (v->ann_due) {
+		v->ann_due = 0;
+		if (mqtt_topic_format(topic, topiclen, v->campaign, v->venue, MQTT_EVENT_LEVEL,
+				      v->kiosk) == 0 && (*payload = mqtt_format_event(&v->own_ann)))
+			return 1;
+	}
+	if (v->state_due) {
+		v->state_due = 0;
+		v->own.sent_ms = v->own.sent_ms ? v->own.sent_ms : 0;
+		if (mqtt_topic_format(topic, topiclen, v->campaign, v->venue, v->own.event,
+				      v->kiosk) == 0 && (*payload = mqtt_format_state(&v->own)))
+			return 1;
+	}
+	return 0;
+}
+
+long long venue_wait_ms(const struct venue *v, long long now_ms)
+{
+	if (!v->up)
+		return -1;
+	if (v->state_due || v->ann_due)
+		return 0;
+	long long w = v->next_republish - now_ms;
+	return w < 0 ? 0 : w;
+}
+
+/* 1 if announcement a is newer than b: later start, ties broken by id. */
+static int newer(const struct mqtt_event *a, const struct mqtt_event *b)
+{
+	if (a->origin_ms != b->origin_ms)
+		return a->origin_ms > b->origin_ms;
+	return strcmp(a->event, b->event) > 0;
+}
+
+int venue_follow(struct venue *v, struct mqtt_event *ev, long long now_ms)
+{
+	if (!v->have_ann)
+		return 0;
+	const struct mqtt_event *best = &v->own_ann;
+	for (int i = 0; i < v->n_anns; i++)
+		if (v->anns[i].origin_ms > 0 && newer(&v->anns[i], best))
+			best = &v->anns[i];
+	if (best == &v->own_ann || !strcmp(best->event, v->own_ann.event))
+		return 0;
+	if (!strcmp(v->following, best->event) && now_ms < v->follow_at + FOLLOW_RETRY_MS)
+		return 0;
+	copy_id(v->following, best->event);
+	v->follow_at = now_ms;
+	*ev = *best;
+	return 1;
+}
+
+long long venue_total(const struct venue *v)
+{
+	return pn_set_total(&v->set, v->venue, v->own.event);
+}
+
+long long venue_campaign_total(const struct venue *v)
+{
+	return v->campaign_scope ? pn_set_total(&v->set, NULL, NULL) : -1;
+}
+
+long long venue_display_total(const struct venue *v)
+{
+	return v->campaign_scope ? venue_campaign_total(v) : venue_total(v);
+}
+
+static int online(const struct venue *v, const struct pn_entry *e, long long now_ms)
+{
+	if (!strcmp(e->st.kiosk, v->kiosk))
+		return v->up;
+	return e->seen_ms > 0 && now_ms - e->seen_ms < 2 * v->republish_ms + 5000;
+}
+
+void venue_status_json(const struct venue *v, long long now_ms, struct sbuf *b)
+{
+	sbuf_printf(b, ",\"venue\":");
+	sbuf_add_json_string(b, v->venue);
+	sbuf_printf(b, ",\"venue_event\":");
+	sbuf_add_json_string(b, v->own.event);
+	sbuf_printf(b, ",\"venue_total\":%lld", venue_total(v));
+	if (v->campaign_scope)
+		sbuf_printf(b, ",\"campaign_total\":%lld", venue_campaign_total(v));
+	sbuf_add(b, ",\"kiosks\":[");
+	int first = 1;
+	for (int i = 0; i < v->set.n; i++) {
+		const struct pn_entry *e = &v->set.e[i];
+		if (strcmp(e->st.venue, v->venue) || strcmp(e->st.event, v->own.event))
+			continue;
+		int self = !strcmp(e->st.kiosk, v->kiosk);
+		sbuf_add(b, first ? "{\"id\":" : ",{\"id\":");
+		first = 0;
+		sbuf_add_json_string(b, e->st.kiosk);
+		sbuf_printf(b, ",\"total\":%lld,\"online\":%s,\"self\":%s", pn_total(&e->st),
+			    online(v, e, now_ms) ? "true" : "false", self ? "true" : "false");
+		if (self)
+			sbuf_printf(b, ",\"last_seen_s\":0");
+		else if (e->seen_ms > 0)
+			sbuf_printf(b, ",\"last_seen_s\":%lld", (now_ms - e->seen_ms) / 1000);
+		else
+			sbuf_add(b, ",\"last_seen_s\":null");
+		sbuf_add(b, "}");
+	}
+	sbuf_add(b, "],\"mqtt\":{\"connected\":");
+	sbuf_add(b, v->up ? "true" : "false");
+	sbuf_add(b, ",\"link\":");
+	sbuf_add_json_string(b, v->link_text);
+	sbuf_add(b, ",\"refused\":");
+	sbuf_add_json_string(b, v->refused);
+	sbuf_add(b, ",\"duplicate\":");
+	sbuf_add_json_string(b, v->duplicate);
+	sbuf_add(b, "}");
+}
+
+void venue_staff_text(const struct venue *v, long long now_ms, char *buf, size_t len)
+{
+	int on = 0, off = 0;
+	long long mine = 0;
+	for (int i = 0; i < v->set.n; i++) {
+		const struct pn_entry *e = &v->set.e[i];
+		if (strcmp(e->st.venue, v->venue) || strcmp(e->st.event, v->own.event))
+			continue;
+		if (!strcmp(e->st.kiosk, v->kiosk)) {
+			mine = pn_total(&e->st);
+			continue;
+		}
+		if (online(v, e, now_ms))
+			on++;
+		else
+			off++;
+	}
+	size_t o = (size_t)snprintf(buf, len, "This kiosk %lld of %lld | other kiosks: %d online, "
+				    "%d offline", mine, venue_total(v), on, off);
+	if (!v->up && o < len)
+		o += (size_t)snprintf(buf + o, len - o, " | Not connected to the venue (%s): "
+				      "counting here, sent when back", v->link_text);
+	if (v->refused[0] && o < len)
+		o += (size_t)snprintf(buf + o, len - o, " | %s: check the broker's ACL and this "
+				      "kiosk's [mqtt] username", v->refused);
+	if (v->duplicate[0] && o < len)
+		snprintf(buf + o, len - o, " | %s", v->duplicate);
+}
+
+void venue_export_csv(const struct venue *v, struct sbuf *b)
+{
+	sbuf_add(b, "venue,event,kiosk,case,counted,taken_back,total\n");
+	for (int i = 0; i < v->set.n; i++) {
+		const struct pn_state *s = &v->set.e[i].st;
+		if (strcmp(s->venue, v->venue) || strcmp(s->event, v->own.event))
+			continue;
+		for (int c = 0; c < s->n_cases; c++) {
+			sbuf_add_csv_field(b, s->venue);
+			sbuf_add(b, ",");
+			sbuf_add_csv_field(b, s->event);
+			sbuf_add(b, ",");
+			sbuf_add_csv_field(b, s->kiosk);
+			sbuf_add(b, ",");
+			sbuf_add_csv_field(b, s->cases[c].id);
+			sbuf_printf(b, ",%lld,%lld,%lld\n", s->cases[c].p, s->cases[c].n,
+				    s->cases[c].p - s->cases[c].n);
+		}
+	}
+	struct pn_case cases[64];
+	int n = pn_set_cases(&v->set, v->venue, v->own.event, cases, 64);
+	for (int c = 0; c < n && c < 64; c++) {
+		sbuf_add_csv_field(b, v->venue);
+		sbuf_add(b, ",");
+		sbuf_add_csv_field(b, v->own.event);
+		sbuf_add(b, ",(all),");
+		sbuf_add_csv_field(b, cases[c].id);
+		sbuf_printf(b, ",%lld,%lld,%lld\n", cases[c].p, cases[c].n, cases[c].p - cases[c].n);
+	}
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Several kiosks, one total, end to end: a real mosquitto started here (free port on
+127.0.0.1, users and the per-kiosk ACL, its own persistence folder) and real kiosks.
+
+Proves: three kiosks show the exact venue total within 2 s of presses, adds and an undo; a
+broker killed with -9 and started on an EMPTY persistence file is exact again within 5 s (the
+kiosks republish); a kiosk restarted while the broker is down still shows the venue total
+(peer states kept in its own database); a partitioned kiosk counts on both sides and all are
+exact after the heal; a new event on one kiosk is followed by the others, also by one that
+was offline; a cloned card (one database id on two kiosks) is reported; a publish refused by
+the broker's ACL is reported. Usage: test_venue.py BUILD_DIR"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mqttlib import Broker, Kiosk, Proxy, Results, cleanup, wait_for, workdir  # noqa: E402
+
+EXACT_S = 2.0      # the issue's bound for a normal count
+AFTER_BROKER_S = 5.0
+HEAL_S = 15.0      # reconnect back-off is at most 5 s; generous for a loaded machine
+
+
+def main():
+    build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
+    res = Results("test_venue")
+    work = workdir("tk-mqtt-")
+    procs = []
+    try:
+        run(build, work, res, procs)
+    finally:
+        cleanup(work, procs)
+    return res.finish()
+
+
+def venue_totals(kiosks):
+    return [k.status().get("venue_total") for k in kiosks]
+
+
+def all_show(kiosks, total, event=None):
+    def cond():
+        for k in kiosks:
+            s = k.status()
+            if s.get("venue_total") != total or (event and s.get("event") != event):
+                return None
+        return True
+    return cond
+
+
+def run(build, work, res, procs):
+    broker = Broker(work, users=["k1", "k2", "k3", "k4", "k5", "observer"])
+    procs.append(broker)
+    broker.start()
+    proxy = Proxy(broker.port)
+    # A card image: one database made once, copied to two Pis (k1 and, later, k4).
+    base = os.path.join(work, "card.db")
+    ks = []
+    for name in ("k1", "k2", "k3"):
+        port = proxy.port if name == "k3" else broker.port
+        ks.append(Kiosk(build, work, name, port, republish=2,
+                        db=os.path.join(work, name + ".db")))
+    k1, k2, k3 = ks
+    procs.extend(ks)
+    for k in ks:
+        k.start()
+
+    # --- counting on three kiosks ---------------------------------------------------------
+    k1.ctl("add", "5")
+    for _ in range(3):
+        k1.ctl("press")
+    k2.ctl("add", "7")
+    k2.ctl("press")
+    k3.ctl("press")
+    k3.ctl("press")
+    out = k2.ctl("undo")
+    res.check("undo on k2 takes back its press", "Took back 1 letter" in out, out)
+    ok, t = wait_for("exact", all_show(ks, 17), EXACT_S + 3)
+    res.check("every kiosk shows the exact venue total 17 (%.2f s, bound %.1f s)" % (t, EXACT_S),
+              ok and t <= EXACT_S, "got %s" % venue_totals(ks))
+    s = k1.status()
+    res.check("status --json: total is this kiosk's own", s.get("total") == 8, str(s.get("total")))
+    kiosks = {e["id"]: e for e in s.get("kiosks", [])}
+    res.check("status --json lists three kiosks with their totals",
+              {k: v["total"] for k, v in kiosks.items()} == {"k1": 8, "k2": 7, "k3": 2}, str(kiosks))
+    res.check("all three online", all(v["online"] for v in kiosks.values()), str(kiosks))
+    text = k2.ctl("status")
+    res.check("tallyctl status shows the venue", "Venue:  17 (3 kiosks online, 0 offline)" in text, text)
+    csv = k1.ctl("export", "--venue")
+    res.check("export --venue has a row per kiosk and case and the sum",
+              "school,write-for-rights-2026,k2,,8,1,7" in csv and
+              "school,write-for-rights-2026,(all),,18,1,17" in csv, csv)
+    res.check("the broker holds each kiosk's state, retained",
+              len([l for l in broker.retained("tallykiosk/v1/test/school/write-for-rights-2026/+")]) == 3,
+              str(broker.retained()))
+
+    # --- broker killed, restarted on an empty persistence file -----------------------------
+    broker.kill9()
+    broker.wipe()
+    k1.ctl("press")     # counted while the broker is down
+    broker.start()
+    ok, t = wait_for("exact", all_show(ks, 18), AFTER_BROKER_S + 5)
+    res.check("after kill -9 and an empty persistence file: exact 18 within %.0f s (%.2f s)"
+              % (AFTER_BROKER_S, t), ok and t <= AFTER_BROKER_S, "got %s" % venue_totals(ks))
+    got, _ = wait_for("republished", lambda: len(broker.retained(
+        "tallykiosk/v1/test/school/write-for-rights-2026/+")) == 3 or None, 10)
+    res.check("the kiosks filled the empty broker again (3 retained states)", bool(got),
+              str(broker.retained()))
+
+    # --- a kiosk restarted while the broker is down keeps the venue total ------------------
+    broker.kill9()
+    k2.stop()
+    k2.start()
+    s = k2.status()
+    res.check("k2 restarted without a broker still shows venue total 18 (from its database)",
+              s.get("venue_total") == 18 and not s["mqtt"]["connected"], str(s))
+    broker.start()
+    ok, t = wait_for("exact", all_show(ks, 18), HEAL_S)
+    res.check("broker back: all exact (%.2f s)" % t, bool(ok), "got %s" % venue_totals(ks))
+
+    # --- partition: k3 cut off, both sides count, heal ------------------------------------
+    proxy.partition()
+    wait_for("k3 notices", lambda: not k3.status()["mqtt"]["connected"] or None, 10)
+    k3.ctl("add", "4")
+    k1.ctl("add", "2")
+    ok, _ = wait_for("k1 side", lambda: k1.status()["venue_total"] == 20 or None, 5)
+    res.check("during the partition k1's side counts (20)", bool(ok), str(venue_totals([k1])))
+    res.check("and k3 counts alone (its own 6)", k3.status()["total"] == 6, str(k3.status()))
+    s = k1.status()
+    res.check("k1 sees k3 offline after a while",
+              bool(wait_for("offline", lambda: [e for e in k1.status()["kiosks"]
+                                                 if e["id"] == "k3" and not e["online"]], 20)[0]),
+              str(s["kiosks"]))
+    proxy.heal()
+    ok, t = wait_for("heal", all_show(ks, 24), HEAL_S)
+    res.check("after the heal every kiosk shows 24 (%.2f s)" % t, bool(ok), "got %s" % venue_totals(ks))
+
+    # --- a new event, followed by the others, and by one that was offline ------------------
+    proxy.partition()
+    wait_for("k3 notices", lambda: not k3.status()["mqtt"]["connected"] or None, 10)
+    k2.ctl("new-event", "Assembly hall")
+    k1.ctl("press")
+    ok, t = wait_for("follow", all_show([k1, k2], 1, "Assembly hall"), 5)
+    res.check("a new event on k2 is followed by k1 (%.2f s)" % t, bool(ok),
+              str([(k.status()["event"], k.status()["venue_total"]) for k in (k1, k2)]))
+    ev = k1.status()
+    res.check("same event id on both", ev["venue_event"] == k2.status()["venue_event"] and
+              ev["venue_event"].startswith("assembly-hall-"), ev["venue_event"])
+    proxy.heal()
+    ok, t = wait_for("follow offline", all_show(ks, 1, "Assembly hall"), HEAL_S)
+    res.check("k3, offline when it started, follows when back (%.2f s)" % t, bool(ok),
+              str([(k.status()["event"], k.status()["venue_total"]) for k in ks]))
+    events = k3.ctl("events", "--json")
+    res.check("k3 kept its old event with its own 6", '"total":6' in events, events)
+
+    # --- a cloned card: two kiosks with one database id ------------------------------------
+    k1.stop()
+    import shutil
+    shutil.copy(k1.db, base)
+    k1.start()
+    k4 = Kiosk(build, work, "k4", broker.port, republish=5, db=os.path.join(work, "k4.db"))
+    shutil.copy(base, k4.db)
+    procs.append(k4)
+    k4.start()
+    k4.ctl("press")
+    ok, t = wait_for("dup", lambda: k1.status()["mqtt"]["duplicate"] or None, 15)
+    res.check("k1 reports the kiosk cloned from its card (%.2f s)" % t,
+              bool(ok) and "k4" in ok, str(ok))
+    ok, _ = wait_for("dup", lambda: k4.status()["mqtt"]["duplicate"] or None, 15)
+    res.check("and k4 reports it too", bool(ok) and "k1" in ok, str(ok))
+
+    # --- a publish the broker's ACL refuses ------------------------------------------------
+    k5 = Kiosk(build, work, "k5", broker.port, user="k5", kiosk="k2-impostor",
+               db=os.path.join(work, "k5.db"))
+    procs.append(k5)
+    k5.start()
+    k5.ctl("press")
+    ok, t = wait_for("refused", lambda: k5.status()["mqtt"]["refused"] or None, 10)
+    res.check("a publish refused by the ACL is reported (%.2f s)" % t,
+              bool(ok) and "Not authorized" in ok, str(ok))
+    res.check("and logged", "refused a publish: Not authorized" in k5.log(), k5.log()[-500:])
+    # k4's copy of k1's card counts k1's press again (3): what the duplicate warning is for.
+    res.check("the refused kiosk's press does not reach the others (3, not 4)",
+              venue_totals([k1, k2, k3]) == [3, 3, 3] and k5.status()["venue_total"] == 4,
+              str(venue_totals([k1, k2, k3, k5])))
+    shot = os.path.join(work, "k5.png")
+    import subprocess
+    subprocess.run([os.path.join(build, "tallykiosk"), "-c", k5.conf, "--db", k5.db,
+                    "--screenshot", shot, "--size", "960x540"],
+                   env=dict(os.environ, SDL_VIDEODRIVER="offscreen"), capture_output=True)
+    if os.environ.get("TK_KEEP_SHOT"):
+        shutil.copy(shot, os.environ["TK_KEEP_SHOT"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
