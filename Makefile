@@ -39,8 +39,8 @@ CORE_SRC = src/config.c src/store.c src/store_recover.c src/store_report.c src/s
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
-KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/render_text.c \
-            src/render_font.c \
+KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c src/render.c src/render_driver.c \
+            src/render_text.c src/render_font.c \
             src/view_tally.c src/view_carousel.c \
             src/fontfind.c src/layout.c src/input.c src/supervise.c src/several.c src/mqtt_link.c \
             $(GPIO_SRC)

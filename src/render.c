@@ -337,8 +337,9 @@ enum render_status render_open_window(struct render **out, const struct config *
 		set_err(err, errlen, "SDL window: %s", SDL_GetError());
 		goto fail;
 	}
-	r->renderer = SDL_CreateRenderer(r->window, -1,
-					 SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+	r->renderer = rp_create_renderer(r->window,
+					 SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC,
+					 r->renderer_why, sizeof r->renderer_why);
 	if (!r->renderer)
 		r->renderer = SDL_CreateRenderer(r->window, -1, SDL_RENDERER_SOFTWARE);
 	if (!r->renderer) {

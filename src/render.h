@@ -84,6 +84,9 @@ int render_input_fd(struct render *r);
 /* Next pending input (non-blocking); RENDER_INPUT_NONE when there is none. */
 enum render_input render_next_input(struct render *r, int keyboard_counts, int allow_quit);
 
+/* One line for the log: the video driver, the renderer and why it was chosen. */
+void render_describe(const struct render *r, char *buf, size_t len);
+
 /* Saves the last drawn frame as PNG. */
 enum render_status render_save_png(struct render *r, const char *path, char *err, size_t errlen);
 

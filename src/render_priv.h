@@ -27,6 +27,7 @@ struct render {
 	SDL_Window *window;     /* NULL for the off-screen surface */
 	SDL_Renderer *renderer;
 	SDL_Surface *surface;   /* the off-screen target, NULL for a window */
+	char renderer_why[160]; /* how the render driver was chosen (render_describe) */
 	SDL_Texture *rotated;   /* the picture before turning it ([display] rotate), or NULL */
 	int rotated_w, rotated_h;
 	int video_init, ttf_init, img_init;
@@ -58,5 +59,11 @@ struct render {
 	} scene_key;
 	int scene_ok;
 };
+
+/* The render drivers to try, by index, in order (render_driver.c): GLES2 first on KMSDRM.
+ * Returns 0 when SDL's own choice (index -1) is right. why gets the reason, for the log. */
+int rp_driver_order(int *order, int max, char *why, size_t whylen);
+/* A renderer for window from the first driver of rp_driver_order that works; NULL if none. */
+SDL_Renderer *rp_create_renderer(SDL_Window *window, Uint32 flags, char *why, size_t whylen);
 
 #endif
