@@ -4,7 +4,7 @@
 #
 #   make golden          compare (part of `make test`)
 #   make golden-update   rewrite tests/golden/*.png; then look at every one of them
-GOLDEN_OBJ = $(addprefix $(BUILD)/obj/,render.o render_text.o render_font.o view_tally.o view_carousel.o \
+GOLDEN_OBJ = $(addprefix $(BUILD)/obj/,render.o render_driver.o render_text.o render_font.o view_tally.o view_carousel.o \
 	fontfind.o layout.o) $(CORE_OBJ)
 
 .PHONY: golden golden-update
