@@ -39,7 +39,7 @@ test-oom-nosan: $(OOM_DIR)/oom_drive
 
 # --- soak -------------------------------------------------------------------------------------
 SOAK_DIR = $(BUILD)/soak
-SOAK_OBJ = $(addprefix $(BUILD)/obj/,render.o render_driver.o render_text.o render_font.o view_tally.o view_carousel.o \
+SOAK_OBJ = $(addprefix $(BUILD)/obj/,render.o render_driver.o render_frame.o render_path.o damage.o render_text.o render_font.o view_tally.o view_carousel.o \
 	fontfind.o layout.o worker.o) $(CORE_OBJ)
 # The CI soak: 12 simulated hours, 500,000 frames, 50,000 presses. SOAK_ARGS for more.
 SOAK_ARGS ?= --frames 500000 --presses 50000 --hours 12

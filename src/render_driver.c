@@ -81,6 +81,7 @@ void render_describe(const struct render *r, char *buf, size_t len)
 		return;
 	}
 	const char *video = r->window ? SDL_GetCurrentVideoDriver() : "off-screen";
-	snprintf(buf, len, "video %s, renderer %s%s (%s)", video ? video : "?", info.name,
-		 info.flags & SDL_RENDERER_ACCELERATED ? ", accelerated" : "", r->renderer_why);
+	snprintf(buf, len, "video %s, renderer %s%s (%s); %s", video ? video : "?", info.name,
+		 info.flags & SDL_RENDERER_ACCELERATED ? ", accelerated" : "", r->renderer_why,
+		 r->path_why);
 }
