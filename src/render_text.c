@@ -13,7 +13,6 @@
 /* Below this a shrunk line is unreadable anyway; the draw then scales the texture to fit. */
 #define MIN_FONT_PX 4
 
-static const SDL_Color white = { 255, 255, 255, 255 };
 
 static SDL_Texture *upload(SDL_Renderer *r, SDL_Surface *s)
 {
@@ -350,7 +349,7 @@ static int digit_cell(TTF_Font *f)
 	return cell;
 }
 
-static int digits_build(struct rt_digits *d, TTF_Font *f, SDL_Renderer *r, int px)
+static int digits_build(struct rt_digits *d, TTF_Font *f, SDL_Renderer *r, int px, SDL_Color c)
 {
 	memset(d, 0, sizeof *d);
 	int cell = digit_cell(f);
@@ -360,7 +359,7 @@ static int digits_build(struct rt_digits *d, TTF_Font *f, SDL_Renderer *r, int p
 		int minx = 0, adv = 0;
 		if (TTF_GlyphMetrics32(f, glyph_char[i], &minx, NULL, NULL, NULL, &adv) != 0)
 			goto fail;
-		SDL_Surface *s = TTF_RenderGlyph32_Blended(f, glyph_char[i], white);
+		SDL_Surface *s = TTF_RenderGlyph32_Blended(f, glyph_char[i], c);
 		if (!s)
 			goto fail;
 		int top, bottom;
@@ -391,6 +390,7 @@ static int digits_build(struct rt_digits *d, TTF_Font *f, SDL_Renderer *r, int p
 		goto fail;
 	d->below = sep_bottom > d->ink_bottom ? sep_bottom - d->ink_bottom : 0;
 	d->px = px;
+	d->color = c;
 	return 0;
 fail:
 	digits_free(d);
@@ -469,12 +469,17 @@ static int number_fit(struct rt_number *n, int nd, int ns, int neg, int target)
 	return px;
 }
 
-static struct rt_digits *digits_at(struct rt_number *n, SDL_Renderer *r, int px)
+/*
+ * The digits at px, rasterised in c's colour: the number is always drawn in one colour, and a
+ * texture that needs no colour modulation takes SDL's fast blending path on the software
+ * renderer (a white one tinted per draw takes the slow generic one).
+ */
+static struct rt_digits *digits_at(struct rt_number *n, SDL_Renderer *r, int px, SDL_Color c)
 {
 	struct rt_digits *victim = &n->sets[0];
 	for (int i = 0; i < RT_SETS; i++) {
 		struct rt_digits *d = &n->sets[i];
-		if (d->px == px) {
+		if (d->px == px && d->color.r == c.r && d->color.g == c.g && d->color.b == c.b) {
 			d->used = ++n->clock;
 			return d;
 		}
@@ -482,7 +487,8 @@ static struct rt_digits *digits_at(struct rt_number *n, SDL_Renderer *r, int px)
 			victim = d;
 	}
 	digits_free(victim);
-	if (TTF_SetFontSize(n->font, px) != 0 || digits_build(victim, n->font, r, px) != 0)
+	c.a = 255;
+	if (TTF_SetFontSize(n->font, px) != 0 || digits_build(victim, n->font, r, px, c) != 0)
 		return NULL;
 	victim->used = ++n->clock;
 	return victim;
@@ -507,7 +513,7 @@ static struct rt_digits *number_layout(struct rt_number *n, SDL_Renderer *r, con
 	if (nd == 0 || n->base_px <= 0)
 		return NULL;
 	int px = number_fit(n, nd, ns, neg, (int)(b->w / (1.0f + RT_NUMBER_POP)));
-	struct rt_digits *d = px > 0 ? digits_at(n, r, px) : NULL;
+	struct rt_digits *d = px > 0 ? digits_at(n, r, px, c) : NULL;
 	if (!d)
 		return NULL;
 
@@ -542,7 +548,6 @@ static struct rt_digits *number_layout(struct rt_number *n, SDL_Renderer *r, con
 		SDL_FRect dst = { cx + (pen + d->off[g] - cx) * scale, cy + (tex_y - cy) * scale,
 				  d->tw[g] * scale, d->th[g] * scale };
 		if (paint) {
-			SDL_SetTextureColorMod(d->tex[g], c.r, c.g, c.b);
 			SDL_SetTextureAlphaMod(d->tex[g], c.a);
 			SDL_RenderCopyF(r, d->tex[g], NULL, &dst);
 		}
@@ -572,10 +577,9 @@ void rt_number_draw(struct rt_number *n, SDL_Renderer *r, const char *s,
 }
 
 int rt_number_bounds(struct rt_number *n, SDL_Renderer *r, const char *s,
-		     const struct layout_box *b, float scale, SDL_Rect *out)
+		     const struct layout_box *b, float scale, SDL_Color c, SDL_Rect *out)
 {
-	SDL_Color none = { 0, 0, 0, 0 };
-	return number_layout(n, r, s, b, scale, none, 0, out) ? 0 : -1;
+	return number_layout(n, r, s, b, scale, c, 0, out) ? 0 : -1;
 }
 
 /* A white disc of diameter d with 4x4 supersampled edges, as a texture. */

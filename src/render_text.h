@@ -42,6 +42,7 @@ struct rt_digits {
 	int tw[RT_GLYPHS], th[RT_GLYPHS];
 	int ink_top, ink_bottom; /* rows of the digits' ink inside the textures */
 	int below;            /* rows the separator hangs below the digits */
+	SDL_Color color;      /* the glyphs are rasterised in this colour */
 };
 
 struct rt_number {
@@ -108,7 +109,7 @@ void rt_number_draw(struct rt_number *n, SDL_Renderer *r, const char *s,
 /* Every pixel rt_number_draw with the same arguments may touch. Returns 0, or -1 if it
  * would draw nothing. */
 int rt_number_bounds(struct rt_number *n, SDL_Renderer *r, const char *s,
-		     const struct layout_box *b, float scale, SDL_Rect *out);
+		     const struct layout_box *b, float scale, SDL_Color c, SDL_Rect *out);
 void rt_number_drop(struct rt_number *n);
 void rt_number_close(struct rt_number *n);
 

@@ -352,7 +352,7 @@ void view_tally_update(struct view_tally *t, const struct draw_ctx *dc, const st
 	/* Only the digits: where they were, and where they are now. */
 	if (f.digits[0])
 		f.number_drawn = rt_number_bounds(&t->num, dc->ren, f.digits, &l->number, f.scale,
-						  &f.number_at) == 0;
+						  rp_color(dc->number), &f.number_at) == 0;
 	if (first || f.look_number != o->look_number) {
 		if (!first && o->number_drawn)
 			damage_add(d, o->number_at.x, o->number_at.y, o->number_at.w,
