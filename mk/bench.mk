@@ -1,6 +1,7 @@
-# make bench: what a kiosk costs (see bench/bench.py); prints a table and writes
+# make bench: what a kiosk costs (see bench/bench.py), beside the same screen as a web page
+# in chromium --kiosk (bench/peer/page.html); prints the tables and writes
 # bench/results.md. make bench-quick: the same with short windows, nothing written.
-DEB_BENCH = xvfb xauth valgrind python3
+DEB_BENCH = xvfb xauth valgrind python3 chromium xdotool
 
 .PHONY: bench bench-quick deps-bench
 deps-bench: deps

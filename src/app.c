@@ -22,9 +22,6 @@
 #include "worker.h"
 
 #define ACK_MS 1400           /* how long "Thank you!" stays on screen */
-#define FRAME_MS 16           /* animation frames at most this often: vsync does not block
-				 * under X11 without a compositor or offscreen, and a frame of a
-				 * software renderer costs milliseconds */
 #define INPUT_PUMP_MS 20      /* SDL has no fd to poll on: look at its queue this often */
 #define IDLE_WAIT_MS 1000
 #define RETRY_MS 2000         /* wait before saving presses whose commit failed, again */
@@ -36,6 +33,7 @@ struct app {
 	struct ctlserver *ctl;
 	struct store_event shown;   /* the committed state on screen */
 	long long ack_start;        /* monotonic ms of the last press; 0 = none */
+	int ack_drawn;              /* the last frame showed the acknowledgement */
 	int dirty;
 	int inflight;               /* jobs submitted and not yet collected */
 	int unsaved;                /* presses whose commit failed, waiting to be retried */
@@ -48,6 +46,9 @@ struct app {
 	int reset_hold_ms;
 	struct supervise sup;
 	long long last_draw_ms;     /* monotonic ms of the last frame drawn */
+	int frame_ms;               /* animation frames at most this often ([display] frame_rate):
+				     * vsync does not block under X11 without a compositor, and a
+				     * TV needs no more for a fade */
 	/* Timing trace for benchmarks: input times waiting for the frame that shows them. */
 	long long trace_ack_ns;     /* earliest press whose thank-you is not on screen yet */
 	long long trace_shown_ns[64];
@@ -88,6 +89,7 @@ static void trace_frame(struct app *a)
 	if (!f)
 		return;
 	long long now = mono_ns();
+	fprintf(f, "frame %lld\n", now);
 	if (!a->trace_first_done) {
 		a->trace_first_done = 1;
 		fprintf(f, "first-frame %lld\n", now);
@@ -315,7 +317,8 @@ static float ack_level(const struct app *a, long long now)
 	return 1.0f - (float)age / ACK_MS;
 }
 
-static void draw(struct app *a, long long now)
+/* Returns 1 if a frame was drawn (0: the screen already showed all this). */
+static int draw(struct app *a, long long now)
 {
 	const struct config *cfg = a->p->cfg;
 	a->status_line[0] = '\0';
@@ -360,7 +363,7 @@ static void draw(struct app *a, long long now)
 		.case_counts = cases,
 		.n_case_counts = a->shown.n_cases,
 	};
-	render_draw(a->p->render, &v, now);
+	return render_draw(a->p->render, &v, now);
 }
 
 static void handle_signal(struct app *a)
@@ -413,19 +416,20 @@ static void drain(struct app *a)
 static int draw_if_due(struct app *a, long long now)
 {
 	/* The renderer says when its own animations (count-up, celebration, carousel) need the
-	 * next frame, so between carousel changes the loop sleeps. */
-	int animating = ack_level(a, now) > 0.0f || a->reset_start ||
+	 * next frame, so between carousel changes the loop sleeps. ack_drawn: one more frame
+	 * after the fade, so the acknowledgement is fully gone. */
+	int ack_on = ack_level(a, now) > 0.0f;
+	int animating = ack_on || a->ack_drawn || a->reset_start ||
 			render_next_frame_ms(a->p->render, now) == 0;
-	/* New data is drawn at once (a press must answer now); animation frames are paced, so a
-	 * display without vsync does not make the loop spin. */
-	if (a->dirty || (animating && now >= a->last_draw_ms + FRAME_MS)) {
+	/* New data is drawn at once (a press must answer now); animation frames are paced
+	 * ([display] frame_rate), so a display without vsync does not make the loop spin. A
+	 * frame with nothing new on it is not drawn at all (draw returns 0). */
+	if (a->dirty || (animating && now >= a->last_draw_ms + a->frame_ms)) {
 		a->last_draw_ms = now;
-		draw(a, now);
-		trace_frame(a);
+		if (draw(a, now))
+			trace_frame(a);
 		a->dirty = 0;
-		/* One more frame after the fade so the acknowledgement is fully gone. */
-		if (animating && ack_level(a, mono_ms()) <= 0.0f)
-			a->dirty = 1;
+		a->ack_drawn = ack_on;
 	}
 	return animating;
 }
@@ -449,10 +453,11 @@ static int next_timeout(struct app *a, int animating, int input_fd)
 	long long now = mono_ms();
 	if (a->dirty)
 		return 0;
-	if (animating)
-		wait_at_most(&timeout, a->last_draw_ms + FRAME_MS - now);
 	long long frame = render_next_frame_ms(a->p->render, now);
-	if (frame > 0)
+	/* Animating, or something started moving with the frame just drawn: the next frame. */
+	if (animating || frame == 0)
+		wait_at_most(&timeout, a->last_draw_ms + a->frame_ms - now);
+	else if (frame > 0)
 		wait_at_most(&timeout, frame);
 	if (a->unsaved > 0)
 		wait_at_most(&timeout, a->retry_at - now);
@@ -515,6 +520,7 @@ static void dispatch(struct app *a, struct loop_fds *l, int ready)
 int app_run(const struct app_params *p)
 {
 	struct app a = { .p = p, .dirty = 1 };
+	a.frame_ms = 1000 / (p->cfg->frame_rate > 0 ? p->cfg->frame_rate : 30);
 	char err[256];
 	store_current(p->store, &a.shown);
 	/* Copied before the storage thread owns the store. */

@@ -47,6 +47,7 @@ struct key {
 
 static const char *const rotate_words[] = { "0", "90", "180", "270", NULL };
 static const char *const scope_words[] = { "venue", "campaign", NULL };
+static const char *const renderer_words[] = { "auto", "gpu", "software", NULL };
 
 #define FIELD(m) offsetof(struct config, m), sizeof(((struct config *)0)->m)
 
@@ -75,6 +76,8 @@ static const struct key keys[] = {
 	{ "display", "carousel_interval", K_INT, FIELD(carousel_interval), 3, 600, 0, "12", NULL },
 	{ "display", "milestone", K_INT, FIELD(milestone), 0, 1000000000, 0, "100", NULL },
 	{ "display", "pixel_shift", K_BOOL, FIELD(pixel_shift), 0, 0, 0, "true", NULL },
+	{ "display", "renderer", K_ENUM, FIELD(renderer), 0, 0, 0, "auto", renderer_words },
+	{ "display", "frame_rate", K_INT, FIELD(frame_rate), 10, 60, 0, "30", NULL },
 	{ "content", "cases", K_STRING, FIELD(cases), 0, 0, 0, "", NULL },
 	{ "content", "alternate_languages", K_BOOL, FIELD(alternate_languages), 0, 0, 0, "true", NULL },
 	{ "input", "keyboard", K_BOOL, FIELD(keyboard), 0, 0, 0, "true", NULL },

@@ -28,6 +28,9 @@ enum config_bias { CONFIG_BIAS_AS_IS, CONFIG_BIAS_DISABLE, CONFIG_BIAS_PULL_UP,
 enum config_kind { CONFIG_KIND_BUTTON, CONFIG_KIND_BEAM };
 enum config_role { CONFIG_ROLE_COUNT, CONFIG_ROLE_STAFF_RESET };
 enum config_mqtt_scope { CONFIG_MQTT_SCOPE_VENUE, CONFIG_MQTT_SCOPE_CAMPAIGN };
+/* [display] renderer: the GPU through SDL's accelerated renderer, or the CPU drawing only
+ * what changed into the window's own surface; auto picks per machine. */
+enum config_renderer { CONFIG_RENDERER_AUTO, CONFIG_RENDERER_GPU, CONFIG_RENDERER_SOFTWARE };
 
 /* One GPIO input: a [gpio.NAME] section. Times are in milliseconds. */
 struct config_gpio {
@@ -69,6 +72,8 @@ struct config {
 	int carousel_interval;            /* seconds each case is shown */
 	long long milestone;              /* celebrate every N letters; 0 = never */
 	int pixel_shift;                  /* 1: move the picture a few pixels now and then */
+	int renderer;                     /* enum config_renderer: who draws the window */
+	int frame_rate;                   /* animation frames per second (10..60) */
 
 	/* [content] */
 	char cases[CONFIG_PATH_MAX];      /* "" = the bundled cases file */

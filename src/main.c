@@ -455,6 +455,8 @@ int main(int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
+	render_describe(r, err, sizeof err);
+	log_msg(LOG_PRIO_INFO, "display: %s", err);
 	render_set_cases(r, &cases);
 	FILE *trace = NULL;
 	if (o.trace && !(trace = fopen(o.trace, "we"))) {

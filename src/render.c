@@ -1,16 +1,15 @@
 /*
- * The screen on SDL2 (see render.h): device, fonts, rotation and pixel shift, and the order
- * of drawing; the tally and the carousel are drawn by view_tally.c and view_carousel.c. The
- * same drawing code serves the kiosk's window (KMSDRM on the Pi, X11 on a desktop) and an
- * off-screen surface for screenshots and golden tests, so what the tests see is what the room
- * sees.
+ * The screen on SDL2 (see render.h): the device (window or off-screen surface, the GPU or the
+ * software path), fonts, input events and screenshots. A frame (layout, pixel shift, what
+ * changed, painting) is render_frame.c; the tally and the carousel are the views in
+ * view_tally.c and view_carousel.c. The same drawing code serves the kiosk's window (KMSDRM
+ * on the Pi, X11 on a desktop) and an off-screen surface for screenshots and golden tests, so
+ * what the tests see is what the room sees.
  *
  * Nothing is rasterised per frame: text textures are kept until their string or box changes,
- * and the big number is laid out from cached digit textures (render_text.c). KMSDRM cannot
- * rotate the output, so a turned screen is drawn into a texture of the turned size which is
- * then copied rotated. Against burn-in the whole picture (but the staff strip, which is rarely
- * shown) moves a few pixels every minute; the layout's boxes are moved, so no text is
- * rasterised again for it.
+ * and the big number is laid out from cached digit textures (render_text.c). Against burn-in
+ * the whole picture (but the staff strip, which is rarely shown) moves a few pixels every
+ * minute; the layout's boxes are moved, so no text is rasterised again for it.
  */
 #include "render.h"
 
@@ -45,70 +44,6 @@ __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errl
 	va_end(ap);
 }
 
-/* Drops every texture: after a render device reset they are invalid and must be rebuilt. */
-static void drop_textures(struct render *r)
-{
-	view_tally_drop(&r->tally);
-	view_status_drop(&r->status);
-	view_carousel_drop(&r->carousel);
-	if (r->rotated)
-		SDL_DestroyTexture(r->rotated);
-	r->rotated = NULL;
-	r->scene_ok = 0;
-}
-
-/*
- * Recomputes the layout if the output size changed. Text caches notice the new boxes by
- * themselves; a window too small for any layout is drawn as plain background.
- */
-static void update_layout(struct render *r)
-{
-	int w = 0, h = 0;
-	if (r->surface) {
-		w = r->surface->w;
-		h = r->surface->h;
-	} else if (SDL_GetRendererOutputSize(r->renderer, &w, &h) != 0) {
-		return;
-	}
-	if (w == r->out_w && h == r->out_h)
-		return;
-	r->out_w = w;
-	r->out_h = h;
-	r->log_w = r->rotate % 2 ? h : w;
-	r->log_h = r->rotate % 2 ? w : h;
-	r->layout_ok = layout_compute(r->log_w, r->log_h, view_carousel_wanted(&r->carousel),
-				      &r->base) == 0;
-	r->layout = r->base;
-	r->shift_dx = r->shift_dy = 0;
-	view_tally_resize(&r->tally, r->layout_ok ? r->base.number.font_px : 0);
-}
-
-static void move_box(struct layout_box *b, int dx, int dy)
-{
-	b->x += dx;
-	b->y += dy;
-}
-
-/* Moves every box but the staff strip by the pixel shift of now_ms. */
-static void shift_layout(struct render *r, long long now_ms)
-{
-	int dx = 0, dy = 0;
-	if (r->pixel_shift && r->layout_ok)
-		anim_pixel_shift(now_ms, r->base.margin / 3, &dx, &dy);
-	if (dx == r->shift_dx && dy == r->shift_dy)
-		return;
-	struct tally_layout *l = &r->layout;
-	*l = r->base;
-	struct layout_box *all[] = { &l->event_name, &l->number,   &l->label,    &l->ack,
-				     &l->goal_bar,   &l->goal_text, &l->tally,   &l->carousel,
-				     &l->badge,      &l->case_name, &l->case_country,
-				     &l->headline,   &l->story,     &l->case_count, &l->dots };
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		move_box(all[i], dx, dy);
-	r->shift_dx = dx;
-	r->shift_dy = dy;
-}
-
 static int keep_string(char **dst, const char *src)
 {
 	if (!src)
@@ -123,8 +58,9 @@ static int keep_string(char **dst, const char *src)
 	return 0;
 }
 
-static void keep_view(struct kept_view *k, const struct tally_view *v)
+void rp_keep_view(struct render *r, const struct tally_view *v)
 {
+	struct kept_view *k = &r->last;
 	int rc = keep_string(&k->event_name, v->event_name);
 	rc |= keep_string(&k->label, v->label);
 	rc |= keep_string(&k->thank_you, v->thank_you);
@@ -142,100 +78,6 @@ static void free_view(struct kept_view *k)
 	free(k->thank_you);
 	free(k->staff_status);
 	memset(k, 0, sizeof *k);
-}
-
-static void draw_scene(struct render *r, const struct tally_view *v, long long now_ms)
-{
-	SDL_Renderer *ren = r->renderer;
-	SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
-	SDL_SetRenderDrawColor(ren, r->background.r, r->background.g, r->background.b, 255);
-	SDL_RenderClear(ren);
-	if (!r->layout_ok)
-		return;
-	shift_layout(r, now_ms);
-	struct draw_ctx dc = { ren, &r->layout, r->background, r->number, r->text, r->accent };
-	view_carousel_draw(&r->carousel, &dc, v, now_ms);
-	view_tally_draw(&r->tally, &dc, v, now_ms);
-	view_status_draw(&r->status, &dc, v->staff_status);
-}
-
-/* The texture a turned picture is drawn into; NULL if the renderer cannot draw into one. */
-static SDL_Texture *rotation_target(struct render *r)
-{
-	if (r->rotated && r->rotated_w == r->log_w && r->rotated_h == r->log_h)
-		return r->rotated;
-	if (r->rotated)
-		SDL_DestroyTexture(r->rotated);
-	r->rotated = SDL_CreateTexture(r->renderer, SDL_PIXELFORMAT_ARGB8888,
-				       SDL_TEXTUREACCESS_TARGET, r->log_w, r->log_h);
-	r->rotated_w = r->log_w;
-	r->rotated_h = r->log_h;
-	return r->rotated;
-}
-
-static int same_text(const char *kept, const char *s)
-{
-	return kept && !strcmp(kept, s ? s : "");
-}
-
-/* What decides the picture when nothing moves. steady is 0 while anything animates. */
-static void scene_key_of(struct render *r, const struct tally_view *v, long long now_ms,
-			 struct scene_key *k)
-{
-	memset(k, 0, sizeof *k);
-	k->total = v->total;
-	k->goal = v->goal;
-	k->out_w = r->out_w;
-	k->out_h = r->out_h;
-	unsigned long long h = 1469598103934665603ULL;
-	for (int i = 0; i < v->n_case_counts; i++) {
-		for (const char *c = v->case_counts[i].case_id; c && *c; c++)
-			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-		h = (h ^ (unsigned long long)v->case_counts[i].total) * 1099511628211ULL;
-	}
-	k->cases_hash = h;
-	if (r->pixel_shift && r->layout_ok)
-		anim_pixel_shift(now_ms, r->base.margin / 3, &k->dx, &k->dy);
-	struct anim_slide s = { 0, 0, 1.0f };
-	if (r->carousel.on && r->carousel.sched_started)
-		anim_carousel_at(&r->carousel.sched, now_ms, &s);
-	k->slide = s.to;
-	const struct kept_view *kv = &r->last;
-	k->steady = r->layout_ok && v->ack <= 0.0f && s.from == s.to &&
-		    !view_tally_animating(&r->tally, now_ms) && kv->valid && kv->ack <= 0.0f &&
-		    same_text(kv->event_name, v->event_name) && same_text(kv->label, v->label) &&
-		    same_text(kv->thank_you, v->thank_you) &&
-		    same_text(kv->staff_status, v->staff_status);
-}
-
-/* Draws the whole frame at now_ms, turned as configured; does not present. A steady frame
- * equal to the last one is copied from the scene texture, not drawn again. */
-static void compose(struct render *r, const struct tally_view *v, long long now_ms)
-{
-	update_layout(r);
-	struct scene_key key;
-	scene_key_of(r, v, now_ms, &key);
-	r->last_now = now_ms;
-	SDL_Texture *t = r->layout_ok ? rotation_target(r) : NULL;
-	int reuse = t && key.steady && r->scene_ok && !memcmp(&key, &r->scene_key, sizeof key);
-	if (!reuse) {
-		if (!t || SDL_SetRenderTarget(r->renderer, t) != 0) {
-			r->scene_ok = 0;
-			draw_scene(r, v, now_ms);
-			return;
-		}
-		draw_scene(r, v, now_ms);
-		SDL_SetRenderTarget(r->renderer, NULL);
-		r->scene_key = key;
-		r->scene_ok = key.steady;
-	}
-	SDL_SetRenderDrawColor(r->renderer, r->background.r, r->background.g, r->background.b,
-			       255);
-	SDL_RenderClear(r->renderer);
-	/* Turned about its centre, the log_w x log_h picture covers the out_w x out_h output. */
-	SDL_FRect dst = { (r->out_w - r->log_w) / 2.0f, (r->out_h - r->log_h) / 2.0f,
-			  (float)r->log_w, (float)r->log_h };
-	SDL_RenderCopyExF(r->renderer, t, NULL, &dst, 90.0 * r->rotate, NULL, SDL_FLIP_NONE);
 }
 
 static enum render_status open_fonts(struct render *r, const struct config *cfg, char *err,
@@ -287,8 +129,41 @@ static enum render_status finish_open(struct render *r, const struct config *cfg
 	enum render_status st = open_fonts(r, cfg, err, errlen);
 	if (st != RENDER_OK)
 		return st;
-	update_layout(r);
+	rf_update_layout(r);
 	return RENDER_OK;
+}
+
+/*
+ * The software path on a window: SDL's software renderer draws into the window's own surface
+ * (X11: a shared-memory image), which keeps the last picture, so a frame repaints and sends
+ * only what changed. SDL would back that surface with an OpenGL texture unless told not to,
+ * and then the GL library (and llvmpipe's LLVM) would be loaded after all.
+ */
+static int attach_window_surface(struct render *r)
+{
+	if (r->renderer)
+		SDL_DestroyRenderer(r->renderer);
+	r->renderer = NULL;
+	r->surface = SDL_GetWindowSurface(r->window);
+	if (!r->surface)
+		return -1;
+	r->renderer = SDL_CreateSoftwareRenderer(r->surface);
+	return r->renderer ? 0 : -1;
+}
+
+/* A window's surface is made anew when the window's size changes; so are the textures. */
+static void follow_window_size(struct render *r)
+{
+	if (!r->window || !r->surface)
+		return;
+	int w = 0, h = 0;
+	SDL_GetWindowSizeInPixels(r->window, &w, &h);
+	if (w == r->surface->w && h == r->surface->h)
+		return;
+	rf_drop_textures(r);
+	if (attach_window_surface(r) != 0)
+		r->surface = NULL; /* nothing to draw into; the next resize may bring one */
+	r->out_w = r->out_h = 0;
 }
 
 enum render_status render_open_window(struct render **out, const struct config *cfg,
@@ -305,6 +180,9 @@ enum render_status render_open_window(struct render **out, const struct config *
 
 	/* SDL 2.26 reads the X11 class from the environment only; an operator's value wins. */
 	setenv("SDL_VIDEO_X11_WMCLASS", "tallykiosk", 0);
+	int software = rp_choose_software(cfg->renderer, r->path_why, sizeof r->path_why);
+	if (software)
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 	/* Vsync on: with it off, KMSDRM issues async page flips that garble Pi 5 screens. */
 	SDL_SetHint(SDL_HINT_RENDER_VSYNC, "1");
 	SDL_SetHint(SDL_HINT_VIDEO_DOUBLE_BUFFER, "1");
@@ -348,8 +226,23 @@ enum render_status render_open_window(struct render **out, const struct config *
 		set_err(err, errlen, "SDL window: %s", SDL_GetError());
 		goto fail;
 	}
-	r->renderer = SDL_CreateRenderer(r->window, -1,
-					 SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+	if (software) {
+		if (attach_window_surface(r) == 0) {
+			snprintf(r->renderer_why, sizeof r->renderer_why,
+				 "into the window's surface, only what changed");
+		} else {
+			/* KMSDRM has no window surface without GL: the GPU path it is. */
+			size_t n = strlen(r->path_why);
+			snprintf(r->path_why + n, sizeof r->path_why - n,
+				 "; but the window has no surface (%s): the GPU path instead",
+				 SDL_GetError());
+			r->surface = NULL;
+		}
+	}
+	if (!r->renderer)
+		r->renderer = rp_create_renderer(r->window,
+						 SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC,
+						 r->renderer_why, sizeof r->renderer_why);
 	if (!r->renderer)
 		r->renderer = SDL_CreateRenderer(r->window, -1, SDL_RENDERER_SOFTWARE);
 	if (!r->renderer) {
@@ -384,6 +277,9 @@ enum render_status render_open_surface(struct render **out, const struct config 
 		goto fail;
 	}
 	r->surface = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
+	r->own_surface = 1;
+	snprintf(r->path_why, sizeof r->path_why, "an off-screen picture");
+	snprintf(r->renderer_why, sizeof r->renderer_why, "into a surface");
 	if (!r->surface) {
 		set_err(err, errlen, "surface %dx%d: %s", width, height, SDL_GetError());
 		goto fail;
@@ -410,43 +306,6 @@ void render_set_cases(struct render *r, const struct cases *c)
 	r->out_w = r->out_h = 0;
 }
 
-void render_draw(struct render *r, const struct tally_view *v, long long now_ms)
-{
-	compose(r, v, now_ms);
-	keep_view(&r->last, v);
-	SDL_RenderPresent(r->renderer);
-}
-
-void render_draw_notice(struct render *r, const char *title, const char *body, const char *hint)
-{
-	update_layout(r);
-	SDL_SetRenderTarget(r->renderer, NULL);
-	SDL_SetRenderDrawBlendMode(r->renderer, SDL_BLENDMODE_BLEND);
-	SDL_SetRenderDrawColor(r->renderer, r->background.r, r->background.g, r->background.b,
-			       255);
-	SDL_RenderClear(r->renderer);
-	struct draw_ctx dc = { r->renderer, &r->layout, r->background, r->number, r->text,
-			       r->accent };
-	view_notice_draw(&r->notice, &dc, r->out_w, r->out_h, title, body, hint);
-	r->scene_ok = 0;
-	SDL_RenderPresent(r->renderer);
-}
-
-long long render_next_frame_ms(struct render *r, long long now_ms)
-{
-	if (!r || !r->layout_ok)
-		return -1;
-	if (view_tally_animating(&r->tally, now_ms))
-		return 0;
-	long long wait = view_carousel_wait(&r->carousel, &r->layout, now_ms);
-	if (r->pixel_shift) {
-		long long shift = anim_pixel_shift_wait(now_ms);
-		if (wait < 0 || shift < wait)
-			wait = shift;
-	}
-	return wait;
-}
-
 static enum render_input on_window_event(struct render *r, const SDL_WindowEvent *we)
 {
 	switch (we->event) {
@@ -454,7 +313,10 @@ static enum render_input on_window_event(struct render *r, const SDL_WindowEvent
 	case SDL_WINDOWEVENT_RESIZED:
 	case SDL_WINDOWEVENT_SIZE_CHANGED:
 	case SDL_WINDOWEVENT_SHOWN:
-		update_layout(r);
+		follow_window_size(r);
+		rf_update_layout(r);
+		/* What the window showed may be gone: paint it all again. */
+		r->repaint = 1;
 		return RENDER_INPUT_REDRAW;
 	default:
 		return RENDER_INPUT_NONE;
@@ -518,11 +380,11 @@ enum render_input render_next_input(struct render *r, int keyboard_counts, int a
 			in = on_window_event(r, &e.window);
 			break;
 		case SDL_RENDER_DEVICE_RESET:
-			drop_textures(r);
+			rf_drop_textures(r);
 			in = RENDER_INPUT_REDRAW;
 			break;
 		case SDL_RENDER_TARGETS_RESET:
-			r->scene_ok = 0; /* the scene texture's pixels are gone */
+			r->repaint = 1; /* the rotation texture's pixels are gone */
 			in = RENDER_INPUT_REDRAW;
 			break;
 		default:
@@ -548,7 +410,8 @@ static enum render_status save_window_png(struct render *r, const char *path, ch
 	struct tally_view v = { r->last.event_name, r->last.total,     r->last.goal,
 				r->last.label,      r->last.thank_you, r->last.ack,
 				r->last.staff_status, NULL, 0 };
-	compose(r, &v, r->last_now);
+	r->repaint = 1;
+	rf_frame(r, &v, r->last_now, 0);
 	enum render_status st = RENDER_ERR_IO;
 	SDL_Surface *shot = SDL_CreateRGBSurfaceWithFormat(0, r->out_w, r->out_h, 32,
 							   SDL_PIXELFORMAT_ARGB8888);
@@ -569,8 +432,14 @@ static enum render_status save_window_png(struct render *r, const char *path, ch
 
 enum render_status render_save_png(struct render *r, const char *path, char *err, size_t errlen)
 {
-	if (r->window)
+	/* The GPU path's back buffer is undefined after a present: paint it again. The
+	 * software path's surface holds the picture on screen. */
+	if (r->window && !r->surface)
 		return save_window_png(r, path, err, errlen);
+	if (!r->surface) {
+		set_err(err, errlen, "the window has no picture yet");
+		return RENDER_ERR_IO;
+	}
 	if (IMG_SavePNG(r->surface, path) != 0) {
 		set_err(err, errlen, "%s: %s", path, IMG_GetError());
 		return RENDER_ERR_IO;
@@ -582,7 +451,7 @@ void render_close(struct render *r)
 {
 	if (!r)
 		return;
-	drop_textures(r);
+	rf_drop_textures(r);
 	view_tally_close(&r->tally);
 	view_status_close(&r->status);
 	view_notice_close(&r->notice);
@@ -591,7 +460,7 @@ void render_close(struct render *r)
 		SDL_DestroyRenderer(r->renderer);
 	if (r->window)
 		SDL_DestroyWindow(r->window);
-	if (r->surface)
+	if (r->surface && r->own_surface)
 		SDL_FreeSurface(r->surface);
 	if (r->ttf_init)
 		TTF_Quit();

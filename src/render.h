@@ -44,8 +44,11 @@ enum render_input { RENDER_INPUT_NONE = 0, RENDER_INPUT_COUNT, /* a key */
 struct render;
 
 /*
- * Opens a window (full-screen when fullscreen, else width x height; X11 class "tallykiosk")
- * with a vsynced renderer. On error returns a status and writes a line to err.
+ * Opens a window (full-screen when fullscreen, else width x height; X11 class "tallykiosk").
+ * [display] renderer picks who draws: the GPU (a vsynced accelerated renderer) or the CPU
+ * into the window's own surface, presenting only what changed; auto takes the software path
+ * where OpenGL would be a software rasteriser (render_describe says which and why). On error
+ * returns a status and writes a line to err.
  */
 enum render_status render_open_window(struct render **out, const struct config *cfg,
 				      int fullscreen, int width, int height, char *err,
@@ -64,9 +67,23 @@ void render_set_cases(struct render *r, const struct cases *c);
 /*
  * Draws v as it looks at now_ms and presents it. The first draw shows the settled screen (the
  * total without counting up, the first case); later totals count up, crossing a milestone
- * celebrates, and the carousel moves on with time.
+ * celebrates, and the carousel moves on with time. Only what changed since the last frame is
+ * drawn; returns 1 if a frame was drawn, 0 if the screen already showed exactly this.
  */
-void render_draw(struct render *r, const struct tally_view *v, long long now_ms);
+int render_draw(struct render *r, const struct tally_view *v, long long now_ms);
+
+/* The next render_draw draws the whole screen again (tests; a lost picture). */
+void render_invalidate(struct render *r);
+
+/* Frames drawn so far, and the pixels the last one painted (benchmarks, tests). */
+long long render_frames(const struct render *r);
+long long render_damaged_pixels(const struct render *r);
+
+/*
+ * The picture of an off-screen surface (render_open_surface), ARGB8888, borrowed until the next
+ * draw; NULL for a window. For tests and for pictures made off-screen.
+ */
+const void *render_pixels(struct render *r, int *width, int *height, int *pitch);
 
 /*
  * Draws a full-screen notice for staff instead of the tally (the kiosk cannot start: title,
@@ -91,6 +108,9 @@ int render_input_fd(struct render *r);
 
 /* Next pending input (non-blocking); RENDER_INPUT_NONE when there is none. */
 enum render_input render_next_input(struct render *r, int keyboard_counts, int allow_quit);
+
+/* One line for the log: the video driver, the renderer and why it was chosen. */
+void render_describe(const struct render *r, char *buf, size_t len);
 
 /* Saves the last drawn frame as PNG. */
 enum render_status render_save_png(struct render *r, const char *path, char *err, size_t errlen);

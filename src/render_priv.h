@@ -9,6 +9,7 @@
 #include <SDL.h>
 
 #include "config.h"
+#include "damage.h"
 #include "draw.h"
 #include "layout.h"
 #include "render.h"
@@ -27,7 +28,13 @@ struct kept_view {
 struct render {
 	SDL_Window *window;     /* NULL for the off-screen surface */
 	SDL_Renderer *renderer;
-	SDL_Surface *surface;   /* the off-screen target, NULL for a window */
+	/* The software path draws into this surface and presents only what changed: the
+	 * window's own surface (SDL owns it) or the off-screen picture (we own it). NULL on the
+	 * GPU path. */
+	SDL_Surface *surface;
+	int own_surface;
+	char renderer_why[160]; /* how the render driver was chosen (render_describe) */
+	char path_why[200];     /* why the GPU or the software path draws (render_describe) */
 	SDL_Texture *rotated;   /* the picture before turning it ([display] rotate), or NULL */
 	int rotated_w, rotated_h;
 	int video_init, ttf_init, img_init;
@@ -41,6 +48,9 @@ struct render {
 	int out_w, out_h;       /* the output's size */
 	int log_w, log_h;       /* the picture's size (turned by rotate) */
 	int shift_dx, shift_dy;
+	int repaint;            /* the next frame paints everything (size, shift, lost pixels) */
+	struct damage damage;   /* what the last frame painted, in the picture's coordinates */
+	long long frames;       /* frames painted */
 
 	struct view_tally tally;
 	struct view_status status;
@@ -49,16 +59,29 @@ struct render {
 
 	struct kept_view last;
 	long long last_now;     /* the time of the last draw (window screenshots redraw it) */
-
-	/* The last composed picture, kept in `rotated` (the scene texture, turned or not): a
-	 * frame whose key equals scene_key is presented again instead of drawn. */
-	struct scene_key {
-		int steady;     /* nothing was moving: the picture can be reused */
-		long long total, goal;
-		unsigned long long cases_hash;
-		int slide, dx, dy, out_w, out_h;
-	} scene_key;
-	int scene_ok;
 };
+
+/* render_frame.c: the layout for the output's current size (after a resize, too). */
+void rf_update_layout(struct render *r);
+/*
+ * Works out the frame at now_ms and paints what changed. On the software path only the
+ * damaged rectangles are painted and (present) shown; on the GPU path a changed frame is
+ * painted whole and (present) presented. Returns 1 if anything was painted.
+ */
+int rf_frame(struct render *r, const struct tally_view *v, long long now_ms, int present);
+/* Forgets every texture (after a render device reset, or a new renderer). */
+void rf_drop_textures(struct render *r);
+/* render.c: keeps a copy of v, so that a window screenshot can paint it again. */
+void rp_keep_view(struct render *r, const struct tally_view *v);
+
+/* render_path.c: the GPU or the software path for the window, decided before SDL's video
+ * starts ([display] renderer). Returns 1 for software; why gets the reason, for the log. */
+int rp_choose_software(int setting, char *why, size_t whylen);
+
+/* The render drivers to try, by index, in order (render_driver.c): GLES2 first on KMSDRM.
+ * Returns 0 when SDL's own choice (index -1) is right. why gets the reason, for the log. */
+int rp_driver_order(int *order, int max, char *why, size_t whylen);
+/* A renderer for window from the first driver of rp_driver_order that works; NULL if none. */
+SDL_Renderer *rp_create_renderer(SDL_Window *window, Uint32 flags, char *why, size_t whylen);
 
 #endif

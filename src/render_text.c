@@ -13,7 +13,6 @@
 /* Below this a shrunk line is unreadable anyway; the draw then scales the texture to fit. */
 #define MIN_FONT_PX 4
 
-static const SDL_Color white = { 255, 255, 255, 255 };
 
 static SDL_Texture *upload(SDL_Renderer *r, SDL_Surface *s)
 {
@@ -350,7 +349,7 @@ static int digit_cell(TTF_Font *f)
 	return cell;
 }
 
-static int digits_build(struct rt_digits *d, TTF_Font *f, SDL_Renderer *r, int px)
+static int digits_build(struct rt_digits *d, TTF_Font *f, SDL_Renderer *r, int px, SDL_Color c)
 {
 	memset(d, 0, sizeof *d);
 	int cell = digit_cell(f);
@@ -360,7 +359,7 @@ static int digits_build(struct rt_digits *d, TTF_Font *f, SDL_Renderer *r, int p
 		int minx = 0, adv = 0;
 		if (TTF_GlyphMetrics32(f, glyph_char[i], &minx, NULL, NULL, NULL, &adv) != 0)
 			goto fail;
-		SDL_Surface *s = TTF_RenderGlyph32_Blended(f, glyph_char[i], white);
+		SDL_Surface *s = TTF_RenderGlyph32_Blended(f, glyph_char[i], c);
 		if (!s)
 			goto fail;
 		int top, bottom;
@@ -391,6 +390,7 @@ static int digits_build(struct rt_digits *d, TTF_Font *f, SDL_Renderer *r, int p
 		goto fail;
 	d->below = sep_bottom > d->ink_bottom ? sep_bottom - d->ink_bottom : 0;
 	d->px = px;
+	d->color = c;
 	return 0;
 fail:
 	digits_free(d);
@@ -469,12 +469,17 @@ static int number_fit(struct rt_number *n, int nd, int ns, int neg, int target)
 	return px;
 }
 
-static struct rt_digits *digits_at(struct rt_number *n, SDL_Renderer *r, int px)
+/*
+ * The digits at px, rasterised in c's colour: the number is always drawn in one colour, and a
+ * texture that needs no colour modulation takes SDL's fast blending path on the software
+ * renderer (a white one tinted per draw takes the slow generic one).
+ */
+static struct rt_digits *digits_at(struct rt_number *n, SDL_Renderer *r, int px, SDL_Color c)
 {
 	struct rt_digits *victim = &n->sets[0];
 	for (int i = 0; i < RT_SETS; i++) {
 		struct rt_digits *d = &n->sets[i];
-		if (d->px == px) {
+		if (d->px == px && d->color.r == c.r && d->color.g == c.g && d->color.b == c.b) {
 			d->used = ++n->clock;
 			return d;
 		}
@@ -482,14 +487,21 @@ static struct rt_digits *digits_at(struct rt_number *n, SDL_Renderer *r, int px)
 			victim = d;
 	}
 	digits_free(victim);
-	if (TTF_SetFontSize(n->font, px) != 0 || digits_build(victim, n->font, r, px) != 0)
+	c.a = 255;
+	if (TTF_SetFontSize(n->font, px) != 0 || digits_build(victim, n->font, r, px, c) != 0)
 		return NULL;
 	victim->used = ++n->clock;
 	return victim;
 }
 
-void rt_number_draw(struct rt_number *n, SDL_Renderer *r, const char *s,
-		    const struct layout_box *b, float scale, SDL_Color c)
+/*
+ * Lays s out in b at scale (see rt_number_draw): the digit set, and each glyph's place passed
+ * to fn (NULL: only the bounds). bounds, if not NULL, gets every pixel a glyph may touch.
+ * Returns the digit set, or NULL if nothing is drawn.
+ */
+static struct rt_digits *number_layout(struct rt_number *n, SDL_Renderer *r, const char *s,
+				       const struct layout_box *b, float scale, SDL_Color c,
+				       int paint, SDL_Rect *bounds)
 {
 	int nd = 0, ns = 0, neg = 0;
 	for (const char *p = s; *p; p++) {
@@ -499,11 +511,11 @@ void rt_number_draw(struct rt_number *n, SDL_Renderer *r, const char *s,
 		neg |= g == 11;
 	}
 	if (nd == 0 || n->base_px <= 0)
-		return;
+		return NULL;
 	int px = number_fit(n, nd, ns, neg, (int)(b->w / (1.0f + RT_NUMBER_POP)));
-	struct rt_digits *d = px > 0 ? digits_at(n, r, px) : NULL;
+	struct rt_digits *d = px > 0 ? digits_at(n, r, px, c) : NULL;
 	if (!d)
-		return;
+		return NULL;
 
 	int total_w = 0;
 	for (const char *p = s; *p; p++)
@@ -527,17 +539,47 @@ void rt_number_draw(struct rt_number *n, SDL_Renderer *r, const char *s,
 	float cy = top + ink_h / 2.0f;
 	float tex_y = (float)(top - d->ink_top);
 	float pen = (float)pen0;
+	float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+	int any = 0;
 	for (const char *p = s; *p; p++) {
 		int g = glyph_index(*p);
 		if (g < 0)
 			continue;
 		SDL_FRect dst = { cx + (pen + d->off[g] - cx) * scale, cy + (tex_y - cy) * scale,
 				  d->tw[g] * scale, d->th[g] * scale };
-		SDL_SetTextureColorMod(d->tex[g], c.r, c.g, c.b);
-		SDL_SetTextureAlphaMod(d->tex[g], c.a);
-		SDL_RenderCopyF(r, d->tex[g], NULL, &dst);
+		if (paint) {
+			SDL_SetTextureAlphaMod(d->tex[g], c.a);
+			SDL_RenderCopyF(r, d->tex[g], NULL, &dst);
+		}
+		if (!any || dst.x < x0)
+			x0 = dst.x;
+		if (!any || dst.y < y0)
+			y0 = dst.y;
+		if (!any || dst.x + dst.w > x1)
+			x1 = dst.x + dst.w;
+		if (!any || dst.y + dst.h > y1)
+			y1 = dst.y + dst.h;
+		any = 1;
 		pen += d->adv[g];
 	}
+	if (bounds) {
+		/* A pixel of margin: renderers round a fractional edge either way. */
+		int bx = (int)SDL_floorf(x0) - 1, by = (int)SDL_floorf(y0) - 1;
+		*bounds = (SDL_Rect){ bx, by, (int)SDL_ceilf(x1) + 1 - bx, (int)SDL_ceilf(y1) + 1 - by };
+	}
+	return d;
+}
+
+void rt_number_draw(struct rt_number *n, SDL_Renderer *r, const char *s,
+		    const struct layout_box *b, float scale, SDL_Color c)
+{
+	number_layout(n, r, s, b, scale, c, 1, NULL);
+}
+
+int rt_number_bounds(struct rt_number *n, SDL_Renderer *r, const char *s,
+		     const struct layout_box *b, float scale, SDL_Color c, SDL_Rect *out)
+{
+	return number_layout(n, r, s, b, scale, c, 0, out) ? 0 : -1;
 }
 
 /* A white disc of diameter d with 4x4 supersampled edges, as a texture. */
@@ -612,11 +654,18 @@ void rt_pill_draw(struct rt_pill *p, SDL_Renderer *r, int x, int y, int w, int h
 		pill_full(p, r, x, y, w, h, c);
 		return;
 	}
-	/* A sliver of progress: the left end of a pill, cut off where the progress ends. */
-	SDL_Rect clip = { x, y, w, h };
+	/* A sliver of progress: the left end of a pill, cut off where the progress ends, within
+	 * the clip the caller drew under (the renderer repaints only what changed). */
+	SDL_Rect clip = { x, y, w, h }, outer;
+	int clipped = SDL_RenderIsClipEnabled(r);
+	if (clipped) {
+		SDL_RenderGetClipRect(r, &outer);
+		if (!SDL_IntersectRect(&clip, &outer, &clip))
+			return;
+	}
 	SDL_RenderSetClipRect(r, &clip);
 	pill_full(p, r, x, y, min_w, h, c);
-	SDL_RenderSetClipRect(r, NULL);
+	SDL_RenderSetClipRect(r, clipped ? &outer : NULL);
 }
 
 void rt_round_rect(struct rt_pill *p, SDL_Renderer *r, const SDL_Rect *rect, int radius,

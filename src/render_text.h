@@ -30,7 +30,8 @@ struct rt_text {
 };
 
 #define RT_GLYPHS 12 /* "0".."9", the separator ",", the minus sign */
-#define RT_SETS 4    /* sizes kept: the number shrinks a step each time it gains a digit */
+#define RT_SETS 1    /* sizes kept: one; the number shrinks only when it gains a digit past
+		      * what the layout sized it for, and each set is megabytes at 4K */
 
 struct rt_digits {
 	int px;               /* 0: slot unused */
@@ -41,6 +42,7 @@ struct rt_digits {
 	int tw[RT_GLYPHS], th[RT_GLYPHS];
 	int ink_top, ink_bottom; /* rows of the digits' ink inside the textures */
 	int below;            /* rows the separator hangs below the digits */
+	SDL_Color color;      /* the glyphs are rasterised in this colour */
 };
 
 struct rt_number {
@@ -104,6 +106,10 @@ void rt_number_resize(struct rt_number *n, int px);
  */
 void rt_number_draw(struct rt_number *n, SDL_Renderer *r, const char *s,
 		    const struct layout_box *b, float scale, SDL_Color c);
+/* Every pixel rt_number_draw with the same arguments may touch. Returns 0, or -1 if it
+ * would draw nothing. */
+int rt_number_bounds(struct rt_number *n, SDL_Renderer *r, const char *s,
+		     const struct layout_box *b, float scale, SDL_Color c, SDL_Rect *out);
 void rt_number_drop(struct rt_number *n);
 void rt_number_close(struct rt_number *n);
 

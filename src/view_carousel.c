@@ -44,6 +44,7 @@ int view_carousel_open(struct view_carousel *c, const struct config *cfg, const 
 
 static void card_drop(struct card *c)
 {
+	c->has_count = 0;
 	for (int i = 0; i < CARD_TEXTS; i++)
 		rt_text_drop(&c->text[i]);
 	if (c->photo)
@@ -93,6 +94,8 @@ long long view_carousel_wait(const struct view_carousel *c, const struct tally_l
 {
 	if (!c->on || !l || l->carousel.w <= 0 || !c->sched_started)
 		return -1;
+	if (c->pending)
+		return 0;
 	return anim_carousel_wait(&c->sched, now_ms);
 }
 
@@ -107,20 +110,35 @@ static long long case_total(const struct tally_view *v, const char *id, int *fou
 	return 0;
 }
 
-/* A photo, if the case has one that loads; the initials badge stands in otherwise. */
-static void load_photo(SDL_Renderer *ren, struct card *c, const char *path)
+/*
+ * A photo, if the case has one that loads; the initials badge stands in otherwise. The middle
+ * square is cut out and scaled to the badge once, here: a camera's picture would otherwise be
+ * kept whole (megabytes) and scaled on every frame.
+ */
+static void load_photo(SDL_Renderer *ren, struct card *c, const char *path, int side)
 {
-	if (!path)
+	c->photo_side = side;
+	if (!path || side <= 0)
 		return;
-	SDL_Surface *s = IMG_Load(path);
-	if (!s)
+	SDL_Surface *img = IMG_Load(path);
+	if (!img)
 		return;
-	c->photo = SDL_CreateTextureFromSurface(ren, s);
-	c->photo_w = s->w;
-	c->photo_h = s->h;
-	SDL_FreeSurface(s);
-	if (c->photo)
-		SDL_SetTextureScaleMode(c->photo, SDL_ScaleModeLinear);
+	SDL_Surface *argb = SDL_ConvertSurfaceFormat(img, SDL_PIXELFORMAT_ARGB8888, 0);
+	SDL_FreeSurface(img);
+	SDL_Surface *sq = SDL_CreateRGBSurfaceWithFormat(0, side, side, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (argb && sq) {
+		/* Cover the square: crop the middle of the photo, never stretch a face. */
+		int m = argb->w < argb->h ? argb->w : argb->h;
+		SDL_Rect src = { (argb->w - m) / 2, (argb->h - m) / 2, m, m };
+		SDL_Rect dst = { 0, 0, side, side };
+		if (SDL_SoftStretchLinear(argb, &src, sq, &dst) == 0) {
+			c->photo = SDL_CreateTextureFromSurface(ren, sq);
+			if (c->photo)
+				SDL_SetTextureBlendMode(c->photo, SDL_BLENDMODE_BLEND);
+		}
+	}
+	SDL_FreeSurface(argb);
+	SDL_FreeSurface(sq);
 }
 
 static struct card *card_cached(struct view_carousel *vc, int i)
@@ -133,31 +151,37 @@ static struct card *card_cached(struct view_carousel *vc, int i)
 
 /* The card showing slide i, made if needed without touching the card other is using. */
 static struct card *card_for(struct view_carousel *vc, SDL_Renderer *ren, int i,
-			     const struct card *other)
+			     const struct card *other, int badge)
 {
 	struct card *c = card_cached(vc, i);
-	if (c)
+	const struct case_entry *e = &vc->cases->v[vc->slides[i].case_index];
+	if (c) {
+		if (c->photo_side != badge) {
+			if (c->photo)
+				SDL_DestroyTexture(c->photo);
+			c->photo = NULL;
+			load_photo(ren, c, e->photo, badge);
+		}
 		return c;
+	}
 	c = &vc->cards[0] == other ? &vc->cards[1] : &vc->cards[0];
 	card_drop(c);
 	c->slide = i;
 	/* The second language's code is known; the first is taken to be the organiser's. */
 	for (int k = 0; k < CARD_TEXTS; k++)
 		rt_text_lang(&c->text[k], vc->slides[i].lang ? vc->cases->lang2 : vc->language);
-	const struct case_entry *e = &vc->cases->v[vc->slides[i].case_index];
-	load_photo(ren, c, e->photo);
+	load_photo(ren, c, e->photo, badge);
 	return c;
 }
 
 static void draw_card(struct view_carousel *vc, const struct draw_ctx *dc, struct card *c,
-		      const struct tally_view *v, float alpha, int dy)
+		      Uint8 a, int dy)
 {
 	SDL_Renderer *ren = dc->ren;
 	const struct tally_layout *l = dc->layout;
 	const struct slide *sl = &vc->slides[c->slide];
 	const struct case_entry *e = &vc->cases->v[sl->case_index];
 	int lang = sl->lang;
-	Uint8 a = rp_alpha(alpha);
 	if (a == 0)
 		return;
 
@@ -185,11 +209,8 @@ static void draw_card(struct view_carousel *vc, const struct draw_ctx *dc, struc
 	const struct layout_box *b = &l->badge;
 	SDL_Rect br = { b->x, b->y, b->w, b->h };
 	if (c->photo) {
-		/* Cover the square: crop the middle of the photo, never stretch a face. */
-		int side = c->photo_w < c->photo_h ? c->photo_w : c->photo_h;
-		SDL_Rect src = { (c->photo_w - side) / 2, (c->photo_h - side) / 2, side, side };
 		SDL_SetTextureAlphaMod(c->photo, a);
-		SDL_RenderCopy(ren, c->photo, &src, &br);
+		SDL_RenderCopy(ren, c->photo, NULL, &br);
 	} else {
 		SDL_Color disc = rp_color(dc->accent);
 		disc.a = a;
@@ -205,14 +226,13 @@ static void draw_card(struct view_carousel *vc, const struct draw_ctx *dc, struc
 	rt_text_draw_left(&c->text[CARD_STORY], ren, &story,
 			  rp_mix(dc->text, dc->background, 0.9f), a, 1, dy);
 
-	int found;
-	long long n = case_total(v, e->id, &found);
-	if (found) {
+	if (c->has_count) {
 		char num[32], line[CONFIG_TEXT_MAX + 40];
+		long long n = c->count;
 		if (numfmt_thousands(n, ",", num, sizeof num) < 0)
 			snprintf(num, sizeof num, "%lld", n);
 		/* In the card's language when the organiser gave the label in it. */
-		const char *label = wording_label(vc->language, n, vc->label_one, v->label);
+		const char *label = wording_label(vc->language, n, vc->label_one, vc->frame.label);
 		if (lang == 1 && vc->label2[0])
 			label = wording_label(vc->cases->lang2, n,
 					      vc->label2_one[0] ? vc->label2_one : vc->label2,
@@ -243,38 +263,112 @@ static void draw_dots(struct view_carousel *vc, const struct draw_ctx *dc, int c
 	}
 }
 
-void view_carousel_draw(struct view_carousel *vc, const struct draw_ctx *dc,
-			const struct tally_view *v, long long now_ms)
+void view_carousel_update(struct view_carousel *vc, const struct draw_ctx *dc,
+			  const struct tally_view *v, long long now_ms, struct damage *d)
 {
 	const struct tally_layout *l = dc->layout;
-	if (!view_carousel_wanted(vc) || l->carousel.w <= 0)
-		return;
-	if (!vc->sched_started) {
-		vc->sched = (struct anim_carousel){ vc->n_slides, vc->interval_ms, CAROUSEL_FADE_MS,
-						    now_ms };
-		vc->sched_started = 1;
+	struct carousel_frame f;
+	memset(&f, 0, sizeof f);
+	f.from_card = f.to_card = -1;
+	f.label = v->label;
+	f.active = view_carousel_wanted(vc) && l->carousel.w > 0;
+	if (f.active) {
+		int cards = 1;
+		if (!vc->sched_started) {
+			vc->sched = (struct anim_carousel){ vc->n_slides, vc->interval_ms,
+							    CAROUSEL_FADE_MS, now_ms };
+			vc->sched_started = 1;
+			/* The tally comes first on a kiosk's screen: the card, whose photo and
+			 * story take a while to prepare, follows on the next frame. */
+			vc->pending = dc->window;
+			cards = !vc->pending;
+		} else {
+			vc->pending = 0;
+		}
+		struct anim_slide s;
+		anim_carousel_at(&vc->sched, now_ms, &s);
+		if (cards) {
+			int badge = l->badge.w;
+			struct card *to = card_for(vc, dc->ren, s.to,
+						   s.from != s.to ? card_cached(vc, s.from) : NULL,
+						   badge);
+			struct card *from = NULL;
+			if (s.from != s.to) {
+				from = card_for(vc, dc->ren, s.from, to, badge);
+				/* The old content fades out, then the new one fades in while
+				 * rising a little. Overlapping the two would leave a moment where
+				 * neither can be read. */
+				float out = 1.0f - anim_smooth(s.t / 0.45f);
+				float in = anim_smooth((s.t - 0.55f) / 0.45f);
+				f.out_a = rp_alpha(out);
+				f.in_a = rp_alpha(in);
+				f.dy = (int)((1.0f - in) * l->card_pad * 0.6f);
+				f.from_card = (int)(from - vc->cards);
+			} else {
+				f.in_a = 255;
+				/* A card that has left gives its textures back. */
+				for (int k = 0; k < 2; k++)
+					if (&vc->cards[k] != to)
+						card_drop(&vc->cards[k]);
+			}
+			f.to_card = (int)(to - vc->cards);
+			for (int k = 0; k < 2; k++) {
+				struct card *c = &vc->cards[k];
+				if (c->slide < 0)
+					continue;
+				const struct case_entry *e = &vc->cases->v[vc->slides[c->slide].case_index];
+				c->count = case_total(v, e->id, &c->has_count);
+			}
+		}
+		f.from = s.from;
+		f.to = s.to;
+		f.dot = vc->slides[s.t < 0.5f ? s.from : s.to].case_index;
 	}
-	struct anim_slide s;
-	anim_carousel_at(&vc->sched, now_ms, &s);
 
+	unsigned long long h = draw_hash(DRAW_HASH_SEED, &f.active, sizeof f.active);
+	h = draw_hash(h, &f.from, sizeof f.from);
+	h = draw_hash(h, &f.to, sizeof f.to);
+	h = draw_hash(h, &f.from_card, sizeof f.from_card);
+	h = draw_hash(h, &f.to_card, sizeof f.to_card);
+	h = draw_hash(h, &f.out_a, 1);
+	h = draw_hash(h, &f.in_a, 1);
+	h = draw_hash(h, &f.dy, sizeof f.dy);
+	h = draw_hash(h, &f.dot, sizeof f.dot);
+	for (int k = 0; k < 2; k++) {
+		const struct card *c = &vc->cards[k];
+		if (c->has_count && (k == f.from_card || k == f.to_card)) {
+			h = draw_hash(h, &c->count, sizeof c->count);
+			h = draw_hash_str(h, f.label);
+		}
+	}
+	f.look = h;
+	if (!vc->framed || f.look != vc->frame.look)
+		damage_add(d, l->carousel.x, l->carousel.y, l->carousel.w, l->carousel.h);
+	vc->frame = f;
+	vc->framed = 1;
+}
+
+void view_carousel_forget(struct view_carousel *vc)
+{
+	vc->framed = 0;
+}
+
+void view_carousel_draw(struct view_carousel *vc, const struct draw_ctx *dc)
+{
+	const struct tally_layout *l = dc->layout;
+	const struct carousel_frame *f = &vc->frame;
+	if (!vc->framed || !f->active)
+		return;
 	SDL_Rect panel = { l->carousel.x, l->carousel.y, l->carousel.w, l->carousel.h };
+	/* The panel is opaque: filled, not blended (the same pixels, for a fraction of the
+	 * work on the software path). Its corners' discs still blend. */
+	SDL_SetRenderDrawBlendMode(dc->ren, SDL_BLENDMODE_NONE);
 	rt_round_rect(&vc->panel, dc->ren, &panel, l->card_pad * 2 / 3,
 		      rp_mix(dc->text, dc->background, 0.09f));
-
-	/*
-	 * The old content fades out, then the new one fades in while rising a little. Overlapping
-	 * the two would leave a moment where neither can be read.
-	 */
-	struct card *to = card_for(vc, dc->ren, s.to,
-				   s.from != s.to ? card_cached(vc, s.from) : NULL);
-	if (s.from != s.to) {
-		struct card *from = card_for(vc, dc->ren, s.from, to);
-		float out = 1.0f - anim_smooth(s.t / 0.45f);
-		float in = anim_smooth((s.t - 0.55f) / 0.45f);
-		draw_card(vc, dc, from, v, out, 0);
-		draw_card(vc, dc, to, v, in, (int)((1.0f - in) * l->card_pad * 0.6f));
-	} else {
-		draw_card(vc, dc, to, v, 1.0f, 0);
-	}
-	draw_dots(vc, dc, vc->slides[s.t < 0.5f ? s.from : s.to].case_index);
+	SDL_SetRenderDrawBlendMode(dc->ren, SDL_BLENDMODE_BLEND);
+	if (f->from_card >= 0)
+		draw_card(vc, dc, &vc->cards[f->from_card], f->out_a, 0);
+	if (f->to_card >= 0)
+		draw_card(vc, dc, &vc->cards[f->to_card], f->in_a, f->dy);
+	draw_dots(vc, dc, f->dot);
 }

@@ -10,6 +10,7 @@
 #include "anim.h"
 #include "cases.h"
 #include "config.h"
+#include "damage.h"
 #include "draw.h"
 #include "render.h"
 #include "render_text.h"
@@ -24,13 +25,27 @@ enum { CARD_NAME, CARD_COUNTRY, CARD_HEADLINE, CARD_STORY, CARD_COUNT, CARD_INIT
 struct card {
 	int slide;              /* which slide the texts were made for; -1 = none */
 	struct rt_text text[CARD_TEXTS];
-	SDL_Texture *photo;     /* NULL: the initials badge */
-	int photo_w, photo_h;
+	SDL_Texture *photo;     /* NULL: the initials badge; else the badge's size */
+	int photo_side;         /* the badge size the photo was scaled to */
+	long long count;        /* the case's own count, when has_count */
+	int has_count;
 };
 
 struct slide {
 	int case_index;
 	int lang;               /* 0 or 1 (the cases file's second language) */
+};
+
+/* What the carousel shows in one frame (view_carousel_update). */
+struct carousel_frame {
+	int active;             /* the card is on screen */
+	int from, to;           /* slides; equal when settled */
+	int from_card, to_card; /* index in cards[], -1 = none */
+	Uint8 out_a, in_a;      /* the outgoing and incoming contents' opacity */
+	int dy;                 /* the incoming contents rise from dy pixels lower */
+	int dot;                /* the case the dots point at */
+	const char *label;      /* borrowed for one frame: "letters written" */
+	unsigned long long look;
 };
 
 struct view_carousel {
@@ -49,6 +64,9 @@ struct view_carousel {
 	struct rt_pill badge;   /* the initials' disc */
 	struct rt_pill panel;   /* the card's corners */
 	struct rt_pill dots;    /* the position dots */
+	int pending;            /* the first card is still to be drawn (the next frame) */
+	struct carousel_frame frame;
+	int framed;
 };
 
 /* Opens the cards' fonts: names in font_path (bold), stories in body_path. 0 or -1. */
@@ -58,8 +76,13 @@ int view_carousel_open(struct view_carousel *c, const struct config *cfg, const 
 void view_carousel_set(struct view_carousel *c, const struct cases *cases);
 /* 1 if there is something to show (the layout then makes room for the card). */
 int view_carousel_wanted(const struct view_carousel *c);
-void view_carousel_draw(struct view_carousel *c, const struct draw_ctx *dc,
-			const struct tally_view *v, long long now_ms);
+/* Works out the frame at now_ms; damages the card's box if it looks different. */
+void view_carousel_update(struct view_carousel *c, const struct draw_ctx *dc,
+			  const struct tally_view *v, long long now_ms, struct damage *d);
+/* Paints the frame of the last update (clipped by the caller). */
+void view_carousel_draw(struct view_carousel *c, const struct draw_ctx *dc);
+/* The next update damages the card's box (the picture was lost or moved). */
+void view_carousel_forget(struct view_carousel *c);
 /* Milliseconds until the carousel next needs a frame: 0 while it moves, -1 if never. */
 long long view_carousel_wait(const struct view_carousel *c, const struct tally_layout *l,
 			     long long now_ms);

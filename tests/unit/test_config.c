@@ -51,6 +51,8 @@ static const char all_changed[] =
 	"carousel_interval = 30\n"
 	"milestone = 0\n"
 	"pixel_shift = off\n"
+	"renderer = software\n"
+	"frame_rate = 24\n"
 	"[content]\n"
 	"cases = /srv/cases.ini\n"
 	"alternate_languages = no\n"
@@ -137,6 +139,8 @@ static void assert_same_config(const struct config *a, const struct config *b)
 	assert_int_equal(a->carousel_interval, b->carousel_interval);
 	assert_int_equal(a->milestone, b->milestone);
 	assert_int_equal(a->pixel_shift, b->pixel_shift);
+	assert_int_equal(a->renderer, b->renderer);
+	assert_int_equal(a->frame_rate, b->frame_rate);
 	assert_string_equal(a->cases, b->cases);
 	assert_int_equal(a->alternate_languages, b->alternate_languages);
 }
@@ -175,6 +179,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.carousel_interval, 12);
 	assert_int_equal(cfg.milestone, 100);
 	assert_int_equal(cfg.pixel_shift, 1);
+	assert_int_equal(cfg.renderer, CONFIG_RENDERER_AUTO);
+	assert_int_equal(cfg.frame_rate, 30);
 	assert_string_equal(cfg.cases, "");
 	assert_int_equal(cfg.alternate_languages, 1);
 }
@@ -233,6 +239,8 @@ static void test_good_file(void **state)
 	assert_int_equal(cfg.carousel_interval, 30);
 	assert_int_equal(cfg.milestone, 0);
 	assert_int_equal(cfg.pixel_shift, 0);
+	assert_int_equal(cfg.renderer, CONFIG_RENDERER_SOFTWARE);
+	assert_int_equal(cfg.frame_rate, 24);
 	assert_string_equal(cfg.cases, "/srv/cases.ini");
 	assert_int_equal(cfg.alternate_languages, 0);
 }
