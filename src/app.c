@@ -442,8 +442,9 @@ static void wait_at_most(int *timeout, long long ms)
 
 /*
  * How long poll() may sleep: until the earliest of the next animation frame, the renderer's
- * next scheduled change, a retry of unsaved presses, a debouncer deadline and the watchdog
- * ping (as redis's aeProcessEvents takes its wait from the earliest timer).
+ * next scheduled change, a retry of unsaved presses, a staff connection's idle timeout, a
+ * debouncer deadline and the watchdog ping (as redis's aeProcessEvents takes its wait from the
+ * earliest timer).
  */
 static int next_timeout(struct app *a, int animating, int input_fd)
 {
@@ -451,6 +452,8 @@ static int next_timeout(struct app *a, int animating, int input_fd)
 	if (a->p->cfg->keyboard && input_fd < 0)
 		timeout = INPUT_PUMP_MS; /* SDL's queue has no fd to wait on */
 	long long now = mono_ms();
+	/* Every turn, so that stalled staff connections are closed however busy the screen is. */
+	long long ctl_due = ctlserver_expire(a->ctl, now);
 	if (a->dirty)
 		return 0;
 	long long frame = render_next_frame_ms(a->p->render, now);
@@ -461,6 +464,7 @@ static int next_timeout(struct app *a, int animating, int input_fd)
 		wait_at_most(&timeout, frame);
 	if (a->unsaved > 0)
 		wait_at_most(&timeout, a->retry_at - now);
+	wait_at_most(&timeout, ctl_due - now); /* LLONG_MAX when none: no overflow */
 	if (a->inputs) {
 		long long due = inputs_deadline(a->inputs);
 		if (due != INT64_MAX)

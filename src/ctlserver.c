@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ struct client {
 	int closing;       /* close once out is flushed */
 	char *out;
 	size_t out_len, out_off, out_cap;
+	long long last_ms; /* when it last sent or took bytes (LLONG_MIN: before any clock) */
 };
 
 struct ctlserver {
@@ -30,6 +32,7 @@ struct ctlserver {
 	struct client clients[CTLSERVER_MAX_CLIENTS];
 	ctlserver_request_fn *on_request;
 	void *ctx;
+	long long now_ms;  /* the latest time given to ctlserver_expire; LLONG_MIN before that */
 };
 
 int ctlserver_open(struct ctlserver **out, const char *path, ctlserver_request_fn *on_request,
@@ -50,6 +53,7 @@ int ctlserver_open(struct ctlserver **out, const char *path, ctlserver_request_f
 		srv->clients[i].fd = -1;
 	srv->on_request = on_request;
 	srv->ctx = ctx;
+	srv->now_ms = LLONG_MIN;
 	srv->listen_fd = -1;
 	if (!path) {
 		*out = srv;
@@ -129,7 +133,7 @@ static void queue(struct client *c, const char *data, size_t len)
 	c->out_len += len;
 }
 
-static void flush(struct client *c)
+static void flush(struct ctlserver *srv, struct client *c)
 {
 	while (c->out_off < c->out_len) {
 		ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
@@ -141,6 +145,7 @@ static void flush(struct client *c)
 			return;
 		}
 		c->out_off += (size_t)w;
+		c->last_ms = srv->now_ms;
 	}
 	c->out_off = c->out_len = 0;
 	if (c->closing)
@@ -177,7 +182,7 @@ static void take_lines(struct ctlserver *srv, struct client *c)
 {
 	while (!c->waiting && !c->closing) {
 		if (c->out_off < c->out_len) {
-			flush(c);
+			flush(srv, c);
 			if (c->fd < 0 || c->out_off < c->out_len)
 				return;
 		}
@@ -232,6 +237,7 @@ int ctlserver_adopt(struct ctlserver *srv, int fd)
 		return -1;
 	}
 	c->fd = fd;
+	c->last_ms = srv->now_ms;
 	return 0;
 }
 
@@ -261,7 +267,7 @@ void ctlserver_dispatch(struct ctlserver *srv, const struct pollfd *fds, int n)
 		if (!c)
 			continue;
 		if (fds[k].revents & POLLOUT) {
-			flush(c);
+			flush(srv, c);
 			if (c->fd >= 0)
 				take_lines(srv, c); /* lines that waited for the answer to go out */
 		}
@@ -279,16 +285,17 @@ void ctlserver_dispatch(struct ctlserver *srv, const struct pollfd *fds, int n)
 			continue;
 		}
 		c->in_len += (size_t)r;
+		c->last_ms = srv->now_ms;
 		take_lines(srv, c);
 		if (c->fd >= 0)
-			flush(c);
+			flush(srv, c);
 	}
 }
 
 static void reply_done(struct ctlserver *srv, struct client *c)
 {
 	c->waiting = 0;
-	flush(c);
+	flush(srv, c);
 	/* A client may send its next request before reading this answer. */
 	if (c->fd >= 0 && !c->closing)
 		take_lines(srv, c);
@@ -313,6 +320,38 @@ void ctlserver_reply_error(struct ctlserver *srv, int tag, const char *code, con
 		return;
 	error_to(c, code, msg);
 	reply_done(srv, c);
+}
+
+long long ctlserver_expire(struct ctlserver *srv, long long now_ms)
+{
+	if (now_ms > srv->now_ms)
+		srv->now_ms = now_ms;
+	long long next = LLONG_MAX;
+	for (int i = 0; i < CTLSERVER_MAX_CLIENTS; i++) {
+		struct client *c = &srv->clients[i];
+		if (c->fd < 0 || c->waiting)
+			continue;
+		if (c->last_ms == LLONG_MIN) /* connected before the clock was first given */
+			c->last_ms = srv->now_ms;
+		long long due = c->last_ms + CTLSERVER_IDLE_MS;
+		if (due > srv->now_ms) {
+			if (due < next)
+				next = due;
+			continue;
+		}
+		if (c->out_off == c->out_len) {
+			char msg[64], line[128];
+			snprintf(msg, sizeof msg, "nothing for %d s: closing the connection",
+				 CTLSERVER_IDLE_MS / 1000);
+			int n = control_reply_err("timeout", msg, line, sizeof line);
+			if (n > 0) {
+				ssize_t w = send(c->fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+				(void)w;
+			}
+		}
+		drop(c);
+	}
+	return next;
 }
 
 void ctlserver_close(struct ctlserver *srv)

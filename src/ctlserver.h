@@ -13,6 +13,10 @@
 #include "control.h"
 
 #define CTLSERVER_MAX_CLIENTS 16
+/* A connection that sends nothing and reads nothing for this long is closed, so stalled
+ * clients cannot hold every place; one waiting for the app's answer is not (tallyctl gives up
+ * on its own). */
+#define CTLSERVER_IDLE_MS 60000
 
 struct ctlserver;
 
@@ -37,6 +41,14 @@ int ctlserver_pollfds(struct ctlserver *srv, struct pollfd *fds, int max);
 
 /* Handles what poll reported for the fds that ctlserver_pollfds gave. */
 void ctlserver_dispatch(struct ctlserver *srv, const struct pollfd *fds, int n);
+
+/*
+ * Lets the server's clock reach now_ms (monotonic; call once per turn of the loop) and closes
+ * the connections idle for CTLSERVER_IDLE_MS, telling one with no answer pending "ERR timeout
+ * ...". Activity is timed by the latest now_ms given here. Returns when a connection will
+ * next be due, or LLONG_MAX if none can be.
+ */
+long long ctlserver_expire(struct ctlserver *srv, long long now_ms);
 
 /* Queues a reply for the client tag (silently dropped if that client has gone). */
 void ctlserver_reply(struct ctlserver *srv, int tag, const char *body, size_t len);

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -558,6 +559,93 @@ static void test_hang_ups(void **state)
 	pump(w);
 }
 
+/* Connections that stall are closed after CTLSERVER_IDLE_MS without progress, so stuck
+ * clients cannot hold every place; a client waiting for the app is never timed out. */
+static void test_stalled_connections_time_out(void **state)
+{
+	struct world *w = *state;
+	const long long t = 5000000, idle = CTLSERVER_IDLE_MS;
+	struct client silent, half, waiting, unread, slow;
+	/* connected before the server was first given the time: counts from that time */
+	assert_int_equal(connect_client(w, &silent), 0);
+	assert_true(ctlserver_expire(w->srv, t) == t + idle);
+	assert_int_equal(connect_client(w, &half), 0);
+	assert_int_equal(connect_client(w, &waiting), 0);
+	assert_int_equal(connect_client(w, &unread), 0);
+	assert_int_equal(connect_client(w, &slow), 0);
+	send_str(&half, "sta");
+	send_str(&waiting, "export json\n");
+	send_str(&unread, "export csv\n");
+	pump(w);
+	assert_int_equal(w->n_calls, 2);
+	int waiting_tag = w->calls[0].tag, unread_tag = w->calls[1].tag;
+	assert_int_equal(w->calls[1].req.op, CONTROL_EXPORT_CSV);
+	static char body[4u << 20]; /* more than the socket holds: part of it stays here */
+	memset(body, 'c', sizeof body);
+	ctlserver_reply(w->srv, unread_tag, body, sizeof body);
+	send_str(&slow, "export csv\n");
+	pump(w);
+	assert_int_equal(w->n_calls, 3);
+	ctlserver_reply(w->srv, w->calls[2].tag, body, sizeof body);
+	pump(w);
+	assert_true(ctlserver_expire(w->srv, t) == t + idle);
+
+	/* Just before the limit nobody is closed; progress restarts a client's time. */
+	assert_true(ctlserver_expire(w->srv, t + idle / 2) == t + idle);
+	send_str(&half, "tu");
+	assert_int_equal(drain(&slow), 0); /* reading part of an answer is progress too */
+	pump(w);
+	assert_true(ctlserver_expire(w->srv, t + idle - 1) == t + idle);
+	expect_silence(w, &silent);
+	expect_silence(w, &half);
+
+	/* At the limit: the silent one is told why, the one not reading is just closed. */
+	assert_true(ctlserver_expire(w->srv, t + idle) == t + idle / 2 + idle);
+	assert_int_equal(drain(&silent), 1);
+	silent.buf[silent.len] = '\0';
+	assert_string_equal(silent.buf, "ERR timeout nothing for 60 s: closing the connection\n");
+	assert_int_equal(drain(&unread), 1);
+	assert_true(unread.len < sizeof body); /* it never got the whole answer... */
+	char head[32];
+	int n = snprintf(head, sizeof head, "OK %zu\n", sizeof body);
+	assert_memory_equal(unread.buf, head, (size_t)n);
+	for (size_t i = (size_t)n; i < unread.len; i++) /* ...nor anything else in it */
+		assert_true(unread.buf[i] == 'c');
+	expect_silence(w, &half);
+	expect_silence(w, &waiting);
+	pump(w);
+	assert_true(slow.len < sizeof body); /* still open, the answer still coming */
+	assert_int_equal(drain(&slow), 0);
+
+	/* The half line times out in its turn, then the app answers the long request late. */
+	assert_true(ctlserver_expire(w->srv, t + idle / 2 + idle) == LLONG_MAX);
+	assert_int_equal(drain(&half), 1);
+	assert_int_equal(drain(&slow), 1); /* it did not read on */
+	half.buf[half.len] = '\0';
+	assert_memory_equal(half.buf, "ERR timeout ", 12);
+	assert_int_equal(w->n_calls, 3); /* "sta" + "tu" never made a request */
+	assert_true(ctlserver_expire(w->srv, t + 5 * idle) == LLONG_MAX);
+	reply_str(w, waiting_tag, "[]");
+	expect_reply(w, &waiting, "OK 2\n[]");
+	/* its idle time starts when its answer goes out */
+	assert_true(ctlserver_expire(w->srv, t + 5 * idle + 1) == t + 5 * idle + idle);
+	expect_silence(w, &waiting);
+	ctlserver_expire(w->srv, t + 6 * idle);
+	assert_int_equal(drain(&waiting), 1);
+
+	/* Every place is free again. */
+	struct client c[CTLSERVER_MAX_CLIENTS];
+	for (int i = 0; i < CTLSERVER_MAX_CLIENTS; i++)
+		assert_int_equal(connect_client(w, &c[i]), 0);
+	for (int i = 0; i < CTLSERVER_MAX_CLIENTS; i++)
+		client_close(&c[i]);
+	client_close(&silent);
+	client_close(&half);
+	client_close(&waiting);
+	client_close(&unread);
+	client_close(&slow);
+}
+
 /* The kiosk's own path: a listening socket in a private temporary folder. */
 static void test_listening_socket(void **state)
 {
@@ -642,6 +730,7 @@ int main(void)
 		T(test_more_clients_than_allowed_are_refused),
 		T(test_client_gone_before_its_reply),
 		T(test_hang_ups),
+		T(test_stalled_connections_time_out),
 		T(test_listening_socket),
 	};
 #undef T
