@@ -44,7 +44,7 @@ GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
 RENDER_SRC = src/render.c src/render_driver.c src/render_frame.c src/render_path.c src/damage.c \
              src/render_text.c src/render_font.c src/view_tally.c src/view_carousel.c \
              src/view_notice.c src/fontfind.c src/layout.c
-KIOSK_SRC = src/main.c src/app.c src/worker.c src/ctlserver.c $(RENDER_SRC) \
+KIOSK_SRC = src/main.c src/app.c src/worker.c src/unsaved.c src/ctlserver.c $(RENDER_SRC) \
             src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c
 
@@ -55,7 +55,7 @@ RENDER_OBJ = $(RENDER_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
              test_cases test_anim test_log test_pncounter test_mqtt_payload test_wording test_textlayout \
-             test_input test_ctlserver test_venue test_damage
+             test_input test_ctlserver test_venue test_damage test_unsaved
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots
@@ -75,7 +75,8 @@ $(BUILD)/tallyctl: $(CTL_OBJ) $(CORE_OBJ)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call pc_libs,$(PKGS_CTL)) -lpthread
 
 # Unit tests link the SDL-free modules only.
-TEST_OBJ = $(CORE_OBJ) $(BUILD)/obj/layout.o $(BUILD)/obj/worker.o $(BUILD)/obj/damage.o
+TEST_OBJ = $(CORE_OBJ) $(BUILD)/obj/layout.o $(BUILD)/obj/worker.o $(BUILD)/obj/damage.o \
+           $(BUILD)/obj/unsaved.o
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(TEST_OBJ) | $(BUILD)/tests
 	@echo "  CC    $<"; $(CC) $(CFLAGS_ALL) $(call pc_cflags,$(PKGS_CTL) cmocka) -Isrc -o $@ \
 		$(filter %.c %.o,$^) $(LDFLAGS_ALL) $(call pc_libs,$(PKGS_CTL) cmocka) -lpthread -lm

@@ -19,6 +19,7 @@
 #include "supervise.h"
 #include "log.h"
 #include "several.h"
+#include "unsaved.h"
 #include "worker.h"
 
 #define ACK_MS 1400           /* how long "Thank you!" stays on screen */
@@ -36,7 +37,8 @@ struct app {
 	int ack_drawn;              /* the last frame showed the acknowledgement */
 	int dirty;
 	int inflight;               /* jobs submitted and not yet collected */
-	int unsaved;                /* presses whose commit failed, waiting to be retried */
+	int unsaved;                /* presses not saved yet, waiting to be retried: */
+	struct unsaved kept;        /* ... kept whole (source, case) */
 	long long retry_at;
 	char storage_error[256];    /* "" while storage works */
 	char store_notice[768];     /* the database was recovered at start: shown all run */
@@ -63,11 +65,26 @@ static void submit(struct app *a, const struct control_request *req, const char 
 {
 	struct worker_job *j = worker_job_new(req, source, client);
 	if (!j) {
-		log_msg(LOG_PRIO_ERR, "out of memory: %s from %s not saved", "request", source);
-		if (client >= 0)
+		if (client >= 0) {
+			log_msg(LOG_PRIO_ERR, "out of memory: a request from %s not done", source);
 			ctlserver_reply_error(a->ctl, client, "nomem", "out of memory");
-		else
-			a->unsaved++;
+		} else if (req->op == CONTROL_PRESS) {
+			log_msg(LOG_PRIO_ERR, "out of memory: a press from %s kept to save again",
+				source);
+			if (unsaved_keep_press(&a->kept, req, source))
+				log_msg(LOG_PRIO_ERR, "too many sources of unsaved presses: one from %s "
+						      "is kept without its source", source);
+			a->unsaved = unsaved_count(&a->kept);
+			a->retry_at = mono_ms() + RETRY_MS;
+		} else {
+			/* A staff hold: not a press, never saved as one. Staff hold again. */
+			log_msg(LOG_PRIO_ERR, "out of memory: the new event from %s was not started",
+				source);
+			snprintf(a->storage_error, sizeof a->storage_error,
+				 "out of memory: the new event was not started; hold the staff button "
+				 "again");
+		}
+		a->dirty = 1;
 		return;
 	}
 	j->input_ns = mono_ns();
@@ -229,13 +246,15 @@ static const char *op_kind(enum control_op op)
 	}
 }
 
-static void finish_job(struct app *a, struct worker_job *j)
+/* Returns 1 if the job was kept (a press to save again), 0 if it may be freed. */
+static int finish_job(struct app *a, struct worker_job *j)
 {
+	int kept = 0;
 	a->inflight--;
 	if (a->several) {
 		if (several_job(a->several, j, mono_ms())) {
 			a->dirty = 1; /* this kiosk's share of the venue total moved */
-			return;
+			return 0;
 		}
 		if (j->status == STORE_OK && j->client >= 0 && j->req.op == CONTROL_STATUS)
 			several_status_json(a->several, mono_ms(), &j->body);
@@ -273,8 +292,10 @@ static void finish_job(struct app *a, struct worker_job *j)
 		snprintf(a->storage_error, sizeof a->storage_error, "%s", j->err);
 		a->dirty = 1;
 		if (j->req.op == CONTROL_PRESS && j->client < 0) {
-			a->unsaved++;
+			unsaved_keep_job(&a->kept, j);
+			a->unsaved = unsaved_count(&a->kept);
 			a->retry_at = mono_ms() + RETRY_MS;
+			kept = 1;
 		}
 	}
 	if (j->client >= 0) {
@@ -284,6 +305,7 @@ static void finish_job(struct app *a, struct worker_job *j)
 			ctlserver_reply_error(a->ctl, j->client, store_status_name(j->status),
 					      j->err);
 	}
+	return kept;
 }
 
 static void collect(struct app *a)
@@ -291,20 +313,30 @@ static void collect(struct app *a)
 	struct worker_job *list = worker_collect(a->worker);
 	while (list) {
 		struct worker_job *next = list->next;
-		finish_job(a, list);
-		worker_job_free(list);
+		if (!finish_job(a, list))
+			worker_job_free(list);
 		list = next;
 	}
 }
 
+/* Saves the kept presses again, each as it was made (its source and case). */
 static void retry_unsaved(struct app *a)
 {
-	int n = a->unsaved;
+	log_msg(LOG_PRIO_WARNING, "saving %d press(es) again", a->unsaved);
+	for (struct worker_job *j = unsaved_take_jobs(&a->kept), *next; j; j = next) {
+		next = j->next;
+		a->inflight++;
+		worker_submit(a->worker, j);
+	}
+	struct unsaved_presses rows[UNSAVED_TABLE_MAX];
+	int n = unsaved_take_presses(&a->kept, rows);
 	a->unsaved = 0;
-	log_msg(LOG_PRIO_WARNING, "saving %d press(es) again", n);
-	static const struct control_request req = { .op = CONTROL_PRESS };
 	for (int i = 0; i < n; i++)
-		submit(a, &req, "retry", -1);
+		for (int k = 0; k < rows[i].n; k++) {
+			struct control_request req;
+			unsaved_request(&rows[i], &req);
+			submit(a, &req, rows[i].source, -1);
+		}
 }
 
 static float ack_level(const struct app *a, long long now)
@@ -525,6 +557,7 @@ int app_run(const struct app_params *p)
 {
 	struct app a = { .p = p, .dirty = 1 };
 	a.frame_ms = 1000 / (p->cfg->frame_rate > 0 ? p->cfg->frame_rate : 30);
+	unsaved_init(&a.kept);
 	char err[256];
 	store_current(p->store, &a.shown);
 	/* Copied before the storage thread owns the store. */
@@ -587,6 +620,7 @@ int app_run(const struct app_params *p)
 	several_close(a.several);
 	ctlserver_close(a.ctl);
 	worker_stop(a.worker);
+	unsaved_free(&a.kept);
 	log_msg(LOG_PRIO_NOTICE, "stopped: event=\"%s\" total=%lld", a.shown.name, a.shown.total);
 	return status;
 }

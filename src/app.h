@@ -26,7 +26,7 @@ struct app_params {
 };
 
 /* Runs until a stop signal or an allowed quit, then commits what is pending.
- * Returns 0, or 1 if the loop could not start (message logged). */
+ * Returns 0, or 1 if the loop could not start or stopped on a failure (logged). */
 int app_run(const struct app_params *p);
 
 #endif
