@@ -26,7 +26,7 @@ static enum store_status new_event(struct store *st, const char *name)
 		r = (unsigned)wall_ms() * 2654435761u;
 	char uid[STORE_UID_MAX];
 	if (mqtt_event_id(name, r, 1, uid, sizeof uid))
-		return store_new_event(st, name, "tallyctl");
+		return store_new_event(st, name);
 	return store_start_event(st, name, uid, wall_ms(), -1);
 }
 

@@ -836,9 +836,8 @@ enum store_status store_undo(struct store *st, const char *source, long long *un
 	return auto_txn_end(st, auto_txn, s, &job_pend, job_row);
 }
 
-enum store_status store_new_event(struct store *st, const char *name, const char *source)
+enum store_status store_new_event(struct store *st, const char *name)
 {
-	(void)source;
 	return store_start_event(st, name, NULL, now_ms(), -1);
 }
 

@@ -130,7 +130,7 @@ enum store_status store_undo(struct store *st, const char *source, long long *un
 enum store_status store_reopen_previous(struct store *st, char *closed, size_t closed_len);
 
 /* Closes the current event and opens a new one named name (goal carried over). */
-enum store_status store_new_event(struct store *st, const char *name, const char *source);
+enum store_status store_new_event(struct store *st, const char *name);
 
 /*
  * Closes the current event and opens one named name with the id uid (NULL = none), started by

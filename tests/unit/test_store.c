@@ -198,12 +198,12 @@ static void test_new_event_keeps_old_one(void **state)
 {
 	struct fixture *f = *state;
 	assert_int_equal(store_count(f->st, STORE_ADD, 12, "tallyctl", NULL), STORE_OK);
-	assert_int_equal(store_new_event(f->st, "", "tallyctl"), STORE_ERR_INVALID);
-	assert_int_equal(store_new_event(f->st, "   ", "tallyctl"), STORE_ERR_INVALID);
-	assert_int_equal(store_new_event(f->st, "tab\there", "tallyctl"), STORE_ERR_INVALID);
-	assert_int_equal(store_new_event(f->st, "bad \xff utf8", "tallyctl"), STORE_ERR_INVALID);
+	assert_int_equal(store_new_event(f->st, ""), STORE_ERR_INVALID);
+	assert_int_equal(store_new_event(f->st, "   "), STORE_ERR_INVALID);
+	assert_int_equal(store_new_event(f->st, "tab\there"), STORE_ERR_INVALID);
+	assert_int_equal(store_new_event(f->st, "bad \xff utf8"), STORE_ERR_INVALID);
 	assert_int_equal(total(f->st), 12);
-	assert_int_equal(store_new_event(f->st, "Café Lumière", "tallyctl"), STORE_OK);
+	assert_int_equal(store_new_event(f->st, "Café Lumière"), STORE_OK);
 	struct store_event ev;
 	store_current(f->st, &ev);
 	assert_string_equal(ev.name, "Café Lumière");
@@ -288,7 +288,7 @@ static void test_export(void **state)
 	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
 	assert_int_equal(store_count(f->st, STORE_ADD, 9, "tallyctl", NULL), STORE_OK);
 	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
-	assert_int_equal(store_new_event(f->st, "Second, \"quoted\"", "tallyctl"), STORE_OK);
+	assert_int_equal(store_new_event(f->st, "Second, \"quoted\""), STORE_OK);
 	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
 	char *csv, *json;
 	assert_int_equal(store_export(f->st, STORE_EXPORT_CSV, &csv), STORE_OK);
@@ -332,7 +332,7 @@ static void test_case_counts(void **state)
 	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
 	store_current(f->st, &ev);
 	assert_int_equal(ev.cases[1].total, 0);
-	assert_int_equal(store_new_event(f->st, "Next", "tallyctl"), STORE_OK);
+	assert_int_equal(store_new_event(f->st, "Next"), STORE_OK);
 	store_current(f->st, &ev);
 	assert_int_equal(ev.n_cases, 0);
 }
