@@ -229,8 +229,8 @@ static void test_reopen_takes_back_a_new_event(void **state)
 	struct store_event ev;
 	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_ERR_EMPTY);
 	assert_int_equal(store_count(f->st, STORE_ADD, 12, "tallyctl", NULL), STORE_OK);
-	assert_int_equal(store_new_event(f->st, "Mistake", "tallyctl"), STORE_OK);
-	assert_int_equal(store_new_event(f->st, "Second mistake", "tallyctl"), STORE_OK);
+	assert_int_equal(store_new_event(f->st, "Mistake"), STORE_OK);
+	assert_int_equal(store_new_event(f->st, "Second mistake"), STORE_OK);
 	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_OK);
 	assert_string_equal(closed, "Second mistake");
 	store_current(f->st, &ev);
@@ -240,12 +240,12 @@ static void test_reopen_takes_back_a_new_event(void **state)
 	store_current(f->st, &ev);
 	assert_string_equal(ev.name, "Opening night");
 	assert_int_equal(ev.total, 12);
-	assert_int_equal(store_new_event(f->st, "Third", "tallyctl"), STORE_OK);
+	assert_int_equal(store_new_event(f->st, "Third"), STORE_OK);
 	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_OK);
 	store_current(f->st, &ev);
 	assert_string_equal(ev.name, "Opening night");
 	/* An event that has counted stays: its counts would be left behind. */
-	assert_int_equal(store_new_event(f->st, "Busy", "tallyctl"), STORE_OK);
+	assert_int_equal(store_new_event(f->st, "Busy"), STORE_OK);
 	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
 	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_ERR_INVALID);
 	assert_non_null(strstr(store_errmsg(f->st), "has already counted"));
