@@ -80,6 +80,19 @@ static void free_view(struct kept_view *k)
 	memset(k, 0, sizeof *k);
 }
 
+void rp_open_carousel_fonts(struct render *r)
+{
+	/* The stories' font falls back to the regular DejaVu, then to the bold one. */
+	char body[CONFIG_PATH_MAX];
+	size_t blen = sizeof body;
+	if (fontfind_path(r->body_pattern, body, blen) != 0 &&
+	    fontfind_path(BODY_FALLBACK_PATTERN, body, blen) != 0 &&
+	    (snprintf(body, blen, "%s", BODY_FALLBACK_FILE) >= (int)blen || access(body, R_OK)))
+		snprintf(body, blen, "%s", r->font_path);
+	/* A failure leaves the card without its texts; the tally is unaffected. */
+	view_carousel_open_fonts(&r->carousel, r->font_path, body);
+}
+
 static enum render_status open_fonts(struct render *r, const struct config *cfg, char *err,
 				     size_t errlen)
 {
@@ -103,17 +116,9 @@ static enum render_status open_fonts(struct render *r, const struct config *cfg,
 		set_err(err, errlen, "cannot open font %s: %s", path, TTF_GetError());
 		return RENDER_ERR_FONT;
 	}
-	/* The stories' font falls back to the regular DejaVu, then to the bold one. */
-	char body[CONFIG_PATH_MAX];
-	size_t blen = sizeof body;
-	if (fontfind_path(cfg->body_font, body, blen) != 0 &&
-	    fontfind_path(BODY_FALLBACK_PATTERN, body, blen) != 0 &&
-	    (snprintf(body, blen, "%s", BODY_FALLBACK_FILE) >= (int)blen || access(body, R_OK)))
-		snprintf(body, blen, "%s", path);
-	if (view_carousel_open(&r->carousel, cfg, path, body) != 0) {
-		set_err(err, errlen, "cannot open font %s: %s", body, TTF_GetError());
-		return RENDER_ERR_FONT;
-	}
+	snprintf(r->font_path, sizeof r->font_path, "%s", path);
+	snprintf(r->body_pattern, sizeof r->body_pattern, "%s", cfg->body_font);
+	view_carousel_open(&r->carousel, cfg);
 	return RENDER_OK;
 }
 

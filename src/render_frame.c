@@ -214,6 +214,10 @@ int rf_frame(struct render *r, const struct tally_view *v, long long now_ms, int
 	struct draw_ctx dc = { r->renderer, &r->layout, r->background, r->number, r->text,
 			       r->accent, r->window != NULL };
 	damage_reset(&r->damage, r->log_w, r->log_h);
+	/* A picture needs its card at once; a screen shows the tally first (view_carousel.c). */
+	if (!r->carousel.fonts_open && (!r->window || r->carousel.sched_started) &&
+	    view_carousel_wanted(&r->carousel))
+		rp_open_carousel_fonts(r);
 	if (r->layout_ok) {
 		view_carousel_update(&r->carousel, &dc, v, now_ms, &r->damage);
 		view_tally_update(&r->tally, &dc, v, now_ms, &r->damage);

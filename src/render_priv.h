@@ -57,6 +57,9 @@ struct render {
 	struct view_carousel carousel;
 	struct view_notice notice;  /* the kiosk cannot start: see render_draw_notice */
 
+	char font_path[CONFIG_PATH_MAX];   /* the bold face */
+	char body_pattern[CONFIG_TEXT_MAX]; /* [display] body_font, looked up with the cards */
+
 	struct kept_view last;
 	long long last_now;     /* the time of the last draw (window screenshots redraw it) */
 };
@@ -71,6 +74,8 @@ void rf_update_layout(struct render *r);
 int rf_frame(struct render *r, const struct tally_view *v, long long now_ms, int present);
 /* Forgets every texture (after a render device reset, or a new renderer). */
 void rf_drop_textures(struct render *r);
+/* render.c: opens the cards' fonts (after the first frame on a kiosk's screen). */
+void rp_open_carousel_fonts(struct render *r);
 /* render.c: keeps a copy of v, so that a window screenshot can paint it again. */
 void rp_keep_view(struct render *r, const struct tally_view *v);
 

@@ -19,8 +19,7 @@
 
 static const int card_bold[CARD_TEXTS] = { 1, 0, 1, 0, 1, 1 };
 
-int view_carousel_open(struct view_carousel *c, const struct config *cfg, const char *font_path,
-		       const char *body_path)
+int view_carousel_open(struct view_carousel *c, const struct config *cfg)
 {
 	c->on = cfg->carousel;
 	c->alternate = cfg->alternate_languages;
@@ -29,8 +28,16 @@ int view_carousel_open(struct view_carousel *c, const struct config *cfg, const 
 	snprintf(c->language, sizeof c->language, "%s", cfg->language);
 	snprintf(c->label2, sizeof c->label2, "%s", cfg->label_lang2);
 	snprintf(c->label2_one, sizeof c->label2_one, "%s", cfg->label_one_lang2);
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 2; k++)
 		c->cards[k].slide = -1;
+	return 0;
+}
+
+int view_carousel_open_fonts(struct view_carousel *c, const char *font_path,
+			     const char *body_path)
+{
+	c->fonts_open = 1;
+	for (int k = 0; k < 2; k++) {
 		for (int i = 0; i < CARD_TEXTS; i++)
 			if (rt_text_open(&c->cards[k].text[i], card_bold[i] ? font_path : body_path))
 				return -1;
@@ -65,6 +72,8 @@ void view_carousel_drop(struct view_carousel *c)
 void view_carousel_close(struct view_carousel *c)
 {
 	view_carousel_drop(c);
+	if (!c->fonts_open)
+		return;
 	for (int k = 0; k < 2; k++)
 		for (int i = 0; i < CARD_TEXTS; i++)
 			rt_text_close(&c->cards[k].text[i]);
@@ -273,18 +282,17 @@ void view_carousel_update(struct view_carousel *vc, const struct draw_ctx *dc,
 	f.label = v->label;
 	f.active = view_carousel_wanted(vc) && l->carousel.w > 0;
 	if (f.active) {
-		int cards = 1;
+		/* The tally comes first on a kiosk's screen: the card, whose fonts, photo and
+		 * story take a while to prepare, follows on the next frame. */
 		if (!vc->sched_started) {
 			vc->sched = (struct anim_carousel){ vc->n_slides, vc->interval_ms,
 							    CAROUSEL_FADE_MS, now_ms };
 			vc->sched_started = 1;
-			/* The tally comes first on a kiosk's screen: the card, whose photo and
-			 * story take a while to prepare, follows on the next frame. */
 			vc->pending = dc->window;
-			cards = !vc->pending;
 		} else {
 			vc->pending = 0;
 		}
+		int cards = !vc->pending && vc->fonts_open;
 		struct anim_slide s;
 		anim_carousel_at(&vc->sched, now_ms, &s);
 		if (cards) {

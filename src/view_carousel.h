@@ -65,13 +65,17 @@ struct view_carousel {
 	struct rt_pill panel;   /* the card's corners */
 	struct rt_pill dots;    /* the position dots */
 	int pending;            /* the first card is still to be drawn (the next frame) */
+	int fonts_open;         /* view_carousel_open_fonts was called */
 	struct carousel_frame frame;
 	int framed;
 };
 
-/* Opens the cards' fonts: names in font_path (bold), stories in body_path. 0 or -1. */
-int view_carousel_open(struct view_carousel *c, const struct config *cfg, const char *font_path,
-		       const char *body_path);
+/* Takes the carousel's settings from cfg. Returns 0. */
+int view_carousel_open(struct view_carousel *c, const struct config *cfg);
+/* Opens the cards' fonts: names in font_path (bold), stories in body_path. 0 or -1
+ * (TTF_GetError()). Until then no card is drawn; a kiosk opens them after its first frame. */
+int view_carousel_open_fonts(struct view_carousel *c, const char *font_path,
+			     const char *body_path);
 /* The cases to show (borrowed); NULL or none: no carousel. */
 void view_carousel_set(struct view_carousel *c, const struct cases *cases);
 /* 1 if there is something to show (the layout then makes room for the card). */
