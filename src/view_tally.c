@@ -301,7 +301,10 @@ void view_tally_update(struct view_tally *t, const struct draw_ctx *dc, const st
 	}
 
 	float ack = v->ack < 0.0f ? 0.0f : v->ack > 1.0f ? 1.0f : v->ack;
-	f.scale = 1.0f + RT_NUMBER_POP * ack;
+	/* The pop in steps of half a percent (a pixel or two on a TV): as smooth to the room as
+	 * a new size every frame, and under a stream of presses the digits are repainted a few
+	 * times per press rather than on every frame. */
+	f.scale = 1.0f + SDL_roundf(RT_NUMBER_POP * ack * 200.0f) / 200.0f;
 	if (numfmt_thousands(f.shown, ",", f.digits, sizeof f.digits) < 0)
 		f.digits[0] = '\0';
 	/*
