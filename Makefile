@@ -127,6 +127,7 @@ test: deps-test
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build folder.
 check: deps-test
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:$(LSAN_OPTIONS) \
 	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all unit golden e2e \
 		test-fuzz-replay

@@ -378,14 +378,17 @@ static int show_start_error(const struct options *o, const struct config *bad, c
 	const char *watched[3] = { config_path(o), NULL, NULL };
 	if (bad->cases[0])
 		watched[watched[0] ? 1 : 0] = bad->cases;
+	/* Blocked first: a stop while the display opens still ends in status 2. */
+	int sfd = open_signal_fd();
 	struct render *r;
 	char err[512];
 	int w = o->width ? o->width : cfg.window_width, h = o->height ? o->height : cfg.window_height;
 	if (render_open_window(&r, &cfg, cfg.fullscreen && !o->windowed, w, h, err, sizeof err)) {
 		log_msg(LOG_PRIO_ERR, "display: %s (so the error above is not shown on screen)", err);
+		if (sfd >= 0)
+			close(sfd);
 		return EXIT_USAGE;
 	}
-	int sfd = open_signal_fd();
 	enum start_error_result res = START_ERROR_STOPPED;
 	if (sfd >= 0) {
 		log_msg(LOG_PRIO_NOTICE, "showing the error on screen; waiting for %s to be saved",

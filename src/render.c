@@ -471,6 +471,9 @@ void render_close(struct render *r)
 		TTF_Quit();
 	if (r->video_init)
 		SDL_QuitSubSystem(SDL_INIT_VIDEO);
+	/* The last subsystem gone, SDL's own global state goes too (its D-Bus connections). */
+	if (r->video_init && SDL_WasInit(SDL_INIT_EVERYTHING) == 0)
+		SDL_Quit();
 	free_view(&r->last);
 	free(r);
 }

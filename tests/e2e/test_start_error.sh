@@ -49,6 +49,7 @@ check "it counts after the restart" "$(total)" "1"
 check_contains "the fixed name is used" "$(ctl status)" "Library evening"
 stop_kiosk
 check "stopped, it exits 0" "$STOP_RC" "0"
+[ "$STOP_RC" = 0 ] || tail -30 "$WORK/kiosk.log"
 
 # Stopped while it shows the error: exit status 2, never 1.
 : >"$WORK/kiosk.log"
@@ -58,6 +59,7 @@ KIOSK_PID=$!
 wait_log "waiting for" || fail "no error screen for rotate = 45"
 stop_kiosk
 check "stopped on the error screen, it exits 2" "$STOP_RC" "2"
+[ "$STOP_RC" = 2 ] || tail -30 "$WORK/kiosk.log"
 
 # A cases file that is missing names the config line that points at it.
 : >"$WORK/kiosk.conf"
