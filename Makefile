@@ -99,7 +99,7 @@ define apt_install
 endef
 
 deps:
-	$(call apt_install,$(DEB_BUILD))
+	$(call apt_install,$(DEB_BUILD) $(DEB_DISPLAY))
 
 deps-test: deps
 	$(call apt_install,$(DEB_TEST))

@@ -34,13 +34,20 @@ INSTALL_FILES = $(BINDIR)/tallykiosk $(BINDIR)/tallyctl $(UNITDIR)/tallykiosk.se
                 $(SYSUSERSDIR)/tallykiosk.conf $(UDEVRULESDIR)/60-tallykiosk.rules \
                 $(SYSCTLDIR)/99-tallykiosk.conf
 
+# What SDL's KMSDRM driver opens at run time with dlopen, so ldd does not list it: GBM, EGL
+# and GLES2 through glvnd, Mesa's EGL and its DRI drivers (vc4/v3d on a Pi), libdrm, libudev.
+# Desktop libGL is not among them: on KMSDRM the kiosk asks for GLES2 (src/render_driver.c).
+# `make deps` installs them; `make install` refuses a real install without them (the screen
+# would stay dark), and a staged one (DESTDIR) names them for the target machine.
+DEB_DISPLAY = libegl1 libegl-mesa0 libgles2 libgbm1 libdrm2 libgl1-mesa-dri libudev1
+
 # Real installs only: not staged, as root, on a machine running systemd.
 define install_live
 [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && [ -d /run/systemd/system ]
 endef
 
-.PHONY: install uninstall test-install
-install: all
+.PHONY: install uninstall test-install check-runtime
+install: all check-runtime
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(PKGCONFDIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UDEVRULESDIR) \
 		$(DESTDIR)$(SYSCTLDIR)
@@ -79,6 +86,23 @@ install: all
 	elif [ -z "$(DESTDIR)" ]; then \
 		echo "Not applied (needs root and a running systemd): users and groups, udev," \
 		     "sysctl. Run: sudo make install"; \
+	fi
+
+# The Debian packages the installed kiosk needs to draw (DEB_DISPLAY) and every library its
+# binary links: missing ones fail a real install with the apt command that fixes it. A staged
+# install (DESTDIR) only lists them, for the machine it is meant for.
+check-runtime: all
+	@missing=; if command -v dpkg-query >/dev/null; then \
+		for p in $(DEB_DISPLAY); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q '^install ok installed' || missing="$$missing $$p"; done; fi; \
+	unlinked=$$(ldd $(BUILD)/tallykiosk 2>/dev/null | grep 'not found' | awk '{ print $$1 }' | tr '\n' ' '); \
+	if [ -n "$(DESTDIR)" ]; then \
+		echo "note: the machine that runs it needs these Debian packages to draw: $(DEB_DISPLAY)"; \
+	elif [ -n "$$missing$$unlinked" ]; then \
+		[ -z "$$unlinked" ] || echo "tallykiosk: libraries not found: $$unlinked(make deps, then make)" >&2; \
+		[ -z "$$missing" ] || echo "tallykiosk cannot draw on this machine without:$$missing" \
+			"(SDL's KMSDRM driver loads them). Install them: sudo apt install$$missing" >&2; \
+		exit 1; \
 	fi
 
 uninstall:

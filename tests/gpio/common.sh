@@ -43,3 +43,57 @@ tk_cache_dir() {
 		TK_KC=${XDG_CACHE_HOME:-$HOME/.cache}/tallykiosk-gpio/$TK_KVER-$TK_KDEBVER
 	fi
 }
+
+# tk_kernel_modules KVER KDEBVER OUTDIR MODULE...: the kernel's own modules MODULE... and
+# everything they depend on (modinfo depends), decompressed (busybox insmod takes plain .ko),
+# into OUTDIR, with OUTDIR/order listing them dependencies first. linux-image-KVER=KDEBVER is
+# downloaded with apt-get download, not installed. Built-in modules are skipped.
+tk_kernel_modules() {
+	local kver=$1 kdebver=$2 out=$3 work deb moddir m
+	shift 3
+	work=$(mktemp -d /tmp/tk-kmods.XXXXXX)
+	chmod 755 "$work" # apt's _apt sandbox user writes the download here
+	for _ in 1 2; do
+		(cd "$work" && env DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Retries=3 \
+			download -q "linux-image-$kver=$kdebver" 2>&1 | grep -v 'unsandboxed as root' >&2) || true
+		deb=$(find "$work" -maxdepth 1 -name "linux-image-${kver}_*.deb" | head -n1)
+		[ -n "$deb" ] && break
+		tk_log "download of linux-image-$kver failed; apt-get update and retry"
+		tk_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+	done
+	[ -n "$deb" ] || { rm -rf "$work"; tk_die "cannot download linux-image-$kver=$kdebver"; }
+	mkdir -p "$work/kimg"
+	dpkg-deb -x "$deb" "$work/kimg"
+	moddir=$work/kimg/lib/modules/$kver
+	[ -d "$moddir/kernel" ] || { rm -rf "$work"; tk_die "no modules in linux-image-$kver"; }
+	_TK_ORDER=() _TK_SEEN=" "
+	for m in "$@"; do _tk_visit_module "$moddir" "$work" "$m"; done
+	rm -rf "$out"
+	mkdir -p "$out"
+	for m in "${_TK_ORDER[@]}"; do mv "$work/$m.ko" "$out/"; done
+	printf '%s\n' "${_TK_ORDER[@]}" >"$out/order"
+	rm -rf "$work"
+}
+
+# _tk_visit_module MODDIR WORK NAME: depth first, dependencies before the module.
+_tk_visit_module() {
+	local moddir=$1 work=$2 n=$3 f d alt
+	case $_TK_SEEN in *" $n "*) return 0 ;; esac
+	_TK_SEEN="$_TK_SEEN$n "
+	alt=$(echo "$n" | tr _- -_)
+	f=$(find "$moddir/kernel" \( -name "$n.ko*" -o -name "$(echo "$n" | tr _ -).ko*" \
+		-o -name "$(echo "$n" | tr - _).ko*" \) | head -n1)
+	if [ -z "$f" ]; then
+		grep -q "/$n.ko\$\|/$alt.ko\$" "$moddir/modules.builtin" 2>/dev/null ||
+			tk_die "module $n: not in linux-image and not built in"
+		return 0
+	fi
+	for d in $(modinfo -F depends "$f" | tr , ' '); do _tk_visit_module "$moddir" "$work" "$d"; done
+	_TK_ORDER+=("$n")
+	case $f in
+	*.ko) cp "$f" "$work/$n.ko" ;;
+	*.ko.xz) xz -dc "$f" >"$work/$n.ko" ;;
+	*.ko.zst) zstd -qdc "$f" >"$work/$n.ko" ;;
+	*.ko.gz) gzip -dc "$f" >"$work/$n.ko" ;;
+	esac
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# prepare.sh - gets what the KMSDRM VM test (tests/kms/vm.sh) needs, once:
+#   1. tests/gpio/prepare.sh: qemu, busybox, kmod, the guest kernel (PVH vmlinux), configfs.ko
+#      and gpio-sim.ko in the gpio harness's cache;
+#   2. the host packages the display path needs: Mesa (GBM, EGL, GLES2 through glvnd, the
+#      DRI drivers), libdrm, libudev, tesseract with English data, python3 (QMP, the
+#      screen checks); skipped when all are installed;
+#   3. the kernel's DRM modules for virtio-gpu and bochs (-vga std) with their dependencies,
+#      decompressed, in load order, in its own cache:
+#      ${TK_KMS_CACHE:-${XDG_CACHE_HOME:-~/.cache}/tallykiosk-kms/<kver>-<debver>}
+# Prints two lines on stdout: the gpio kernel cache dir, then this cache dir.
+# Exit 0 ok, 2 setup error. Env: TK_GPIO_* (see tests/gpio/common.sh), TK_KMS_CACHE,
+# TK_GPIO_SKIP_INSTALL=1 (no apt-get install).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+GPIO=$HERE/../gpio
+export TK_GPIO_TAG=${TK_GPIO_TAG:-kms-prepare}
+# shellcheck source=../gpio/common.sh
+. "$GPIO/common.sh"
+T_START=$(tk_now)
+
+KC=$("$GPIO/prepare.sh" | tail -n1)
+[ -s "$KC/manifest" ] || tk_die "tests/gpio/prepare.sh gave no kernel cache"
+KVER=$(sed -n 's/^KVER=//p' "$KC/manifest")
+KDEBVER=$(sed -n 's/^KDEBVER=//p' "$KC/manifest")
+
+# Mesa's runtime as a Pi has it (libGL.so.1 from libgl1 too: the test leaves it out on
+# purpose, to be the Pi without it), tesseract reads the dumped screen.
+PKGS=(libgl1-mesa-dri libgbm1 libegl-mesa0 libegl1 libgles2 libgl1 libdrm2 libudev1
+	tesseract-ocr tesseract-ocr-eng python3 kmod fontconfig-config fonts-dejavu-core)
+APT=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "${TK_GPIO_SKIP_INSTALL:-0}" = 1 ] && tk_die "missing packages: ${missing[*]}"
+	tk_log "installing: ${missing[*]}"
+	tk_root "${APT[@]}" update -qq
+	tk_root "${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PC=${TK_KMS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tallykiosk-kms/$KVER-$KDEBVER}
+mkdir -p "$PC"
+exec 9>"$PC/.lock"
+flock 9 # two prepares at once: the second waits, then finds the cache warm
+FORMAT=1
+if grep -qx "FORMAT=$FORMAT" "$PC/manifest" 2>/dev/null; then
+	tk_log "cache warm: $PC ($(tk_dt "$(tk_now)" "$T_START")s)"
+	printf '%s\n%s\n' "$KC" "$PC"
+	exit 0
+fi
+tk_log "kernel $KVER (Debian $KDEBVER): collecting the DRM modules into $PC"
+# virtio_pci: the transport virtio-gpu sits on; bochs: the DRM driver of qemu's -vga std
+tk_kernel_modules "$KVER" "$KDEBVER" "$PC/kmods" virtio_pci virtio-gpu bochs
+{
+	echo "FORMAT=$FORMAT"
+	echo "KVER=$KVER"
+	echo "KDEBVER=$KDEBVER"
+	echo "MODULES=$(tr '\n' ' ' <"$PC/kmods/order")"
+} >"$PC/manifest.tmp"
+mv "$PC/manifest.tmp" "$PC/manifest"
+tk_log "modules: $(tr '\n' ' ' <"$PC/kmods/order")($(du -sh "$PC" | cut -f1)), total $(tk_dt "$(tk_now)" "$T_START")s"
+printf '%s\n%s\n' "$KC" "$PC"
