@@ -6,7 +6,8 @@ It holds one connection to qemu's QMP socket and one to the guest's second seria
 
   REQ N shows DEVICE TIMEOUT_S TEXT[|TEXT...]  dump DEVICE's screen (QMP screendump) and OCR it
                                    (tesseract) until every TEXT is read, or TIMEOUT_S passed
-  REQ N lacks DEVICE TIMEOUT_S TEXT[|TEXT...]  the same until no TEXT is read any more
+  REQ N lacks DEVICE TIMEOUT_S TEXT[|TEXT...]  the same until no TEXT is read any more (a
+                                   black screen fails both)
   REQ N unplug ID                  device_del ID, wait for DEVICE_DELETED
   REQ N plug ID DRIVER [PROP=V,...]  device_add DRIVER,id=ID,PROPS
   REQ N log TEXT                   nothing; TEXT goes to the host's log
@@ -183,7 +184,8 @@ class Eyes:
             frac, text, w, h, px = self.look(device, wanted)
             flat = normalise(text)
             seen = [t for t in wanted if normalise(t) in flat]
-            ok = len(seen) == len(wanted) if present else not seen
+            # a black screen lacks everything: it passes no check
+            ok = frac >= BLACK_FRACTION and (len(seen) == len(wanted) if present else not seen)
             if ok or time.monotonic() - t0 >= limit_s:
                 break
             time.sleep(1.0)
