@@ -4,6 +4,8 @@
 # and integrity_check, no acknowledged count lost). Reuses tests/gpio/prepare.sh's kernel cache.
 #
 #   make test-powercut-vm        PCVM_CUTS cuts (default 8, volatile and direct disk in turn),
+#                                then PCVM_CROWD_CUTS (4) with PCVM_CROWD_CLIENTS (4) clients at
+#                                once (group commits of several clients' requests cut),
 #                                and beside them two negative controls of PCVM_CONTROL_CUTS cuts
 #                                each, which must lose acknowledged counts: the kiosk with fsync
 #                                disabled (vm_nosync.so), and ext4 mounted nobarrier (no flush
@@ -19,6 +21,8 @@
 # PCVM_SEED picks the cut times; PCVM_ARGS passes more options (see vm_powercut.sh --help).
 
 PCVM_CUTS ?= 8
+PCVM_CROWD_CUTS ?= 4
+PCVM_CROWD_CLIENTS ?= 4
 PCVM_CONTROL_CUTS ?= 2
 PCVM_LONG_CUTS ?= 320
 PCVM_LONG_RUNS ?= 4
@@ -45,20 +49,25 @@ PCVM_CONTROLS = TK_PCVM_TAG=pcvm-nosync $(PCVM) --seed $$(($(PCVM_SEED) + 1000))
 test-powercut-vm: all
 	@$(call PCVM_TIMED,tests/crash/vm_prepare.sh >/dev/null && { \
 		{ $(PCVM_CONTROLS); } >$(BUILD)/powercut-vm-controls.log 2>&1 & ctl=$$!; \
-		$(PCVM) --cuts $(PCVM_CUTS); main=$$?; wait $$ctl; control=$$?; \
+		$(PCVM) --cuts $(PCVM_CUTS); main=$$?; \
+		TK_PCVM_TAG=pcvm-crowd $(PCVM) --seed $$(($(PCVM_SEED) + 3000)) --cuts $(PCVM_CROWD_CUTS) \
+			--crowd $(PCVM_CROWD_CLIENTS) || main=1; \
+		wait $$ctl; control=$$?; \
 		cat $(BUILD)/powercut-vm-controls.log; [ $$main = 0 ] && [ $$control = 0 ]; },test-powercut-vm)
 
 # Runs s<seed>-<disk>; odd runs on the volatile disk, even ones on the direct one.
 PCVM_LONG_DIR = $(BUILD)/powercut-vm-long
+# Every second pair of runs has PCVM_CROWD_CLIENTS clients at once (crowd_check.py).
 PCVM_LONG_SPECS = $(foreach i,$(shell seq 1 $(PCVM_LONG_RUNS)),$(eval s := $(shell echo \
-	$$(($(PCVM_SEED) * 100 + $(i)))))$(eval d := $(if $(filter 1,$(shell echo $$(($(i) % 2)))),volatile,direct))s$(s)-$(d):$(s):$(shell echo $$(($(PCVM_LONG_CUTS) / $(PCVM_LONG_RUNS)))):$(d))
+	$$(($(PCVM_SEED) * 100 + $(i)))))$(eval d := $(if $(filter 1,$(shell echo $$(($(i) % 2)))),volatile,direct))$(eval k := $(if $(filter 1,$(shell echo $$((($(i) - 1) / 2 % 2)))),$(PCVM_CROWD_CLIENTS)))s$(s)-$(d)$(if $(k),-crowd):$(s):$(shell echo $$(($(PCVM_LONG_CUTS) / $(PCVM_LONG_RUNS)))):$(d)::$(k))
+pcvm_runs_on = $(foreach x,$(PCVM_LONG_SPECS),$(if $(findstring -$(1),$(x)),$(x)))
 test-powercut-vm-long: all
 	@rm -rf $(PCVM_LONG_DIR)
 	@$(call PCVM_TIMED,tests/crash/vm_prepare.sh >/dev/null && { \
 		PCVM_BUILD=$(BUILD) tests/crash/strict_campaign.sh $(PCVM_LONG_DIR) \
-			$(filter %:volatile,$(PCVM_LONG_SPECS)) & a=$$!; \
+			$(call pcvm_runs_on,volatile) & a=$$!; \
 		PCVM_BUILD=$(BUILD) tests/crash/strict_campaign.sh $(PCVM_LONG_DIR) \
-			$(filter %:direct,$(PCVM_LONG_SPECS)); b=$$?; wait $$a; a=$$?; \
+			$(call pcvm_runs_on,direct); b=$$?; wait $$a; a=$$?; \
 		python3 tests/crash/strict_summary.py $(PCVM_LONG_DIR); s=$$?; \
 		[ $$a = 0 ] && [ $$b = 0 ] && [ $$s = 0 ]; },test-powercut-vm-long)
 

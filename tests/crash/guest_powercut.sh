@@ -41,6 +41,7 @@ SEED=$(arg seed)
 NOSYNC=$(arg nosync)
 MOUNTOPTS=$(arg mountopts)
 MIX=$(arg mix)
+CROWD=$(arg crowd)
 DEV=/dev/vda
 MNT=/data
 DB=$MNT/t.db
@@ -166,6 +167,10 @@ else
 fi
 up run
 P RUN
-vm_client $DB.sock run "${SEED:-1}" $MIX
+if [ -n "$CROWD" ]; then
+	vm_client $DB.sock crowd "${SEED:-1}" "$CROWD"
+else
+	vm_client $DB.sock run "${SEED:-1}" $MIX
+fi
 kill -0 $KPID 2>/dev/null || { tail -n 20 /tmp/kiosk.log; fail "the kiosk died"; }
 fail "vm_client stopped"

@@ -7,7 +7,9 @@ the final check. The honest logs must pass; each planted fault must fail, with i
   a stored total unequal to its rows         -> TOTAL MISMATCH
   a state never asked for (one press more)   -> UNEXPECTED
   per-case sums that disagree with the event -> CASES
-and the in-flight request may land (the check must not call that a loss)."""
+and the in-flight request may land (the check must not call that a loss). The same for
+crowd_check.py (several clients at once): a lost acknowledged press, a state no subset of
+the requests in flight makes, an add landed for the wrong case."""
 import os
 import subprocess
 import sys
@@ -79,6 +81,40 @@ PLANTED = {
 }
 
 
+# crowd_check.py: three clients at once; at the cut client 1's add 3 for case-a and client
+# 2's press are in flight (client 0's press for case-b was acknowledged).
+CROWD0 = """PCVM CHECK none .
+PCVM START 1 0 .
+PCVM RUN .
+PCVM CSEND 0 press 0 case-b .
+PCVM CSEND 1 add 3 case-a .
+PCVM CSEND 2 press 0 - .
+PCVM CACK 0 1 1 .
+"""
+CROWD_GOOD = ([(1, 4, 4, 2, 1, 1, 3, 0, 0, 0)], [(1, "case-a", 3, 1), (1, "case-b", 1, 1)])
+CROWD_PLANTED = {
+    "the acknowledged press for case-b missing": (
+        "LOST COUNTS", ([(1, 3, 3, 1, 0, 1, 3, 0, 0, 0)], [(1, "case-a", 3, 1)])),
+    "a state no subset of the requests in flight makes": (
+        "UNEXPECTED", ([(1, 3, 3, 2, 2, 0, 0, 0, 0, 0)], [(1, "-", 2, 1), (1, "case-b", 1, 1)])),
+    "the add landed for the wrong case": (
+        "UNEXPECTED", ([(1, 4, 4, 2, 1, 1, 3, 0, 0, 0)], [(1, "case-c", 3, 1),
+                                                           (1, "case-b", 1, 1)])),
+}
+
+
+def run_crowd(last):
+    with tempfile.TemporaryDirectory() as d:
+        w = os.path.join(d, "work")
+        os.mkdir(w)
+        for i, text in enumerate([CROWD0, check_lines(*last)]):
+            with open(os.path.join(w, "boot-%d.log" % i), "w") as f:
+                f.write(text)
+        p = subprocess.run([sys.executable, os.path.join(HERE, "crowd_check.py"), w],
+                           capture_output=True, text=True)
+        return p.returncode, p.stdout + p.stderr
+
+
 def run(last):
     with tempfile.TemporaryDirectory() as d:
         w = os.path.join(d, "work")
@@ -107,7 +143,21 @@ def main():
         if not ok:
             print(out)
             fails += 1
-    print("strict-check self-test: %d passed, %d failed" % (1 + len(PLANTED) - fails, fails))
+    rc, out = run_crowd(CROWD_GOOD)
+    ok = rc == 0 and "verdict=PASS" in out and "landed=1" in out
+    print(("  ok   " if ok else "  FAIL ") + "crowd: honest logs pass (one of two in flight landed)")
+    if not ok:
+        print(out)
+        fails += 1
+    for what, (reason, last) in CROWD_PLANTED.items():
+        rc, out = run_crowd(last)
+        ok = rc == 1 and reason in out and "verdict=FAIL" in out
+        print(("  ok   " if ok else "  FAIL ") + "crowd planted: %s -> %s" % (what, reason))
+        if not ok:
+            print(out)
+            fails += 1
+    n = 2 + len(PLANTED) + len(CROWD_PLANTED)
+    print("strict-check self-test: %d passed, %d failed" % (n - fails, fails))
     return 1 if fails else 0
 
 

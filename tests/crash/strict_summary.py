@@ -9,7 +9,7 @@ near = {'newevent_inflight': 0, 'cut_le5_after_newevent_ack': 0, 'cut_le20_after
 for d in sorted(glob.glob(os.path.join(sys.argv[1], '*', 'strict.log'))):
     run = os.path.basename(os.path.dirname(d))
     for l in open(d):
-        if l.startswith('strict-check '):
+        if l.startswith('strict-check ') or l.startswith('crowd-check '):
             runs += 1
             kv = dict(x.split('=', 1) for x in l.split()[2:])
             for k, v in kv.items():

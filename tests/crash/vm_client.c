@@ -15,6 +15,16 @@
  * printed again. Any other refusal prints "PCVM FAIL ..." and exits 1.
  * The host's rule: after a cut the file must hold the last ACKed state, or that state with
  * the SEND after it applied; nothing else.
+ *
+ *   vm_client SOCKET crowd SEED K    K clients at once, each on its own connection, so the
+ *                                    kiosk's group commit batches requests of several clients
+ *                                    (and a cut lands inside such a batch):
+ *                                    "PCVM CSEND <client> <op> <n> <case|-> ."  before each
+ *                                    "PCVM CACK <client> <event_id> <total> ."  after its OK
+ *   Each client presses (80 %) and adds (20 %, N = 2..40), for one of three cases or none;
+ *   client 0 also starts a new event now and then (1 %). Undo is left out: which press it
+ *   takes back depends on the order of the other clients' commits. crowd_check.py checks
+ *   every event and every case after each cut against the acknowledged replies.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +34,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -145,12 +156,84 @@ static unsigned rnd(unsigned n)
 	return (unsigned)(rng >> 33) % n;
 }
 
+/* One client of the crowd: requests until the kiosk goes away (or the power does). */
+static int crowd_client(const char *sock, unsigned k)
+{
+	static const char *const cases[] = { "-", "case-a", "case-b", "case-c" };
+	int fd = connect_wait(sock, 5000);
+	if (fd < 0) {
+		say("PCVM FAIL client %u: cannot connect to %s (%s) .\n", k, sock, strerror(errno));
+		return 1;
+	}
+	char err[256], *body;
+	for (unsigned long i = 0;; i++) {
+		char line[160];
+		const char *op;
+		long long n = 0;
+		const char *c = cases[rnd(4)];
+		const char *sp = c[0] == '-' ? "" : " ", *cw = c[0] == '-' ? "" : c;
+		unsigned r = rnd(100);
+		if (k == 0 && r == 0) {
+			op = "new-event";
+			c = "-";
+			snprintf(line, sizeof line, "new-event Crowd %lu\n", i);
+		} else if (r < 80) {
+			op = "press";
+			snprintf(line, sizeof line, "press%s%s\n", sp, cw);
+		} else {
+			op = "add";
+			n = 2 + rnd(39);
+			snprintf(line, sizeof line, "add %lld%s%s\n", n, sp, cw);
+		}
+		say("PCVM CSEND %u %s %lld %s .\n", k, op, n, c);
+		if (send_line(fd, line)) {
+			say("PCVM FAIL client %u: the kiosk went away .\n", k);
+			return 1;
+		}
+		int got = read_reply(fd, &body, err, sizeof err);
+		long long ev, total;
+		if (got != 1 || json_ll(body, "event_id", &ev) || json_ll(body, "total", &total)) {
+			say("PCVM FAIL client %u: %s: %s .\n", k, op, got == 0 ? err : "no reply");
+			return 1;
+		}
+		say("PCVM CACK %u %lld %lld .\n", k, ev, total);
+	}
+}
+
+static int crowd(const char *sock, unsigned long long seed, unsigned clients)
+{
+	for (unsigned k = 0; k < clients; k++) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			say("PCVM FAIL client: fork: %s .\n", strerror(errno));
+			return 1;
+		}
+		if (pid == 0) {
+			rng = (seed * 31 + k) * 2654435761ULL + 7;
+			_exit(crowd_client(sock, k));
+		}
+	}
+	int status;
+	wait(&status); /* the first client to stop (the kiosk went away): the run is over */
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 3 || (strcmp(argv[2], "status") && strcmp(argv[2], "run")) ||
-	    (!strcmp(argv[2], "run") && argc < 4)) {
-		fprintf(stderr, "usage: vm_client SOCKET status | vm_client SOCKET run SEED\n");
+	if (argc < 3 || (strcmp(argv[2], "status") && strcmp(argv[2], "run") &&
+			 strcmp(argv[2], "crowd")) ||
+	    (strcmp(argv[2], "status") && argc < 4) || (!strcmp(argv[2], "crowd") && argc < 5)) {
+		fprintf(stderr, "usage: vm_client SOCKET status | vm_client SOCKET run SEED [MIX] |"
+				" vm_client SOCKET crowd SEED CLIENTS\n");
 		return 2;
+	}
+	if (!strcmp(argv[2], "crowd")) {
+		unsigned clients = (unsigned)strtoul(argv[4], NULL, 10);
+		if (clients < 1 || clients > 16) {
+			fprintf(stderr, "vm_client: 1 to 16 clients\n");
+			return 2;
+		}
+		return crowd(argv[1], strtoull(argv[3], NULL, 10), clients);
 	}
 	int run = !strcmp(argv[2], "run");
 	int fd = connect_wait(argv[1], run ? 5000 : 60000);
