@@ -9,15 +9,17 @@ PKG_CONFIG ?= pkg-config
 # Debian packages the build, the kiosk and the tests need (installed by `make deps`).
 DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
             libsqlite3-dev libinih-dev libgpiod-dev libfontconfig-dev libfribidi-dev \
-            libsystemd-dev libjansson-dev libmosquitto-dev fonts-dejavu-core $(DEB_FONTS_SCRIPTS)
+            libsystemd-dev libjansson-dev libmosquitto-dev fonts-dejavu-core $(DEB_FONTS_SCRIPTS) \
+            libmicrohttpd-dev libqrencode-dev
 # Fonts for the characters DejaVu lacks (fontconfig picks them per character): Chinese,
 # Japanese and Korean, and emoji (colour; Symbola draws them in one colour where a colour font
 # is missing).
 DEB_FONTS_SCRIPTS = fonts-noto-cjk fonts-noto-color-emoji fonts-symbola
 DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps mosquitto mosquitto-clients \
-            xvfb
+            xvfb curl
 
-PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig fribidi libgpiod libsystemd jansson libmosquitto
+PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig fribidi libgpiod libsystemd jansson libmosquitto \
+             libmicrohttpd libqrencode
 PKGS_CTL   = sqlite3 inih jansson
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -36,7 +38,8 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 # Modules shared by both programs (no SDL).
 CORE_SRC = src/config.c src/store.c src/store_recover.c src/store_report.c src/store_peers.c src/control.c src/ledger.c src/paths.c src/client.c \
            src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c src/ini_lines.c src/monotime.c \
-           src/pncounter.c src/mqtt_payload.c src/wording.c src/textlayout.c src/venue.c
+           src/pncounter.c src/mqtt_payload.c src/wording.c src/textlayout.c src/venue.c \
+           src/web_auth.c src/web_api.c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
@@ -45,7 +48,7 @@ RENDER_SRC = src/render.c src/render_driver.c src/render_frame.c src/render_path
              src/render_text.c src/render_font.c src/view_tally.c src/view_carousel.c \
              src/view_notice.c src/fontfind.c src/layout.c
 KIOSK_SRC = src/main.c src/app.c src/worker.c src/unsaved.c src/ctlserver.c $(RENDER_SRC) \
-            src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c $(GPIO_SRC)
+            src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c src/web.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c
 
 CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
@@ -55,7 +58,7 @@ RENDER_OBJ = $(RENDER_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
              test_cases test_anim test_log test_pncounter test_mqtt_payload test_wording test_textlayout \
-             test_input test_ctlserver test_venue test_damage test_unsaved
+             test_input test_ctlserver test_venue test_damage test_unsaved test_web
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots

@@ -75,13 +75,14 @@ test-recover: all
 # Each target is tests/fuzz/fuzz_NAME.c with LLVMFuzzerTestOneInput. `make fuzz` runs them with
 # libFuzzer (clang) for FUZZ_SECONDS each and merges new inputs into tests/fuzz/corpus/NAME/;
 # `make test` replays the corpora through the same function with the ordinary compiler.
-FUZZ_TARGETS = config control cases mqtt
+FUZZ_TARGETS = config control cases mqtt web
 FUZZ_SECONDS ?= 45
 FUZZ_DIR = $(BUILD)/fuzz
 FUZZ_SRC_config = src/config.c src/ini_lines.c src/textcheck.c src/numfmt.c
 FUZZ_SRC_control = src/control.c src/textcheck.c src/numfmt.c
 FUZZ_SRC_cases = src/cases.c src/ini_lines.c src/textcheck.c src/numfmt.c
 FUZZ_SRC_mqtt = src/mqtt_payload.c src/pncounter.c src/textcheck.c
+FUZZ_SRC_web = src/web_api.c src/web_auth.c src/control.c src/textcheck.c src/numfmt.c
 FUZZ_CFLAGS = $(CSTD) -g -O1 -Wall -Wextra -Werror -Isrc $(call pc_cflags,inih jansson)
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 

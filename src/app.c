@@ -2,6 +2,7 @@
 #include "app.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdint.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include "log.h"
 #include "several.h"
 #include "unsaved.h"
+#include "web_auth.h"
 #include "worker.h"
 
 #define ACK_MS 1400           /* how long "Thank you!" stays on screen */
@@ -56,6 +58,7 @@ struct app {
 	long long trace_shown_ns[64];
 	int trace_n_shown;
 	int trace_first_done;
+	char web_pin[WEB_PIN_MAX + 1];
 	int stop;
 	struct several *several;    /* several kiosks ([mqtt]); NULL = this kiosk alone */
 };
@@ -67,7 +70,10 @@ static void submit(struct app *a, const struct control_request *req, const char 
 	if (!j) {
 		if (client >= 0) {
 			log_msg(LOG_PRIO_ERR, "out of memory: a request from %s not done", source);
-			ctlserver_reply_error(a->ctl, client, "nomem", "out of memory");
+			if (web_is_tag(client))
+				web_reply(a->p->web, client, 0, "nomem", "out of memory", 13);
+			else
+				ctlserver_reply_error(a->ctl, client, "nomem", "out of memory");
 		} else if (req->op == CONTROL_PRESS) {
 			log_msg(LOG_PRIO_ERR, "out of memory: a press from %s kept to save again",
 				source);
@@ -213,9 +219,58 @@ static void export_venue(struct app *a, int tag)
 	free(csv);
 }
 
+/* The answer to "web": where the page is and its PIN, for staff at the kiosk. */
+static char *web_info_json(struct app *a, int qr)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "url", web_url(a->p->web), "pin",
+			      a->web_pin, "pin_from",
+			      a->p->cfg->web_pin[0] ? "kiosk.conf" : "database", "qr_shown", qr);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return s;
+}
+
+static void reply_to(struct app *a, int tag, int ok, const char *code, const char *body)
+{
+	if (web_is_tag(tag))
+		web_reply(a->p->web, tag, ok, code, body, strlen(body));
+	else if (ok)
+		ctlserver_reply(a->ctl, tag, body, strlen(body));
+	else
+		ctlserver_reply_error(a->ctl, tag, code, body);
+}
+
+/* "web", "web qr" and "web new-pin" from tallyctl. */
+static void web_request(struct app *a, int tag, const struct control_request *req)
+{
+	if (!a->p->web) {
+		reply_to(a, tag, 0, "off", "the web page is off: set [web] enabled = true in "
+					   "kiosk.conf and restart the kiosk");
+		return;
+	}
+	if (req->n == CONTROL_WEB_NEW_PIN) {
+		if (a->p->cfg->web_pin[0]) {
+			reply_to(a, tag, 0, "invalid", "the PIN is set in kiosk.conf ([web] pin): "
+						       "change it there and restart the kiosk");
+			return;
+		}
+		submit(a, req, "tallyctl", tag); /* stored first, then used: see finish_job */
+		return;
+	}
+	if (req->n == CONTROL_WEB_QR)
+		log_msg(LOG_PRIO_NOTICE, "web: showing the QR code for %s", web_url(a->p->web));
+	char *body = web_info_json(a, req->n == CONTROL_WEB_QR);
+	reply_to(a, tag, body != NULL, body ? "ok" : "nomem", body ? body : "out of memory");
+	free(body);
+}
+
 static void on_request(void *ctx, int tag, const struct control_request *req)
 {
 	struct app *a = ctx;
+	if (req->op == CONTROL_WEB) {
+		web_request(a, tag, req);
+		return;
+	}
 	char err[512];
 	if (req->op == CONTROL_EXPORT_VENUE) {
 		export_venue(a, tag);
@@ -285,7 +340,8 @@ static int finish_job(struct app *a, struct worker_job *j)
 				kind, arg, j->event.name, j->source,
 				control_is_count(j->req.op) ? j->total : j->event.total, j->batch);
 		}
-	} else if (j->status == STORE_ERR_EMPTY || j->status == STORE_ERR_INVALID) {
+	} else if (j->status == STORE_ERR_EMPTY || j->status == STORE_ERR_INVALID ||
+		   j->status == STORE_ERR_CONFIRM) {
 		log_msg(LOG_PRIO_NOTICE, "%s refused: %s", kind ? kind : "request", j->err);
 	} else {
 		log_msg(LOG_PRIO_ERR, "storage failed (%s): %s", store_status_name(j->status), j->err);
@@ -298,14 +354,49 @@ static int finish_job(struct app *a, struct worker_job *j)
 			kept = 1;
 		}
 	}
+	if (j->status == STORE_OK && j->req.op == CONTROL_WEB && a->p->web) {
+		/* A new PIN is in the database: only now does it replace the old one. */
+		json_t *o = json_loads(j->body, 0, NULL);
+		const char *pin = json_string_value(json_object_get(o, "pin"));
+		if (pin && web_pin_valid(pin)) {
+			snprintf(a->web_pin, sizeof a->web_pin, "%s", pin);
+			web_set_pin(a->p->web, pin);
+			log_msg(LOG_PRIO_NOTICE, "web: new PIN from tallyctl; every session ended");
+		}
+		json_decref(o);
+		free(j->body);
+		j->body = web_info_json(a, 0);
+		if (!j->body) {
+			j->status = STORE_ERR_NOMEM;
+			snprintf(j->err, sizeof j->err, "saved, but the reply could not be written");
+		}
+	}
 	if (j->client >= 0) {
 		if (j->status == STORE_OK)
-			ctlserver_reply(a->ctl, j->client, j->body, strlen(j->body));
+			reply_to(a, j->client, 1, "ok", j->body);
 		else
-			ctlserver_reply_error(a->ctl, j->client, store_status_name(j->status),
-					      j->err);
+			reply_to(a, j->client, 0, store_status_name(j->status), j->err);
 	}
 	return kept;
+}
+
+/* Calls from the web page: handed to the storage thread like tallyctl's. */
+static void take_web(struct app *a)
+{
+	struct web_job job;
+	while (web_take(a->p->web, &job)) {
+		char err[512];
+		if (job.card) {
+			static const char msg[] = "the share card is not drawn by this kiosk";
+			web_reply(a->p->web, job.tag, 0, "unavailable", msg, sizeof msg - 1);
+			continue;
+		}
+		if (!case_known(a, &job.req, err, sizeof err)) {
+			web_reply(a->p->web, job.tag, 0, "invalid", err, strlen(err));
+			continue;
+		}
+		submit(a, &job.req, "web", job.tag);
+	}
 }
 
 static void collect(struct app *a)
@@ -517,8 +608,9 @@ static int next_timeout(struct app *a, int animating, int input_fd)
 
 /* The loop's poll set, in a fixed order: signals, storage, control socket, GPIO, display. */
 struct loop_fds {
-	struct pollfd fd[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO + 1 + 1];
+	struct pollfd fd[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO + 1 + 1 + 1];
 	int nctl, ngpio, n;
+	int web;               /* index of the web server's fd, or -1 */
 };
 
 static void fill_pollfds(struct app *a, struct loop_fds *l, int input_fd)
@@ -530,6 +622,11 @@ static void fill_pollfds(struct app *a, struct loop_fds *l, int input_fd)
 	l->n = 2 + l->nctl + l->ngpio;
 	if (input_fd >= 0)
 		l->fd[l->n++] = (struct pollfd){ .fd = input_fd, .events = POLLIN };
+	l->web = -1;
+	if (a->p->web) {
+		l->web = l->n;
+		l->fd[l->n++] = (struct pollfd){ .fd = web_fd(a->p->web), .events = POLLIN };
+	}
 	if (a->several) /* last: the broker's thread says it has news */
 		l->fd[l->n++] = (struct pollfd){ .fd = several_fd(a->several), .events = POLLIN };
 }
@@ -543,6 +640,8 @@ static void dispatch(struct app *a, struct loop_fds *l, int ready)
 		if (l->fd[1].revents)
 			collect(a);
 		ctlserver_dispatch(a->ctl, l->fd + 2, l->nctl);
+		if (l->web >= 0 && l->fd[l->web].revents)
+			take_web(a);
 	}
 	/* Called on a timeout too: debouncers act on their deadlines. */
 	if (a->inputs)
@@ -559,6 +658,7 @@ int app_run(const struct app_params *p)
 	a.frame_ms = 1000 / (p->cfg->frame_rate > 0 ? p->cfg->frame_rate : 30);
 	unsaved_init(&a.kept);
 	char err[256];
+	snprintf(a.web_pin, sizeof a.web_pin, "%s", p->web_pin ? p->web_pin : "");
 	store_current(p->store, &a.shown);
 	/* Copied before the storage thread owns the store. */
 	snprintf(a.store_notice, sizeof a.store_notice, "%s", store_notice(p->store));

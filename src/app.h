@@ -13,6 +13,7 @@
 #include "config.h"
 #include "render.h"
 #include "store.h"
+#include "web.h"
 
 struct app_params {
 	const struct config *cfg;
@@ -23,6 +24,8 @@ struct app_params {
 	int signal_fd;           /* a signalfd for SIGTERM/SIGINT: stop cleanly */
 	FILE *trace;             /* NULL, or where to write timing events for `make bench` */
 	const char *mqtt_password; /* [mqtt] password_file's contents, or NULL */
+	struct web *web;         /* the staff web page, or NULL when [web] is off */
+	const char *web_pin;     /* its PIN now (kiosk.conf's, or the database's) */
 };
 
 /* Runs until a stop signal or an allowed quit, then commits what is pending.

@@ -33,6 +33,8 @@ enum {
 	K_SOCKET = 2,   /* must fit in sockaddr_un.sun_path */
 	K_ID = 4,       /* an MQTT topic level: A-Z a-z 0-9 . _ - */
 	K_BROKER = 8,   /* config_mqtt_broker() */
+	K_SECRET = 16,  /* a PIN or token: no spaces; at least min bytes when set */
+	K_URL = 32,     /* "" or http(s)://... */
 };
 
 struct key {
@@ -95,6 +97,14 @@ static const struct key keys[] = {
 	{ "mqtt", "tls_key", K_STRING, FIELD(mqtt_tls_key), 0, 0, 0, "", NULL },
 	{ "mqtt", "scope", K_ENUM, FIELD(mqtt_scope), 0, 0, 0, "venue", scope_words },
 	{ "mqtt", "republish_seconds", K_INT, FIELD(mqtt_republish_seconds), 1, 3600, 0, "30", NULL },
+	/* [web] */
+	{ "web", "enabled", K_BOOL, FIELD(web_enabled), 0, 0, 0, "false", NULL },
+	{ "web", "listen", K_STRING, FIELD(web_listen), 0, 0, K_NONEMPTY, "0.0.0.0:8080", NULL },
+	{ "web", "pin", K_STRING, FIELD(web_pin), 6, 64, K_SECRET, "", NULL },
+	{ "web", "public_url", K_STRING, FIELD(web_public_url), 0, 0, K_URL, "", NULL },
+	{ "web", "tls_cert", K_STRING, FIELD(web_tls_cert), 0, 0, 0, "", NULL },
+	{ "web", "tls_key", K_STRING, FIELD(web_tls_key), 0, 0, 0, "", NULL },
+	{ "web", "api_token", K_STRING, FIELD(web_api_token), 16, 128, K_SECRET, "", NULL },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -127,7 +137,7 @@ static const struct key gpio_keys[] = {
 static const int kind_timing[2][4] = { { 5, 40, 150, 30000 }, { 2, 60, 100, 5000 } };
 
 static const char *const sections[] = { "event", "display", "input", "storage", "content",
-					"mqtt" };
+					"mqtt", "web" };
 
 #define SOCKET_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 #define ID_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
@@ -298,6 +308,18 @@ static int apply(void *base, const struct key *k, const char *value, char *why, 
 			   config_mqtt_broker(v, q, sizeof q, &b, &b) < 0) {
 			what = "not a broker address";
 			hint = " (HOST, HOST:PORT, mqtt://HOST:PORT or mqtts://HOST:PORT)";
+		} else if ((k->flags & K_SECRET) && len &&
+			   (len < (size_t)k->min || len > (size_t)k->max || strpbrk(v, " \t") ||
+			    !text_is_clean(v, sizeof v) || v[strspn(v, "!\"#$%&'()*+,-./0123456789:;<=>"
+							     "?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+							     "abcdefghijklmnopqrstuvwxyz{|}~")])) {
+			/* The secret itself is never quoted back into a log. */
+			snprintf(why, whylen, "must be %lld to %lld printable ASCII characters without "
+					      "spaces (or empty)", k->min, k->max);
+			return -1;
+		} else if ((k->flags & K_URL) && len && strncmp(v, "http://", 7) &&
+			   strncmp(v, "https://", 8)) {
+			what = "not an http:// or https:// address";
 		} else {
 			memcpy(field, v, len + 1);
 		}
@@ -589,7 +611,7 @@ static void check_section(struct parse *p, const char *line)
 			return;
 	fail(p, CONFIG_ERR_KEY,
 	     "unknown section [%s] (known sections: [event], [display], [input], [storage], "
-	     "[content], [mqtt], [gpio.NAME])",
+	     "[content], [mqtt], [web], [gpio.NAME])",
 	     show(name, q, sizeof q));
 }
 

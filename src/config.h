@@ -100,6 +100,14 @@ struct config {
 		mqtt_tls_key[CONFIG_PATH_MAX];
 	int mqtt_scope;                    /* enum config_mqtt_scope */
 	int mqtt_republish_seconds;
+	/* [web]: the staff page on phones (see web.h) */
+	int web_enabled;
+	char web_listen[80];              /* ADDRESS:PORT */
+	char web_pin[72];                 /* "" = generated at first start, kept in the database */
+	char web_public_url[CONFIG_TEXT_MAX]; /* what the QR code encodes; "" = from the address */
+	char web_tls_cert[CONFIG_PATH_MAX];   /* PEM files for HTTPS; "" = plain HTTP */
+	char web_tls_key[CONFIG_PATH_MAX];
+	char web_api_token[CONFIG_TEXT_MAX];  /* "" = no bearer token for scripts */
 
 	/* [gpio.NAME] sections, in file order */
 	struct config_gpio gpio[CONFIG_MAX_GPIO];

@@ -1,6 +1,7 @@
 /* See control.h. Everything arriving here is untrusted: lengths are checked before copies. */
 #include "control.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ static int quote_len(const char *s, size_t max)
 struct verb {
 	const char *name;
 	enum control_op op;
-	enum { ARG_NONE, ARG_COUNT, ARG_NAME, ARG_FORMAT } arg;
+	enum { ARG_NONE, ARG_COUNT, ARG_NAME, ARG_FORMAT, ARG_WEB } arg;
 	int takes_case; /* an optional case ID may follow the argument */
 };
 
@@ -34,6 +35,7 @@ static const struct verb verbs[] = {
 	{ "new-event", CONTROL_NEW_EVENT, ARG_NAME, 0 }, { "goal", CONTROL_GOAL, ARG_COUNT, 0 },
 	{ "events", CONTROL_EVENTS, ARG_NONE, 0 },   { "export", CONTROL_EXPORT_CSV, ARG_FORMAT, 0 },
 	{ "reopen", CONTROL_REOPEN, ARG_NONE, 0 },
+	{ "web", CONTROL_WEB, ARG_WEB, 0 },
 };
 
 int control_case_id_ok(const char *id)
@@ -91,10 +93,23 @@ int control_parse(const char *line, size_t len, struct control_request *req, cha
 			v = &verbs[i];
 	if (!v) {
 		snprintf(err, errlen, "unknown command \"%.*s\" (status, press, add, undo, "
-				      "new-event, reopen, goal, events, export)", quote_len(buf, 40), buf);
+				      "new-event, reopen, goal, events, export, web)", quote_len(buf, 40), buf);
 		return -1;
 	}
 	req->op = v->op;
+	if (v->arg == ARG_WEB) {
+		if (!arg) {
+			req->n = CONTROL_WEB_SHOW;
+		} else if (strcmp(arg, "qr") == 0) {
+			req->n = CONTROL_WEB_QR;
+		} else if (strcmp(arg, "new-pin") == 0) {
+			req->n = CONTROL_WEB_NEW_PIN;
+		} else {
+			snprintf(err, errlen, "web: \"%.20s\" is not qr or new-pin", arg);
+			return -1;
+		}
+		return 0;
+	}
 	if (v->arg == ARG_NONE) {
 		if (arg && v->takes_case)
 			return parse_case(v, arg, req, err, errlen);
@@ -143,6 +158,7 @@ int control_parse(const char *line, size_t len, struct control_request *req, cha
 		}
 		return 0;
 	case ARG_NONE:
+	case ARG_WEB:
 		break;
 	}
 	return -1;
@@ -168,6 +184,11 @@ int control_format(const struct control_request *req, char *buf, size_t len)
 	case CONTROL_EXPORT_JSON: n = snprintf(buf, len, "export json\n"); break;
 	case CONTROL_REOPEN: n = snprintf(buf, len, "reopen\n"); break;
 	case CONTROL_EXPORT_VENUE: n = snprintf(buf, len, "export venue\n"); break;
+	case CONTROL_WEB:
+		n = snprintf(buf, len, "web%s\n", req->n == CONTROL_WEB_QR	     ? " qr"
+						 : req->n == CONTROL_WEB_NEW_PIN ? " new-pin"
+										 : "");
+		break;
 	default: return -1;
 	}
 	return (n < 0 || (size_t)n >= len || n >= CONTROL_LINE_MAX) ? -1 : n;
@@ -215,67 +236,45 @@ int control_parse_reply(const char *line, size_t *body_len, char *code, size_t c
 	return -1;
 }
 
-/* Finds "key": in a flat JSON object written by store.c; returns what follows, or NULL. */
-static const char *json_field(const char *json, const char *key)
+static void copy_str(json_t *o, const char *key, char *out, size_t len)
 {
-	char pat[48];
-	snprintf(pat, sizeof pat, "\"%s\":", key);
-	const char *p = strstr(json, pat);
-	return p ? p + strlen(pat) : NULL;
+	json_t *v = json_object_get(o, key);
+	if (json_is_string(v))
+		snprintf(out, len, "%s", json_string_value(v));
 }
 
-static int json_int(const char *json, const char *key, long long *out)
+static void copy_int(json_t *o, const char *key, long long *out)
 {
-	const char *p = json_field(json, key);
-	if (!p)
-		return -1;
-	char *end;
-	*out = strtoll(p, &end, 10);
-	return end == p ? -1 : 0;
-}
-
-static int json_str(const char *json, const char *key, char *out, size_t len)
-{
-	const char *p = json_field(json, key);
-	if (!p || *p != '"')
-		return -1;
-	size_t n = 0;
-	for (p++; *p && *p != '"'; p++) {
-		if (*p == '\\') {
-			p++;
-			if (!*p)
-				return -1;
-			if (*p == 'n') {
-				if (n + 1 < len)
-					out[n++] = ' ';
-				continue;
-			}
-			if (*p == 'u') { /* only control characters are escaped this way */
-				for (int i = 0; i < 4 && p[1]; i++)
-					p++;
-				if (n + 1 < len)
-					out[n++] = ' ';
-				continue;
-			}
-		}
-		if (n + 1 < len)
-			out[n++] = *p;
-	}
-	out[n] = '\0';
-	return *p == '"' ? 0 : -1;
+	json_t *v = json_object_get(o, key);
+	if (json_is_integer(v))
+		*out = (long long)json_integer_value(v);
 }
 
 int control_parse_status(const char *json, struct control_status *out)
 {
 	memset(out, 0, sizeof *out);
-	/* An events list names each event "name"; a status names the current one "event". */
-	if ((json_str(json, "event", out->event, sizeof out->event) &&
-	     json_str(json, "name", out->event, sizeof out->event)) ||
-	    json_int(json, "total", &out->total))
+	json_t *o = json_loads(json, 0, NULL);
+	if (!json_is_object(o)) {
+		json_decref(o);
 		return -1;
-	json_int(json, "goal", &out->goal);
-	json_int(json, "event_id", &out->event_id);
-	json_int(json, "undone", &out->undone);
-	json_str(json, "started", out->started, sizeof out->started);
-	return 0;
+	}
+	/* An events list names each event "name"; a status names the current one "event". */
+	json_t *ev = json_object_get(o, "event");
+	if (!ev)
+		ev = json_object_get(o, "name");
+	int ok = json_is_string(ev) && json_is_integer(json_object_get(o, "total"));
+	if (ok) {
+		snprintf(out->event, sizeof out->event, "%s", json_string_value(ev));
+		/* The name is shown on a terminal: no control characters from the file. */
+		for (char *p = out->event; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = ' ';
+		copy_int(o, "total", &out->total);
+		copy_int(o, "goal", &out->goal);
+		copy_int(o, "event_id", &out->event_id);
+		copy_int(o, "undone", &out->undone);
+		copy_str(o, "started", out->started, sizeof out->started);
+	}
+	json_decref(o);
+	return ok ? 0 : -1;
 }

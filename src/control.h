@@ -2,9 +2,10 @@
  * The staff control protocol between tallyctl and the kiosk, over a UNIX stream socket.
  *
  * A request is one line of UTF-8 text: "status", "press [CASE]", "add N [CASE]", "undo",
- * "new-event NAME", "reopen", "goal N", "events", "export csv" or "export json" (at most
- * CONTROL_LINE_MAX bytes with the newline). CASE, optional, is the ID of a case of the
- * cases file the count is for (letters, digits, _ and -). The reply is either "OK <length>\n" followed by exactly length bytes of body
+ * "new-event NAME", "reopen", "goal N", "events", "export csv", "export json", "web",
+ * "web qr" or "web new-pin" (at most CONTROL_LINE_MAX bytes with the newline). CASE, optional,
+ * is the ID of a case of the cases file the count is for (letters, digits, _ and -). The reply
+ * is either "OK <length>\n" followed by exactly length bytes of body
  * (JSON, or CSV for "export csv"), or one line "ERR <code> <message>\n". Parsing is pure, so
  * the fuzzers and unit tests run it without a socket.
  */
@@ -31,6 +32,7 @@ enum control_op {
 	CONTROL_EXPORT_CSV,
 	CONTROL_EXPORT_JSON,
 	CONTROL_REOPEN,
+	CONTROL_WEB,         /* n: one of enum control_web */
 	CONTROL_EXPORT_VENUE,  /* "export venue": the venue's event per case (several kiosks) */
 	/* Internal requests of several kiosks (several.c); never on the wire. */
 	CONTROL_PN,            /* this kiosk's per-case P and N of the current event */
@@ -39,9 +41,14 @@ enum control_op {
 	CONTROL_PEER_SAVE,     /* keep peer states: blob = "topic\0payload\0"... "\0" */
 };
 
+/* What "web" asks: the staff page's address and PIN; also show its QR code on the screen;
+ * or replace the PIN with a new random one (ending every session). */
+enum control_web { CONTROL_WEB_SHOW, CONTROL_WEB_QR, CONTROL_WEB_NEW_PIN };
+
 struct control_request {
 	enum control_op op;
-	long long n;                 /* add, goal */
+	long long n;                 /* add, goal, web; undo from the web page: the most it may
+				      * take back (0: no limit; not on the wire) */
 	char name[STORE_NAME_MAX];   /* new-event */
 	char case_id[CONTROL_CASE_MAX]; /* press, add: the case counted for; "" = none */
 	long long at_ms;             /* CONTROL_FOLLOW_EVENT */
@@ -84,7 +91,8 @@ struct control_status {
 	long long undone; /* undo replies only; else 0 */
 };
 
-/* Reads a status reply body. Returns 0, or -1 if a required field (event, total) is missing. */
+/* Reads a status reply body (or one event of an events list, which names it "name"), with
+ * jansson. Returns 0, or -1 if it is not JSON or a required field (event, total) is missing. */
 int control_parse_status(const char *json, struct control_status *out);
 
 #endif

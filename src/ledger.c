@@ -1,6 +1,7 @@
 /* See ledger.h. */
 #include "ledger.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,8 @@ static enum store_status pn_report(struct store *st, char **body)
 	return *body ? STORE_OK : STORE_ERR_NOMEM;
 }
 
+#include "web_auth.h"
+
 static enum store_status done(struct store *st, enum store_status s, char *err, size_t errlen)
 {
 	if (s)
@@ -85,7 +88,7 @@ enum store_status ledger_apply(struct store *st, const struct control_request *r
 		return done(st, store_count(st, STORE_ADD, req->n, source,
 					    req->case_id[0] ? req->case_id : NULL), err, errlen);
 	case CONTROL_UNDO:
-		return done(st, store_undo(st, source, detail), err, errlen);
+		return done(st, store_undo_max(st, source, req->n, detail), err, errlen);
 	case CONTROL_NEW_EVENT:
 		(void)source;
 		return done(st, new_event(st, req->name), err, errlen);
@@ -104,6 +107,16 @@ enum store_status ledger_apply(struct store *st, const struct control_request *r
 		char closed[STORE_NAME_MAX];
 		return done(st, store_reopen_previous(st, closed, sizeof closed), err, errlen);
 	}
+	case CONTROL_WEB:
+		if (req->n == CONTROL_WEB_NEW_PIN) {
+			char pin[WEB_PIN_MAX + 1];
+			if (web_pin_generate(pin, sizeof pin)) {
+				snprintf(err, errlen, "no random numbers for a new PIN");
+				return STORE_ERR_IO;
+			}
+			return done(st, store_meta_set(st, LEDGER_PIN_KEY, pin), err, errlen);
+		}
+		return STORE_OK;
 	case CONTROL_PN:
 	case CONTROL_STATUS:
 	case CONTROL_EVENTS:
@@ -129,6 +142,20 @@ static enum store_status report(struct store *st, const struct control_request *
 	case CONTROL_EXPORT_JSON:
 		s = store_export(st, STORE_EXPORT_JSON, body);
 		break;
+	case CONTROL_WEB: {
+		char pin[WEB_PIN_MAX + 1];
+		s = store_meta_get(st, LEDGER_PIN_KEY, pin, sizeof pin);
+		if (s)
+			break;
+		json_t *o = json_pack("{s:s}", "pin", pin);
+		*body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		if (!*body) {
+			snprintf(err, errlen, "out of memory");
+			return STORE_ERR_NOMEM;
+		}
+		return STORE_OK;
+	}
 	case CONTROL_PN:
 		s = pn_report(st, body);
 		break;
@@ -156,7 +183,7 @@ static enum store_status report(struct store *st, const struct control_request *
 static int changes_state(enum control_op op)
 {
 	return op != CONTROL_STATUS && op != CONTROL_EVENTS && op != CONTROL_EXPORT_CSV &&
-	       op != CONTROL_EXPORT_JSON;
+	       op != CONTROL_EXPORT_JSON && op != CONTROL_WEB;
 }
 
 enum store_status ledger_report(struct store *st, const struct control_request *req,

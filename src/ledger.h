@@ -12,6 +12,9 @@
 #include "control.h"
 #include "store.h"
 
+/* The meta key of the web page's PIN when kiosk.conf sets none. */
+#define LEDGER_PIN_KEY "web_pin"
+
 /* Makes the change req asks for (none for reports). *detail: what undo took back. */
 enum store_status ledger_apply(struct store *st, const struct control_request *req,
 			       const char *source, long long *detail, char *err, size_t errlen);

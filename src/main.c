@@ -24,6 +24,9 @@
 #include "render.h"
 #include "start_error.h"
 #include "store.h"
+#include "ledger.h"
+#include "web.h"
+#include "web_auth.h"
 
 #define EXIT_USAGE 2
 #define SYSTEM_CONFIG TALLYKIOSK_SYSCONFDIR "/tallykiosk/kiosk.conf"
@@ -408,6 +411,69 @@ static int show_start_error(const struct options *o, const struct config *bad, c
 	return EXIT_USAGE;
 }
 
+/* The page's files: ../share/tallykiosk/web beside an installed binary, else ../assets/web. */
+static int web_assets(char *buf, size_t len)
+{
+	static const char *const rel[] = { "../share/tallykiosk/web", "../assets/web" };
+	char exe[CONFIG_PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+		int k = snprintf(buf, len, "%.*s%s", (int)(slash - exe + 1), exe, rel[i]);
+		if (k > 0 && (size_t)k < len && access(buf, R_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The staff web page ([web] enabled). Its PIN is kiosk.conf's, else the one kept in the
+ * database, else a new random one saved there now (every kiosk has its own).
+ */
+static int open_web(const struct config *cfg, struct store *st, const struct cases *cases,
+		    struct web **out, char *pin, size_t pinlen)
+{
+	*out = NULL;
+	if (!cfg->web_enabled)
+		return 0;
+	if (cfg->web_pin[0]) {
+		snprintf(pin, pinlen, "%.64s", cfg->web_pin);
+	} else {
+		if (store_meta_get(st, LEDGER_PIN_KEY, pin, pinlen) != STORE_OK) {
+			log_msg(LOG_PRIO_ERR, "web: reading the PIN: %s", store_errmsg(st));
+			return -1;
+		}
+		if (!web_pin_valid(pin)) {
+			if (web_pin_generate(pin, pinlen) ||
+			    store_meta_set(st, LEDGER_PIN_KEY, pin) != STORE_OK) {
+				log_msg(LOG_PRIO_ERR, "web: cannot make and save a PIN: %s",
+					store_errmsg(st));
+				return -1;
+			}
+			log_msg(LOG_PRIO_NOTICE, "web: made a new staff PIN (see tallyctl web)");
+		}
+	}
+	char assets[CONFIG_PATH_MAX], err[CONFIG_PATH_MAX + 256];
+	if (web_assets(assets, sizeof assets)) {
+		log_msg(LOG_PRIO_ERR, "web: the page's files are not installed (share/tallykiosk/web "
+				      "or assets/web beside the program)");
+		return -1;
+	}
+	struct web_params wp = {
+		.listen = cfg->web_listen, .pin = pin, .api_token = cfg->web_api_token,
+		.tls_cert = cfg->web_tls_cert, .tls_key = cfg->web_tls_key, .assets_dir = assets,
+		.public_url = cfg->web_public_url, .cases = cases,
+	};
+	if (web_open(out, &wp, err, sizeof err)) {
+		log_msg(LOG_PRIO_ERR, "web: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -468,10 +534,21 @@ int main(int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
+	struct web *web;
+	char pin[WEB_PIN_MAX + 1] = "";
+	if (open_web(&cfg, st, &cases, &web, pin, sizeof pin)) {
+		if (trace)
+			fclose(trace);
+		render_close(r);
+		store_close(st);
+		return 1;
+	}
 	struct app_params p = { .cfg = &cfg, .cases = &cases, .store = st, .render = r, .socket_path = sock,
 				.signal_fd = sfd, .trace = trace,
-				.mqtt_password = password[0] ? password : NULL };
+				.mqtt_password = password[0] ? password : NULL,
+				.web = web, .web_pin = pin };
 	int rc = app_run(&p);
+	web_close(web);
 	if (trace)
 		fclose(trace);
 	render_close(r);

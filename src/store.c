@@ -129,6 +129,7 @@ const char *store_status_name(enum store_status s)
 	case STORE_ERR_INVALID: return "invalid";
 	case STORE_ERR_EMPTY: return "empty";
 	case STORE_ERR_NOMEM: return "nomem";
+	case STORE_ERR_CONFIRM: return "confirm";
 	}
 	return "unknown";
 }
@@ -803,6 +804,12 @@ enum store_status store_count(struct store *st, enum store_kind kind, long long 
 
 enum store_status store_undo(struct store *st, const char *source, long long *undone)
 {
+	return store_undo_max(st, source, 0, undone);
+}
+
+enum store_status store_undo_max(struct store *st, const char *source, long long max,
+				 long long *undone)
+{
 	*undone = 0;
 	if (!source_ok(source)) {
 		store_set_err(st, "invalid source");
@@ -821,6 +828,11 @@ enum store_status store_undo(struct store *st, const char *source, long long *un
 		if (sqlite3_column_type(q, 2) != SQLITE_NULL)
 			snprintf(case_id, sizeof case_id, "%s", (const char *)sqlite3_column_text(q, 2));
 		sqlite3_reset(q);
+		if (max > 0 && delta > max) {
+			store_set_err(st, "the latest entry is %lld letters, more than the %lld "
+					  "expected: look again before taking it back", delta, max);
+			return auto_txn_end(st, auto_txn, STORE_ERR_CONFIRM, &job_pend, job_row);
+		}
 		s = insert_row(st, "undo", -delta, source, target, case_id[0] ? case_id : NULL);
 		if (s == STORE_OK)
 			*undone = delta;
@@ -982,3 +994,46 @@ enum store_status store_test_weaken_sync(struct store *st)
 	return store_exec_sql(st, "PRAGMA synchronous = NORMAL", "weakening synchronous");
 }
 #endif
+
+enum store_status store_meta_get(struct store *st, const char *key, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	enum store_status os = store_ensure_open(st);
+	if (os)
+		return os;
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "reading a setting");
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading a setting");
+	return STORE_OK;
+}
+
+enum store_status store_meta_set(struct store *st, const char *key, const char *value)
+{
+	if (!text_is_clean(value, 1024) || !text_is_clean(key, 64) || !key[0]) {
+		store_set_err(st, "invalid setting");
+		return STORE_ERR_INVALID;
+	}
+	AUTO_TXN_BEGIN(st);
+	sqlite3_stmt *q;
+	enum store_status s = STORE_OK;
+	int rc = sqlite3_prepare_v2(st->db, "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+					    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+				    -1, &q, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		sqlite3_finalize(q);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		s = store_fail(st, rc, "saving a setting");
+	return auto_txn_end(st, auto_txn, s, &job_pend, job_row);
+}

@@ -30,6 +30,7 @@ enum store_status {
 	STORE_ERR_INVALID,  /* a bad argument: empty name, count out of range */
 	STORE_ERR_EMPTY,    /* undo: nothing left to undo in this event */
 	STORE_ERR_NOMEM,
+	STORE_ERR_CONFIRM,  /* undo: the latest entry is larger than the caller allowed */
 };
 
 enum store_kind { STORE_PRESS, STORE_ADD, STORE_UNDO };
@@ -129,6 +130,11 @@ enum store_status store_undo(struct store *st, const char *source, long long *un
  */
 enum store_status store_reopen_previous(struct store *st, char *closed, size_t closed_len);
 
+/* store_undo, refused with STORE_ERR_CONFIRM when the entry it would take back is larger than
+ * max (max 0: no limit): a phone that asked to undo 5 must not take back a 500 added since. */
+enum store_status store_undo_max(struct store *st, const char *source, long long max,
+				 long long *undone);
+
 /* Closes the current event and opens a new one named name (goal carried over). */
 enum store_status store_new_event(struct store *st, const char *name);
 
@@ -166,7 +172,13 @@ enum store_status store_peer_each(struct store *st,
 				  int (*fn)(void *ctx, const char *topic, const char *payload),
 				  void *ctx);
 
-/* JSON documents, malloc'd into *out (caller frees). */
+/* Settings kept with the counts (the web PIN): a value of at most len-1 bytes into buf,
+ * "" when the key is unset. Keys are short words of our own. */
+enum store_status store_meta_get(struct store *st, const char *key, char *buf, size_t len);
+enum store_status store_meta_set(struct store *st, const char *key, const char *value);
+
+/* JSON documents, malloc'd into *out (caller frees). The status also has the per-case totals
+ * ("cases": {"id": N, ...}) and what an undo would take back now ("undoable": its delta, 0 for nothing). */
 enum store_status store_status_json(struct store *st, char **out);
 enum store_status store_events_json(struct store *st, char **out);
 

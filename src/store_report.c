@@ -35,6 +35,20 @@ static char *finish(struct store *st, struct sbuf *b, enum store_status *s)
 	return p;
 }
 
+/* The delta an undo would take back now, 0 if none; also 0 while the file cannot be read
+ * (a status must still answer then). */
+static long long undoable(struct store *st)
+{
+	if (!st->db || st->broken)
+		return 0;
+	sqlite3_stmt *q = st->stmt[ST_UNDO_TARGET];
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, st->cur.id);
+	long long delta = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 1) : 0;
+	sqlite3_reset(q);
+	return delta;
+}
+
 enum store_status store_status_json(struct store *st, char **out)
 {
 	struct sbuf b;
@@ -47,7 +61,15 @@ enum store_status store_status_json(struct store *st, char **out)
 		    st->cur.id, st->cur.total, st->cur.goal, started);
 	sbuf_add(&b, ",\"kiosk_id\":");
 	sbuf_add_json_string(&b, st->kiosk_id);
-	sbuf_add(&b, "}\n");
+	/* Per-case letters as {"id":N}: no second "total" key for line-based readers to trip on. */
+	sbuf_add(&b, ",\"cases\":{");
+	for (int i = 0; i < st->cur.n_cases; i++) {
+		if (i)
+			sbuf_add(&b, ",");
+		sbuf_add_json_string(&b, st->cur.cases[i].id);
+		sbuf_printf(&b, ":%lld", st->cur.cases[i].total);
+	}
+	sbuf_printf(&b, "},\"undoable\":%lld}\n", undoable(st));
 	enum store_status s = STORE_OK;
 	*out = finish(st, &b, &s);
 	return s;

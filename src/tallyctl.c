@@ -17,6 +17,8 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include <jansson.h>
+
 #include "client.h"
 #include "config.h"
 #include "control.h"
@@ -36,7 +38,7 @@
 #define KIOSK_START_WAIT_MS 15000
 
 /* The commands, in the order --help lists them. */
-enum arg_kind { ARG_NONE, ARG_COUNT, ARG_OPT_COUNT, ARG_WORDS, ARG_EXPORT };
+enum arg_kind { ARG_NONE, ARG_COUNT, ARG_OPT_COUNT, ARG_WORDS, ARG_EXPORT, ARG_WEB };
 struct command {
 	const char *name, *args, *summary;
 	enum arg_kind arg;
@@ -62,6 +64,9 @@ static const struct command commands[] = {
 	  ARG_EXPORT, 0, 0 },
 	{ "press", "[CASE]", "count one letter, as the button does (to test a set-up), for CASE "
 	  "if given", ARG_NONE, 0, 1 },
+	{ "web", "[--qr|--new-pin] [--json]", "the staff web page's address and PIN; --qr shows "
+	  "its QR code on the kiosk's screen for 60 s; --new-pin makes a new random PIN (every "
+	  "phone signs in again)", ARG_WEB, 1, 0 },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -117,6 +122,7 @@ struct ctl {
 	const char *verb;
 	char db_path[CONFIG_PATH_MAX], sock_path[CONFIG_PATH_MAX];
 	int offline; /* answered from the database, no kiosk */
+	int cfg_pin; /* kiosk.conf sets the web PIN */
 };
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -146,7 +152,7 @@ static int build_request(struct ctl *c, int argc, char **argv)
 			cmd = &commands[i];
 	if (!cmd)
 		return fail_usage("unknown command \"%s\" (status, add, undo, new-event, reopen, "
-				  "goal, events, export, press)", argv[0]);
+				  "goal, events, export, press, web)", argv[0]);
 	c->verb = cmd->name;
 	char line[CONTROL_LINE_MAX * 2], num[40];
 	size_t len = (size_t)snprintf(line, sizeof line, "%s", cmd->name);
@@ -166,6 +172,12 @@ static int build_request(struct ctl *c, int argc, char **argv)
 					       !strcmp(a, "--venue"))) {
 			if (format && strcmp(format, a + 2))
 				return fail_usage("export: give one of --csv, --json or --venue%s", "");
+			format = a + 2;
+			continue;
+		}
+		if (cmd->arg == ARG_WEB && (!strcmp(a, "--qr") || !strcmp(a, "--new-pin"))) {
+			if (format && strcmp(format, a + 2))
+				return fail_usage("web: give at most one of --qr and --new-pin%s", "");
 			format = a + 2;
 			continue;
 		}
@@ -209,6 +221,8 @@ static int build_request(struct ctl *c, int argc, char **argv)
 			return fail_usage("export: give --csv, --json or --venue%s", "");
 		len += (size_t)snprintf(line + len, sizeof line - len, " %s", format);
 	}
+	if (cmd->arg == ARG_WEB && format)
+		len += (size_t)snprintf(line + len, sizeof line - len, " %s", format);
 	if (cmd->arg == ARG_OPT_COUNT && npos == 0) {
 		c->show_goal = 1; /* "goal" alone reads the goal */
 		len = (size_t)snprintf(line, sizeof line, "status");
@@ -365,41 +379,43 @@ static void print_cell(const char *s, int cols)
 	printf("\u2026%*s", cols - 1 - used, "");
 }
 
-/* A plain table of the events JSON (one object per line, as store.c writes it). */
+/* A plain table of the events JSON (an array of events, read with jansson). */
 static int print_events(const char *body)
 {
+	json_t *list = json_loads(body, 0, NULL);
+	if (!json_is_array(list)) {
+		fprintf(stderr, "tallyctl: cannot read the answer: %.200s\n", body);
+		json_decref(list);
+		return EXIT_STORAGE;
+	}
 	printf("%-4s  ", "ID");
 	print_cell("EVENT", 32);
 	printf("  %10s  %10s  %-20s  %s\n", "TOTAL", "GOAL", "STARTED", "ENDED");
-	for (const char *line = strchr(body, '{'); line; line = strchr(line + 1, '{')) {
-		char one[1024];
-		const char *end = strchr(line, '}');
-		if (!end || (size_t)(end - line) >= sizeof one)
-			break;
-		memcpy(one, line, (size_t)(end - line + 1));
-		one[end - line + 1] = '\0';
+	size_t i;
+	json_t *ev;
+	json_array_foreach(list, i, ev) {
+		char *one = json_dumps(ev, JSON_COMPACT);
 		struct control_status s;
-		if (control_parse_status(one, &s))
+		int bad = !one || control_parse_status(one, &s);
+		free(one);
+		if (bad)
 			continue;
-		char ended[40] = "";
-		const char *e = strstr(one, "\"ended\":\"");
-		if (e)
-			snprintf(ended, sizeof ended, "%.24s", e + 9);
-		const char *id = strstr(one, "\"id\":");
+		const char *ended = json_string_value(json_object_get(ev, "ended"));
 		char total[40], goal[40];
 		numfmt_thousands(s.total, ",", total, sizeof total);
 		numfmt_thousands(s.goal, ",", goal, sizeof goal);
-		printf("%-4lld  ", id ? atoll(id + 5) : 0LL);
+		printf("%-4lld  ", (long long)json_integer_value(json_object_get(ev, "id")));
 		print_cell(s.event, 32);
 		printf("  %10s  %10s  ", total, s.goal ? goal : "-");
 		print_time(s.started);
 		printf("  ");
-		if (ended[0])
+		if (ended)
 			print_time(ended);
 		else
 			printf("(current)");
 		printf("\n");
 	}
+	json_decref(list);
 	return 0;
 }
 
@@ -432,9 +448,45 @@ fail:
 	return EXIT_STORAGE;
 }
 
+/* "web": where the staff page is and its PIN; offline only the PIN is known. */
+static int print_web(const struct ctl *c, const char *body)
+{
+	json_t *o = json_loads(body, 0, NULL);
+	const char *url = json_string_value(json_object_get(o, "url"));
+	const char *pin = json_string_value(json_object_get(o, "pin"));
+	const char *from = json_string_value(json_object_get(o, "pin_from"));
+	if (!pin) {
+		fprintf(stderr, "tallyctl: cannot read the answer: %s\n", body);
+		json_decref(o);
+		return EXIT_STORAGE;
+	}
+	if (c->req.n == CONTROL_WEB_NEW_PIN)
+		printf("New PIN saved; every phone must sign in again.\n");
+	if (url)
+		printf("Staff page: %s\n", url);
+	else
+		printf("Staff page: (the kiosk is not running)\n");
+	if (pin[0])
+		printf("PIN:        %s%s%s%s\n", pin, from ? " (from " : "", from ? from : "",
+		       from ? ")" : "");
+	else
+		printf("PIN:        none yet (made at the kiosk's first start with [web] enabled)\n");
+	if (c->req.n == CONTROL_WEB_QR)
+		printf("The QR code is on the kiosk's screen for 60 seconds.\n");
+	json_decref(o);
+	return 0;
+}
+
 static int show(const struct ctl *c, const char *body, size_t len)
 {
 	switch (c->req.op) {
+	case CONTROL_WEB:
+		if (c->json) {
+			fwrite(body, 1, len, stdout);
+			printf("\n");
+			return 0;
+		}
+		return print_web(c, body);
 	case CONTROL_EXPORT_CSV:
 	case CONTROL_EXPORT_JSON:
 	case CONTROL_EXPORT_VENUE:
@@ -469,7 +521,8 @@ static int show(const struct ctl *c, const char *body, size_t len)
 
 static int exit_for(const char *code)
 {
-	if (strcmp(code, "empty") == 0 || strcmp(code, "invalid") == 0)
+	if (strcmp(code, "empty") == 0 || strcmp(code, "invalid") == 0 ||
+	    strcmp(code, "confirm") == 0 || strcmp(code, "off") == 0)
 		return EXIT_REFUSED;
 	if (strcmp(code, "usage") == 0)
 		return EXIT_USAGE;
@@ -528,6 +581,18 @@ static int run(struct ctl *c)
 			return EXIT_STORAGE;
 		}
 		c->offline = 1;
+		if (c->req.op == CONTROL_WEB && c->req.n == CONTROL_WEB_QR) {
+			store_close(st);
+			fprintf(stderr, "tallyctl: web --qr: the kiosk is not running, so there is no "
+					"screen to show the code on\n");
+			return EXIT_STORAGE;
+		}
+		if (c->req.op == CONTROL_WEB && c->req.n == CONTROL_WEB_NEW_PIN && c->cfg_pin) {
+			store_close(st);
+			fprintf(stderr, "tallyctl: web --new-pin: the PIN is set in kiosk.conf ([web] "
+					"pin): change it there\n");
+			return EXIT_REFUSED;
+		}
 		char *body;
 		char err[512];
 		s = ledger_run(st, &c->req, "tallyctl", &body, err, sizeof err);
@@ -588,6 +653,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	c.cfg_pin = cfg.web_pin[0] != '\0';
 	const char *db = c.db ? c.db : cfg.database;
 	if (db[0])
 		snprintf(c.db_path, sizeof c.db_path, "%s", db);

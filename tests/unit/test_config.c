@@ -60,7 +60,15 @@ static const char all_changed[] =
 	"keyboard = 0\n"
 	"[storage]\n"
 	"database = /var/lib/tally/t.db\n"
-	"socket = /run/tally.sock\n";
+	"socket = /run/tally.sock\n"
+	"[web]\n"
+	"enabled = yes\n"
+	"listen = [::]:8443\n"
+	"pin = 4711-0815\n"
+	"public_url = https://tally.local:8443/\n"
+	"tls_cert = /etc/tallykiosk/cert.pem\n"
+	"tls_key = /etc/tallykiosk/key.pem\n"
+	"api_token = abcdefghijklmnop-qrstuv\n";
 
 static char path[64];
 
@@ -143,6 +151,13 @@ static void assert_same_config(const struct config *a, const struct config *b)
 	assert_int_equal(a->frame_rate, b->frame_rate);
 	assert_string_equal(a->cases, b->cases);
 	assert_int_equal(a->alternate_languages, b->alternate_languages);
+	assert_int_equal(a->web_enabled, b->web_enabled);
+	assert_string_equal(a->web_listen, b->web_listen);
+	assert_string_equal(a->web_pin, b->web_pin);
+	assert_string_equal(a->web_public_url, b->web_public_url);
+	assert_string_equal(a->web_tls_cert, b->web_tls_cert);
+	assert_string_equal(a->web_tls_key, b->web_tls_key);
+	assert_string_equal(a->web_api_token, b->web_api_token);
 }
 
 static void test_defaults(void **state)
@@ -243,6 +258,38 @@ static void test_good_file(void **state)
 	assert_int_equal(cfg.frame_rate, 24);
 	assert_string_equal(cfg.cases, "/srv/cases.ini");
 	assert_int_equal(cfg.alternate_languages, 0);
+	assert_int_equal(cfg.web_enabled, 1);
+	assert_string_equal(cfg.web_listen, "[::]:8443");
+	assert_string_equal(cfg.web_pin, "4711-0815");
+	assert_string_equal(cfg.web_public_url, "https://tally.local:8443/");
+	assert_string_equal(cfg.web_tls_cert, "/etc/tallykiosk/cert.pem");
+	assert_string_equal(cfg.web_tls_key, "/etc/tallykiosk/key.pem");
+	assert_string_equal(cfg.web_api_token, "abcdefghijklmnop-qrstuv");
+}
+
+static void test_web_keys(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_defaults(&cfg);
+	assert_int_equal(cfg.web_enabled, 0); /* nothing listens unless the organiser asks */
+	assert_string_equal(cfg.web_listen, "0.0.0.0:8080");
+	assert_string_equal(cfg.web_pin, ""); /* no PIN shared by every kiosk */
+	expect_error("[web]\npin = 12345\n", CONFIG_ERR_VALUE, 2, "[web] pin", "6 to 64");
+	expect_error("[web]\npin = 1234 5678\n", CONFIG_ERR_VALUE, 2, "[web] pin", "without spaces");
+	expect_error("[web]\npin = caf\xc3\xa9" "caf\xc3\xa9\n", CONFIG_ERR_VALUE, 2, "[web] pin", NULL);
+	expect_error("[web]\napi_token = short\n", CONFIG_ERR_VALUE, 2, "[web] api_token",
+		     "16 to 128");
+	expect_error("[web]\npublic_url = tally.local\n", CONFIG_ERR_VALUE, 2, "[web] public_url",
+		     "http://");
+	expect_error("[web]\nlisten =\n", CONFIG_ERR_VALUE, 2, "[web] listen", NULL);
+	expect_error("[web]\nport = 80\n", CONFIG_ERR_KEY, 2, "[web] port: unknown key", "listen");
+	/* A wrong secret is never quoted back into the log. */
+	char err[256];
+	config_defaults(&cfg);
+	assert_int_equal(load_text("[web]\npin = secret1 x\n", &cfg, err, sizeof err),
+			 CONFIG_ERR_VALUE);
+	assert_null(strstr(err, "secret1"));
 }
 
 static void test_screen_keys(void **state)
@@ -572,6 +619,9 @@ static void test_sample_is_defaults(void **state)
 	enum config_status st = config_load(&cfg, SAMPLE, err, sizeof err);
 	if (st != CONFIG_OK)
 		fail_msg("%s does not load: %s", SAMPLE, err);
+	/* The one difference: the sample (and make run's demo) turns the staff web page on. */
+	assert_int_equal(cfg.web_enabled, 1);
+	cfg.web_enabled = def.web_enabled;
 	assert_same_config(&cfg, &def);
 }
 
@@ -704,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_parse_color),
 		cmocka_unit_test(test_good_file),
+		cmocka_unit_test(test_web_keys),
 		cmocka_unit_test(test_partial_file_keeps_other_values),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_bool_spellings),

@@ -1,0 +1,277 @@
+// The staff page. Every change goes to the kiosk, which answers once it is saved; the page
+// shows only what the kiosk answered. All text from the kiosk is set as textContent, never as
+// HTML. The live total is polled twice a second while the page is visible.
+'use strict';
+
+const POLL_MS = 500;
+const CONFIRM_UNDO_OVER = 10; // an undo that takes back more letters than this asks first
+const $ = (id) => document.getElementById(id);
+const fmt = new Intl.NumberFormat();
+
+let cases = [];           // [{id, name, country}] from the cases file
+let status = null;        // the last status the kiosk sent
+let pollTimer = null;
+let lastOk = 0;
+let busy = false;
+
+async function api(path, body) {
+  const opts = body === undefined ? {} : {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+  opts.cache = 'no-store';
+  const r = await fetch('api/' + path, opts);
+  let data = null;
+  const type = r.headers.get('Content-Type') || '';
+  if (type.startsWith('application/json')) data = await r.json().catch(() => null);
+  if (!r.ok) {
+    const e = new Error((data && data.message) || ('HTTP ' + r.status));
+    e.status = r.status;
+    e.code = data && data.error;
+    e.retryAfter = parseInt(r.headers.get('Retry-After') || '0', 10);
+    throw e;
+  }
+  return data;
+}
+
+function say(text, kind) {
+  const m = $('msg');
+  m.textContent = text;
+  m.className = 'msg ' + (kind || '');
+}
+
+function show(signedIn) {
+  $('signin').hidden = signedIn;
+  $('app').hidden = !signedIn;
+  if (signedIn) {
+    startPolling();
+    loadCases();
+    loadEvents();
+  } else {
+    stopPolling();
+    $('pin').focus();
+  }
+}
+
+function caseName(id) {
+  const c = cases.find((x) => x.id === id);
+  return c ? c.name : id;
+}
+
+function render(s) {
+  status = s;
+  $('event-name').textContent = s.event;
+  document.title = fmt.format(s.total) + ' – ' + s.event;
+  $('total').textContent = fmt.format(s.total);
+  if (s.goal > 0) {
+    const pct = Math.floor((s.total * 100) / s.goal);
+    $('goal-bar').hidden = false;
+    $('goal-fill').style.width = Math.min(100, pct) + '%';
+    $('goal-text').textContent = s.total >= s.goal
+      ? 'Goal of ' + fmt.format(s.goal) + ' reached! (' + pct + ' %)'
+      : pct + ' % of the goal of ' + fmt.format(s.goal);
+  } else {
+    $('goal-bar').hidden = true;
+    $('goal-text').textContent = 'No goal set';
+  }
+  if (document.activeElement !== $('goal-n')) $('goal-n').value = s.goal;
+  const undo = $('undo');
+  undo.disabled = !s.undoable;
+  undo.textContent = s.undoable
+    ? 'Undo the latest entry (' + fmt.format(s.undoable) + (s.undoable === 1 ? ' letter)' : ' letters)')
+    : 'Nothing to undo';
+  renderCases(s.cases || {});
+}
+
+function renderCases(counts) {
+  const list = $('cases');
+  const ids = cases.map((c) => c.id);
+  for (const id of Object.keys(counts)) if (!ids.includes(id)) ids.push(id);
+  const rows = ids.filter((id) => counts[id] !== undefined || cases.length);
+  $('cases-card').hidden = rows.length === 0;
+  const max = Math.max(1, ...rows.map((id) => counts[id] || 0));
+  list.replaceChildren(...rows.map((id) => {
+    const n = counts[id] || 0;
+    const li = document.createElement('li');
+    const line = document.createElement('div');
+    line.className = 'name';
+    const a = document.createElement('span');
+    a.textContent = caseName(id);
+    const b = document.createElement('span');
+    b.className = 'n';
+    b.textContent = fmt.format(n);
+    line.append(a, b);
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    const fill = document.createElement('div');
+    fill.style.width = (n * 100) / max + '%';
+    bar.append(fill);
+    li.append(line, bar);
+    return li;
+  }));
+}
+
+async function poll() {
+  pollTimer = null;
+  try {
+    render(await api('status'));
+    lastOk = Date.now();
+    const live = $('live');
+    live.textContent = 'Live · updated ' + new Date().toLocaleTimeString();
+    live.className = 'live';
+  } catch (e) {
+    if (e.status === 401) { show(false); return; }
+    const live = $('live');
+    live.textContent = 'Cannot reach the kiosk' + (lastOk ? ' since ' + new Date(lastOk).toLocaleTimeString() : '') + ': retrying';
+    live.className = 'live off';
+  }
+  if (!document.hidden && !$('app').hidden) pollTimer = setTimeout(poll, POLL_MS);
+}
+
+function startPolling() {
+  if (!pollTimer) poll();
+}
+
+function stopPolling() {
+  if (pollTimer) clearTimeout(pollTimer);
+  pollTimer = null;
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden) stopPolling(); else if (!$('app').hidden) startPolling();
+});
+
+async function loadCases() {
+  try {
+    cases = await api('cases');
+  } catch (e) {
+    cases = [];
+  }
+  const sel = $('add-case');
+  const keep = sel.value;
+  sel.replaceChildren(new Option('the whole room', ''), ...cases.map((c) => {
+    const o = new Option(c.country ? c.name + ' (' + c.country + ')' : c.name, c.id);
+    return o;
+  }));
+  sel.value = keep;
+  if (status) render(status);
+}
+
+async function loadEvents() {
+  try {
+    const list = await api('events');
+    $('events').replaceChildren(...list.slice().reverse().map((ev) => {
+      const tr = document.createElement('tr');
+      if (ev.ended === null) tr.className = 'current';
+      const name = document.createElement('td');
+      name.textContent = ev.name + (ev.ended === null ? ' (now)' : '');
+      const n = document.createElement('td');
+      n.className = 'num';
+      n.textContent = fmt.format(ev.total);
+      const when = document.createElement('td');
+      when.textContent = new Date(ev.started).toLocaleDateString();
+      tr.append(name, n, when);
+      return tr;
+    }));
+  } catch (e) {
+    if (e.status === 401) show(false);
+  }
+}
+
+// Runs one change; buttons stay disabled until the kiosk has answered.
+async function change(form, fn) {
+  if (busy) return;
+  busy = true;
+  const buttons = form ? form.querySelectorAll('button') : [];
+  buttons.forEach((b) => { b.disabled = true; });
+  try {
+    await fn();
+  } catch (e) {
+    if (e.status === 401) show(false);
+    say(e.message, 'error');
+  } finally {
+    busy = false;
+    buttons.forEach((b) => { b.disabled = false; });
+  }
+}
+
+$('signin-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const msg = $('signin-msg');
+  try {
+    await api('login', { pin: $('pin').value });
+    $('pin').value = '';
+    msg.textContent = '';
+    show(true);
+  } catch (e) {
+    msg.className = 'msg error';
+    msg.textContent = e.status === 401 || e.status === 429 ? e.message : 'Cannot sign in: ' + e.message;
+  }
+});
+
+$('signout').addEventListener('click', async () => {
+  try { await api('logout', {}); } catch (e) { /* signed out either way */ }
+  show(false);
+});
+
+$('add-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  change(ev.target, async () => {
+    const n = parseInt($('add-n').value, 10);
+    const body = { n };
+    if ($('add-case').value) body.case = $('add-case').value;
+    const s = await api('add', body);
+    render(s);
+    $('add-n').value = '';
+    say('Added ' + fmt.format(n) + (body.case ? ' for ' + caseName(body.case) : '') +
+        '. Total: ' + fmt.format(s.total), 'ok');
+  });
+});
+
+$('undo').addEventListener('click', () => {
+  change(null, async () => {
+    const n = status ? status.undoable : 0;
+    if (!n) { say('Nothing to undo in this event.', 'error'); return; }
+    if (n > CONFIRM_UNDO_OVER &&
+        !window.confirm('The latest entry is ' + fmt.format(n) + ' letters. Take all of them back?')) return;
+    try {
+      const s = await api('undo', { max: n });
+      render(s);
+      say('Took back ' + fmt.format(s.undone) + (s.undone === 1 ? ' letter' : ' letters') +
+          '. Total: ' + fmt.format(s.total), 'ok');
+    } catch (e) {
+      if (e.code === 'confirm') { await poll(); say('The latest entry changed meanwhile: look again.', 'error'); return; }
+      throw e;
+    }
+  });
+});
+
+$('goal-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  change(ev.target, async () => {
+    const goal = parseInt($('goal-n').value, 10);
+    render(await api('goal', { goal }));
+    $('goal-n').blur();
+    say(goal ? 'Goal set to ' + fmt.format(goal) + '.' : 'Goal removed.', 'ok');
+  });
+});
+
+$('event-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  change(ev.target, async () => {
+    if ($('event-confirm').value.trim().toUpperCase() !== 'NEW') {
+      say('Type NEW in the confirmation box to start a new event.', 'error');
+      return;
+    }
+    const name = $('event-new').value.trim();
+    const s = await api('new-event', { name });
+    render(s);
+    $('event-new').value = '';
+    $('event-confirm').value = '';
+    say('Started "' + s.event + '". The previous event is kept below.', 'ok');
+    loadEvents();
+  });
+});
+
+api('session').then((s) => show(s.signed_in)).catch(() => show(false));

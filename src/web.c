@@ -1,0 +1,819 @@
+/* See web.h. */
+#include "web.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "web_api.h"
+#include "web_auth.h"
+
+#define FILES_MAX 32
+#define FILE_SIZE_MAX (1024 * 1024)
+#define SLOTS WEB_CONN_MAX
+#define COOKIE "tk_session"
+#define URL_MAX 300
+
+struct file {
+	char name[64];
+	const char *ctype;
+	char *data;
+	size_t len;
+};
+
+enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_TAKEN, SLOT_DONE };
+
+/* A call handed to the loop, from queueing until its connection is resumed. */
+struct slot {
+	enum slot_state state;
+	unsigned gen;
+	unsigned long long seq;      /* queue order */
+	struct MHD_Connection *conn;
+	struct web_job job;
+	int ok;
+	char code[32];
+	char *body;
+	size_t len;
+};
+
+/* One HTTP request (libmicrohttpd's per-request pointer). */
+struct call {
+	char body[WEB_BODY_MAX + 1];
+	size_t len;
+	int slot;                    /* -1 until handed to the loop */
+	enum web_route route;
+	int card;
+};
+
+struct web {
+	struct MHD_Daemon *d;
+	pthread_mutex_t lock;
+	int efd;
+	int tls;
+	struct slot slots[SLOTS];
+	unsigned long long next_seq;
+	struct web_auth *auth;       /* the server thread's alone, but for web_set_pin */
+	struct file files[FILES_MAX];
+	int n_files;
+	char *cases_json;
+	char *tls_cert, *tls_key;
+	char url[URL_MAX];
+	char listen[URL_MAX];
+};
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- responses ------------------------------------------------------------------------ */
+
+static void common_headers(struct MHD_Response *r, const char *ctype)
+{
+	if (ctype)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'self'; img-src 'self' data: blob:; "
+				"frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+}
+
+/* Sends len bytes of data (taken over when owned; copied otherwise). */
+static enum MHD_Result send_data(struct MHD_Connection *c, unsigned http, const char *ctype,
+				 char *data, size_t len, int owned, const char *extra_name,
+				 const char *extra_value)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		len, data, owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (!r) {
+		if (owned)
+			free(data);
+		return MHD_NO;
+	}
+	common_headers(r, ctype);
+	if (extra_name)
+		MHD_add_response_header(r, extra_name, extra_value);
+	enum MHD_Result res = MHD_queue_response(c, http, r);
+	MHD_destroy_response(r);
+	return res;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned http, char *json,
+				 const char *extra_name, const char *extra_value)
+{
+	if (!json)
+		return MHD_NO;
+	return send_data(c, http, "application/json; charset=utf-8", json, strlen(json), 1,
+			 extra_name, extra_value);
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, unsigned http, const char *code,
+				  const char *msg)
+{
+	const char *name = NULL, *value = NULL;
+	if (http == 405) {
+		name = MHD_HTTP_HEADER_ALLOW;
+		value = msg;
+		msg = "method not allowed here";
+	}
+	return send_json(c, http, web_api_error_json(code, msg), name, value);
+}
+
+static enum MHD_Result send_empty(struct MHD_Connection *c, unsigned http, const char *name,
+				  const char *value)
+{
+	return send_data(c, http, NULL, (char *)"", 0, 0, name, value);
+}
+
+/* ---- the page's files --------------------------------------------------------------- */
+
+static const char *ctype_of(const char *name)
+{
+	static const char *const map[][2] = {
+		{ ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },   { ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },                 { ".webmanifest", "application/manifest+json" },
+	};
+	const char *dot = strrchr(name, '.');
+	for (size_t i = 0; dot && i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(dot, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* Loads the page's files into memory: what is served is fixed at start, so no request can
+ * name a path on disk. */
+static int load_files(struct web *w, const char *dir, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err, errlen, "%s: cannot open the web page's folder: %s", dir, strerror(errno));
+		return -1;
+	}
+	struct dirent *e;
+	int rc = 0;
+	while ((e = readdir(d)) && !rc) {
+		const char *n = e->d_name;
+		if (n[0] == '.' || strlen(n) >= sizeof w->files[0].name ||
+		    n[strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789._-")] || !ctype_of(n))
+			continue;
+		if (w->n_files == FILES_MAX)
+			break;
+		char path[1200];
+		snprintf(path, sizeof path, "%s/%s", dir, n);
+		FILE *f = fopen(path, "rbe");
+		struct stat sb;
+		if (!f || fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode) || sb.st_size > FILE_SIZE_MAX) {
+			snprintf(err, errlen, "%s: cannot read (or larger than 1 MiB)", path);
+			if (f)
+				fclose(f);
+			rc = -1;
+			break;
+		}
+		struct file *fl = &w->files[w->n_files];
+		fl->data = malloc((size_t)sb.st_size + 1);
+		if (!fl->data || fread(fl->data, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
+			snprintf(err, errlen, "%s: cannot read", path);
+			rc = -1;
+		} else {
+			snprintf(fl->name, sizeof fl->name, "%s", n);
+			fl->ctype = ctype_of(n);
+			fl->len = (size_t)sb.st_size;
+			w->n_files++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	if (!rc) {
+		int have_index = 0;
+		for (int i = 0; i < w->n_files; i++)
+			have_index |= strcmp(w->files[i].name, "index.html") == 0;
+		if (!have_index) {
+			snprintf(err, errlen, "%s: no index.html (the staff page)", dir);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+static enum MHD_Result serve_file(struct web *w, struct MHD_Connection *c, const char *url)
+{
+	const char *name = strcmp(url, "/") == 0 ? "index.html" : url + 1;
+	for (int i = 0; i < w->n_files; i++) {
+		struct file *f = &w->files[i];
+		if (strcmp(f->name, name) == 0)
+			return send_data(c, 200, f->ctype, f->data, f->len, 0, "Cache-Control",
+					 "no-cache");
+	}
+	return send_error(c, 404, "not_found", "no such page");
+}
+
+/* ---- authentication ----------------------------------------------------------------- */
+
+static void client_addr(struct MHD_Connection *c, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(buf, len, "?");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
+			  (socklen_t)len);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a))
+			inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
+		else
+			inet_ntop(AF_INET6, a, buf, (socklen_t)len);
+	}
+}
+
+/*
+ * Cross-site requests: a state-changing call must come from this page. Browsers send Origin
+ * with every POST made by fetch(); it must name the host the request was sent to. Without
+ * Origin, Referer must; without either, only a call that carries no cookie (a script) passes.
+ */
+static int same_origin(struct web *w, struct MHD_Connection *c, int cookie_auth)
+{
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *referer = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Referer");
+	if (!origin && !referer)
+		return !cookie_auth;
+	if (!host || strlen(host) > 255)
+		return 0;
+	char mine[300];
+	snprintf(mine, sizeof mine, "%s://%s", w->tls ? "https" : "http", host);
+	size_t n = strlen(mine);
+	if (origin)
+		return strcmp(origin, mine) == 0;
+	return strncmp(referer, mine, n) == 0 && referer[n] == '/';
+}
+
+enum who { WHO_NOBODY, WHO_SESSION, WHO_TOKEN, WHO_BAD_TOKEN };
+
+static enum who who_is(struct web *w, struct MHD_Connection *c)
+{
+	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_AUTHORIZATION);
+	if (auth) {
+		if (strncmp(auth, "Bearer ", 7) != 0)
+			return WHO_BAD_TOKEN;
+		return web_auth_bearer(w->auth, auth + 7) ? WHO_TOKEN : WHO_BAD_TOKEN;
+	}
+	const char *tok = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
+	pthread_mutex_lock(&w->lock);
+	int ok = tok && web_auth_session(w->auth, tok, mono_ms());
+	pthread_mutex_unlock(&w->lock);
+	return ok ? WHO_SESSION : WHO_NOBODY;
+}
+
+static enum MHD_Result do_login(struct web *w, struct MHD_Connection *c, const char *pin)
+{
+	char addr[WEB_ADDR_MAX], token[WEB_SESSION_HEX + 1], extra[64], msg[128];
+	long long retry;
+	int fails;
+	client_addr(c, addr, sizeof addr);
+	pthread_mutex_lock(&w->lock);
+	enum web_login r = web_auth_login(w->auth, addr, pin, mono_ms(), token, &retry, &fails);
+	pthread_mutex_unlock(&w->lock);
+	switch (r) {
+	case WEB_LOGIN_OK: {
+		char cookie[160];
+		snprintf(cookie, sizeof cookie,
+			 COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s", token,
+			 WEB_SESSION_MS / 1000, w->tls ? "; Secure" : "");
+		log_msg(LOG_PRIO_NOTICE, "web: staff signed in from %s", addr);
+		return send_empty(c, 204, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+	}
+	case WEB_LOGIN_WAIT:
+		snprintf(extra, sizeof extra, "%lld", retry);
+		log_msg(LOG_PRIO_WARNING, "web: sign-in from %s refused: waiting %lld s after %d "
+					  "wrong PINs", addr, retry, fails);
+		snprintf(msg, sizeof msg, "too many wrong PINs: try again in %lld s", retry);
+		return send_json(c, 429, web_api_error_json("wait", msg),
+				 MHD_HTTP_HEADER_RETRY_AFTER, extra);
+	case WEB_LOGIN_WRONG: {
+		log_msg(LOG_PRIO_WARNING, "web: wrong PIN from %s (%d in a row)%s", addr, fails,
+			retry ? "; it must now wait" : "");
+		if (retry) {
+			snprintf(extra, sizeof extra, "%lld", retry);
+			snprintf(msg, sizeof msg, "wrong PIN: try again in %lld s", retry);
+			return send_json(c, 401, web_api_error_json("wrong_pin", msg),
+					 MHD_HTTP_HEADER_RETRY_AFTER, extra);
+		}
+		return send_json(c, 401, web_api_error_json("wrong_pin", "wrong PIN"), NULL, NULL);
+	}
+	case WEB_LOGIN_ERROR:
+		break;
+	}
+	return send_error(c, 503, "no_entropy", "no random numbers for a session");
+}
+
+/* ---- calls for the loop ------------------------------------------------------------- */
+
+static int slot_tag(const struct web *w, const struct slot *s)
+{
+	return WEB_TAG_FLAG | (int)((s->gen & 0xffffu) << 8) | (int)(s - w->slots);
+}
+
+/* Queues call for the loop and suspends its connection until web_reply. */
+static enum MHD_Result queue_call(struct web *w, struct MHD_Connection *c, struct call *cl,
+				  const struct web_call *wc)
+{
+	pthread_mutex_lock(&w->lock);
+	struct slot *s = NULL;
+	for (int i = 0; i < SLOTS && !s; i++)
+		if (w->slots[i].state == SLOT_FREE)
+			s = &w->slots[i];
+	if (!s) {
+		pthread_mutex_unlock(&w->lock);
+		return send_error(c, 503, "busy", "too many requests at once");
+	}
+	s->state = SLOT_QUEUED;
+	s->gen++;
+	s->seq = w->next_seq++;
+	s->conn = c;
+	s->job = (struct web_job){ .tag = slot_tag(w, s), .req = wc->req, .card = cl->card };
+	cl->slot = (int)(s - w->slots);
+	MHD_suspend_connection(c);
+	pthread_mutex_unlock(&w->lock);
+	uint64_t one = 1;
+	ssize_t r = write(w->efd, &one, sizeof one);
+	(void)r;
+	return MHD_YES;
+}
+
+int web_take(struct web *w, struct web_job *job)
+{
+	uint64_t v;
+	ssize_t r = read(w->efd, &v, sizeof v);
+	(void)r;
+	pthread_mutex_lock(&w->lock);
+	struct slot *first = NULL;
+	int more = 0;
+	for (int i = 0; i < SLOTS; i++) {
+		struct slot *s = &w->slots[i];
+		if (s->state != SLOT_QUEUED)
+			continue;
+		if (first)
+			more = 1;
+		if (!first || s->seq < first->seq)
+			first = s;
+	}
+	if (first) {
+		first->state = SLOT_TAKEN;
+		*job = first->job;
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (more) { /* keep the fd readable for the rest */
+		uint64_t one = 1;
+		r = write(w->efd, &one, sizeof one);
+	}
+	return first != NULL;
+}
+
+static void finish_slot(struct slot *s, int ok, const char *code, const char *body, size_t len)
+{
+	s->ok = ok;
+	snprintf(s->code, sizeof s->code, "%s", code ? code : "");
+	s->body = malloc(len + 1);
+	if (s->body) {
+		memcpy(s->body, body, len);
+		s->body[len] = '\0';
+		s->len = len;
+	}
+	s->state = SLOT_DONE;
+	MHD_resume_connection(s->conn);
+}
+
+void web_reply(struct web *w, int tag, int ok, const char *code, const char *body, size_t len)
+{
+	int i = tag & 0xff;
+	if (!web_is_tag(tag) || i >= SLOTS)
+		return;
+	pthread_mutex_lock(&w->lock);
+	struct slot *s = &w->slots[i];
+	if (s->state == SLOT_TAKEN && slot_tag(w, s) == tag)
+		finish_slot(s, ok, code, body, len);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The resumed call: its answer is in its slot. */
+static enum MHD_Result answer_call(struct web *w, struct MHD_Connection *c, struct call *cl)
+{
+	pthread_mutex_lock(&w->lock);
+	struct slot *s = &w->slots[cl->slot];
+	int ok = s->ok;
+	char code[32], *body = s->body;
+	size_t len = s->len;
+	memcpy(code, s->code, sizeof code);
+	s->body = NULL;
+	s->state = SLOT_FREE;
+	s->conn = NULL;
+	pthread_mutex_unlock(&w->lock);
+	cl->slot = -1;
+	if (!body)
+		return MHD_NO;
+	if (!ok) {
+		enum MHD_Result r = send_error(c, (unsigned)web_api_http_status(code), code, body);
+		free(body);
+		return r;
+	}
+	switch (cl->route) {
+	case WEB_R_EXPORT_CSV:
+		return send_data(c, 200, "text/csv; charset=utf-8", body, len, 1,
+				 MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+				 "attachment; filename=\"tallykiosk-export.csv\"");
+	case WEB_R_EXPORT_JSON:
+		return send_data(c, 200, "application/json; charset=utf-8", body, len, 1,
+				 MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+				 "attachment; filename=\"tallykiosk-export.json\"");
+	case WEB_R_CARD:
+		return send_data(c, 200, "image/png", body, len, 1,
+				 MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+				 "inline; filename=\"tallykiosk-card.png\"");
+	default:
+		return send_data(c, 200, "application/json; charset=utf-8", body, len, 1,
+				 "Cache-Control", "no-store");
+	}
+}
+
+/* ---- the request handler ------------------------------------------------------------ */
+
+static enum MHD_Result api(struct web *w, struct MHD_Connection *c, struct call *cl,
+			   const char *url, const char *method)
+{
+	const struct web_endpoint *e = web_api_find(url);
+	if (!e)
+		return send_error(c, 404, "not_found", "no such API call");
+	int is_get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	if (e->post ? strcmp(method, "POST") != 0 : !is_get)
+		return send_error(c, 405, "method", e->post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS");
+	enum who who = who_is(w, c);
+	if (who == WHO_BAD_TOKEN)
+		return send_error(c, 401, "bad_token", "the bearer token is wrong");
+	if (e->needs_auth && who == WHO_NOBODY)
+		return send_error(c, 401, "sign_in", "sign in with the staff PIN first");
+	if (e->post && who != WHO_TOKEN) {
+		const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
+		if (!same_origin(w, c, cookie != NULL))
+			return send_error(c, 403, "cross_origin",
+					  "this request did not come from the kiosk's own page");
+	}
+	struct web_call wc;
+	char code[32], msg[200];
+	const char *size = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "size");
+	int http = web_api_parse(e, cl->body, cl->len, size, &wc, code, sizeof code, msg, sizeof msg);
+	if (http)
+		return send_error(c, (unsigned)http, code, msg);
+	cl->route = e->route;
+	switch (e->route) {
+	case WEB_R_LOGIN:
+		return do_login(w, c, wc.pin);
+	case WEB_R_LOGOUT: {
+		const char *tok = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
+		pthread_mutex_lock(&w->lock);
+		web_auth_logout(w->auth, tok);
+		pthread_mutex_unlock(&w->lock);
+		return send_empty(c, 204, MHD_HTTP_HEADER_SET_COOKIE,
+				  COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+	}
+	case WEB_R_SESSION: {
+		json_t *o = json_pack("{s:b}", "signed_in", who != WHO_NOBODY);
+		char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		return send_json(c, 200, s, "Cache-Control", "no-store");
+	}
+	case WEB_R_CASES:
+		return send_data(c, 200, "application/json; charset=utf-8", w->cases_json,
+				 strlen(w->cases_json), 0, "Cache-Control", "no-store");
+	default:
+		cl->card = e->route == WEB_R_CARD ? 1 + wc.card_wide : 0;
+		return queue_call(w, c, cl, &wc);
+	}
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct web *w = cls;
+	struct call *cl = *con_cls;
+	(void)version;
+	if (!cl) {
+		cl = calloc(1, sizeof *cl);
+		if (!cl)
+			return MHD_NO;
+		cl->slot = -1;
+		*con_cls = cl;
+		const char *clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							       MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (clen && (strlen(clen) > 9 || atol(clen) > WEB_BODY_MAX))
+			return send_error(c, 413, "too_large", "the request body is larger than "
+							       "4096 bytes");
+		/* A body of unknown length could only be refused half-read, which a client sees
+		 * as a reset connection rather than an answer. */
+		if (!clen && MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_TRANSFER_ENCODING))
+			return send_error(c, 411, "length_required", "send a Content-Length (bodies "
+								     "are at most 4096 bytes)");
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (cl->len + *upload_size > WEB_BODY_MAX)
+			return send_error(c, 413, "too_large", "the request body is larger than "
+							       "4096 bytes");
+		memcpy(cl->body + cl->len, upload_data, *upload_size);
+		cl->len += *upload_size;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (cl->slot >= 0)
+		return answer_call(w, c, cl);
+	if (!strcmp(method, "OPTIONS"))
+		return send_empty(c, 204, MHD_HTTP_HEADER_ALLOW,
+				  !strncmp(url, "/api/", 5) ? "GET, HEAD, POST, OPTIONS"
+							    : "GET, HEAD, OPTIONS");
+	if (!strncmp(url, "/api/", 5))
+		return api(w, c, cl, url, method);
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return send_error(c, 405, "method", "GET, HEAD, OPTIONS");
+	return serve_file(w, c, url);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode why)
+{
+	(void)cls;
+	(void)c;
+	(void)why;
+	free(*con_cls);
+	*con_cls = NULL;
+}
+
+/* ---- start and stop ----------------------------------------------------------------- */
+
+static int parse_listen(const char *s, struct sockaddr_storage *ss, char *host, size_t hostlen,
+			int *port)
+{
+	const char *colon;
+	memset(ss, 0, sizeof *ss);
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+		if (!end || end[1] != ':')
+			return -1;
+		snprintf(host, hostlen, "%.*s", (int)(end - s - 1), s + 1);
+		colon = end + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -1;
+		snprintf(host, hostlen, "%.*s", (int)(colon - s), s);
+	}
+	char *endp;
+	long p = strtol(colon + 1, &endp, 10);
+	if (!colon[1] || *endp || p < 0 || p > 65535)
+		return -1;
+	*port = (int)p;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)p);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)p);
+		return 0;
+	}
+	return -1;
+}
+
+/* The first address a phone on the LAN can reach, for the URL: IPv4 first. */
+static void lan_address(char *buf, size_t len)
+{
+	struct ifaddrs *ifs, *i;
+	snprintf(buf, len, "127.0.0.1");
+	if (getifaddrs(&ifs) != 0)
+		return;
+	for (int want = AF_INET; want; want = want == AF_INET ? AF_INET6 : 0) {
+		for (i = ifs; i; i = i->ifa_next) {
+			if (!i->ifa_addr || i->ifa_addr->sa_family != want ||
+			    (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP))
+				continue;
+			if (want == AF_INET) {
+				inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr,
+					  buf, (socklen_t)len);
+			} else {
+				const struct in6_addr *a =
+					&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
+				if (IN6_IS_ADDR_LINKLOCAL(a))
+					continue;
+				char t[INET6_ADDRSTRLEN];
+				inet_ntop(AF_INET6, a, t, sizeof t);
+				snprintf(buf, len, "[%s]", t);
+			}
+			freeifaddrs(ifs);
+			return;
+		}
+	}
+	freeifaddrs(ifs);
+}
+
+static char *read_pem(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rbe");
+	char *buf = f ? malloc(65537) : NULL;
+	size_t n = buf ? fread(buf, 1, 65536, f) : 0;
+	if (f)
+		fclose(f);
+	if (!buf || n == 0 || n == 65536) {
+		snprintf(err, errlen, "%s: cannot read the TLS file (missing, empty or over 64 KiB)",
+			 path);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static char *cases_json(const struct cases *cs)
+{
+	json_t *a = json_array();
+	for (int i = 0; cs && a && i < cs->n; i++) {
+		const struct case_entry *e = &cs->v[i];
+		json_t *o = json_pack("{s:s, s:s, s:s}", "id", e->id, "name",
+				      cases_text(e, 0, CASES_NAME) ? cases_text(e, 0, CASES_NAME) : "",
+				      "country",
+				      cases_text(e, 0, CASES_COUNTRY) ? cases_text(e, 0, CASES_COUNTRY)
+								      : "");
+		if (o)
+			json_array_append_new(a, o);
+	}
+	char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	return s;
+}
+
+static void free_web(struct web *w)
+{
+	for (int i = 0; i < w->n_files; i++)
+		free(w->files[i].data);
+	for (int i = 0; i < SLOTS; i++)
+		free(w->slots[i].body);
+	web_auth_free(w->auth);
+	free(w->cases_json);
+	free(w->tls_cert);
+	free(w->tls_key);
+	if (w->efd >= 0)
+		close(w->efd);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
+int web_open(struct web **out, const struct web_params *p, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct web *w = calloc(1, sizeof *w);
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	w->auth = web_auth_new(p->pin, p->api_token);
+	w->cases_json = cases_json(p->cases);
+	if (w->efd < 0 || !w->auth || !w->cases_json) {
+		snprintf(err, errlen, "out of memory");
+		free_web(w);
+		return -1;
+	}
+	if (load_files(w, p->assets_dir, err, errlen)) {
+		free_web(w);
+		return -1;
+	}
+	struct sockaddr_storage ss;
+	char host[128];
+	int port;
+	if (parse_listen(p->listen, &ss, host, sizeof host, &port)) {
+		snprintf(err, errlen, "[web] listen: \"%.100s\" is not ADDRESS:PORT (e.g. "
+				      "0.0.0.0:8080 or [::]:8080)", p->listen);
+		free_web(w);
+		return -1;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (p->tls_cert[0] || p->tls_key[0]) {
+		if (!p->tls_cert[0] || !p->tls_key[0]) {
+			snprintf(err, errlen, "[web] tls_cert and tls_key go together: set both or "
+					      "neither");
+			free_web(w);
+			return -1;
+		}
+		if (!(w->tls_cert = read_pem(p->tls_cert, err, errlen)) ||
+		    !(w->tls_key = read_pem(p->tls_key, err, errlen))) {
+			free_web(w);
+			return -1;
+		}
+		w->tls = 1;
+		flags |= MHD_USE_TLS;
+	}
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, w->tls_cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, w->tls_key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	w->d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_MAX,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONN_PER_ADDR,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_ARRAY, w->tls ? tls_opts : tls_opts + 2, MHD_OPTION_END);
+	if (!w->d) {
+		snprintf(err, errlen, "[web] listen: cannot serve on %.100s (port in use, address "
+				      "not on this machine, or bad TLS files)", p->listen);
+		free_web(w);
+		return -1;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_BIND_PORT);
+	int bound = di ? di->port : port;
+	const char *scheme = w->tls ? "https" : "http";
+	char h[140];
+	if (!strcmp(host, "0.0.0.0") || !strcmp(host, "::"))
+		lan_address(h, sizeof h);
+	else
+		snprintf(h, sizeof h, ss.ss_family == AF_INET6 ? "[%s]" : "%s", host);
+	snprintf(w->listen, sizeof w->listen, "%s://%s:%d/", scheme,
+		 ss.ss_family == AF_INET6 ? "[::]" : host, bound);
+	if (p->public_url && p->public_url[0])
+		snprintf(w->url, sizeof w->url, "%s", p->public_url);
+	else if ((w->tls && bound == 443) || (!w->tls && bound == 80))
+		snprintf(w->url, sizeof w->url, "%s://%s/", scheme, h);
+	else
+		snprintf(w->url, sizeof w->url, "%s://%s:%d/", scheme, h, bound);
+	log_msg(LOG_PRIO_NOTICE, "web: staff page at %s (listening on %s port %d)", w->url,
+		host, bound);
+	*out = w;
+	return 0;
+}
+
+const char *web_url(const struct web *w)
+{
+	return w->url;
+}
+
+int web_fd(const struct web *w)
+{
+	return w->efd;
+}
+
+void web_set_pin(struct web *w, const char *pin)
+{
+	pthread_mutex_lock(&w->lock);
+	web_auth_set_pin(w->auth, pin);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void web_close(struct web *w)
+{
+	if (!w)
+		return;
+	static const char stopping[] = "the kiosk is stopping";
+	pthread_mutex_lock(&w->lock);
+	for (int i = 0; i < SLOTS; i++) {
+		struct slot *s = &w->slots[i];
+		if (s->state == SLOT_QUEUED || s->state == SLOT_TAKEN)
+			finish_slot(s, 0, "stopping", stopping, sizeof stopping - 1);
+	}
+	pthread_mutex_unlock(&w->lock);
+	MHD_stop_daemon(w->d);
+	free_web(w);
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The staff web page's API against the real kiosk, with curl: sign-in, every call, the
+# refusals (no session, wrong origin, big bodies, bad JSON, methods, paths), the PIN back-off,
+# and 200 idle connections that must not stop presses from being counted and drawn.
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || { fail "curl is installed (make deps-test)"; finish; exit 1; }
+
+TOKEN=0123456789abcdef-script-token
+cat >"$WORK/web.conf" <<CONF
+[web]
+enabled = true
+listen = 127.0.0.1:0
+api_token = $TOKEN
+CONF
+start_kiosk -c "$WORK/web.conf" --trace "$WORK/trace" || { fail "kiosk starts"; finish; exit 1; }
+PORT=$(sed -n 's/.*web: staff page at .* port \([0-9]*\)).*/\1/p' "$WORK/kiosk.log")
+B=http://127.0.0.1:$PORT
+check_contains "the kiosk logs where the page is" "$PORT" ""
+PIN=$(ctl web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pin"])')
+check "tallyctl web shows an 8-digit PIN" "$(echo "$PIN" | grep -cE '^[0-9]{8}$')" 1
+out=$(ctl web)
+check_contains "tallyctl web shows the URL" "$out" "Staff page: $B/"
+
+JAR=$WORK/jar
+# code METHOD PATH [curl args...]: prints the HTTP status
+code() { local m=$1 p=$2; shift 2; curl -s -o "$WORK/body" -w '%{http_code}' -X "$m" "$@" "$B$p"; }
+post() { local p=$1 d=$2; shift 2; code POST "$p" -b "$JAR" -H "Origin: $B" \
+	-H 'Content-Type: application/json' --data-binary "$d" "$@"; }
+body() { cat "$WORK/body"; }
+jfield() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d"+sys.argv[2]))' "$WORK/body" "$1"; }
+
+check "status without a session: 401" "$(code GET /api/status)" 401
+check_contains "401 is a JSON error" "$(body)" '"error":"sign_in"'
+check "the page itself needs no session" "$(code GET /)" 200
+check "login with the right PIN: 204" \
+	"$(code POST /api/login -c "$JAR" -H "Origin: $B" --data-binary "{\"pin\":\"$PIN\"}" -D "$WORK/hdr")" 204
+cookie=$(grep -i '^Set-Cookie:' "$WORK/hdr")
+check_contains "the session cookie is HttpOnly" "$cookie" "HttpOnly"
+check_contains "the session cookie is SameSite=Strict" "$cookie" "SameSite=Strict"
+check_contains "the session lasts 12 h" "$cookie" "Max-Age=43200"
+check "the cookie holds 128 random bits" \
+	"$(echo "$cookie" | grep -cE 'tk_session=[0-9a-f]{32};')" 1
+
+check "status with the session: 200" "$(code GET /api/status -b "$JAR")" 200
+check "status has the total" "$(jfield '["total"]')" 0
+check "add 5: 200" "$(post /api/add '{"n":5}')" 200
+check "add answers with the committed total" "$(jfield '["total"]')" 5
+check "tallyctl status agrees" "$(total)" 5
+CASE=$(sed -n 's/^\[\([a-z0-9-]*\)\]$/\1/p' "$(dirname "$0")/../../assets/cases/cases.ini" | head -1)
+check "add 2 for case $CASE: 200" "$(post /api/add "{\"n\":2,\"case\":\"$CASE\"}")" 200
+check "the case's total" "$(jfield "[\"cases\"][\"$CASE\"]")" 2
+check "status says what undo would take back" "$(jfield '["undoable"]')" 2
+check "undo allowed at most 1 of a 2: 409" "$(post /api/undo '{"max":1}')" 409
+check_contains "409 says to confirm" "$(body)" '"error":"confirm"'
+check "total unchanged by the refused undo" "$(total)" 7
+check "undo allowed 2: 200" "$(post /api/undo '{"max":2}')" 200
+check "undo says what it took back" "$(jfield '["undone"]')" 2
+check "total after undo" "$(total)" 5
+check "goal 300: 200" "$(post /api/goal '{"goal":300}')" 200
+check "goal set" "$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["goal"])')" 300
+
+# Refusals.
+check "cross-origin POST: 403" "$(code POST /api/add -b "$JAR" -H 'Origin: http://evil.example' --data-binary '{"n":1}')" 403
+check "POST with the cookie but no Origin: 403" "$(code POST /api/add -b "$JAR" --data-binary '{"n":1}')" 403
+check "nothing was added by refused calls" "$(total)" 5
+head -c 1048576 /dev/zero | tr '\0' ' ' >"$WORK/big"
+check "a 1 MiB body: 413" "$(post /api/add @"$WORK/big")" 413
+check "a 1 MiB chunked body: 411" "$(post /api/add @"$WORK/big" -H 'Transfer-Encoding: chunked')" 411
+check "bad JSON: 400" "$(post /api/add '{"n":')" 400
+check_contains "bad JSON says so" "$(body)" '"error":"bad_json"'
+check "n = 0: 400" "$(post /api/add '{"n":0}')" 400
+check "n as text: 400" "$(post /api/add '{"n":"5"}')" 400
+check "an unknown field: 400" "$(post /api/add '{"n":1,"nn":2}')" 400
+check "a duplicate field: 400" "$(post /api/add '{"n":1,"n":2}')" 400
+check "an unknown case id shape: 400" "$(post /api/add '{"n":1,"case":"../x"}')" 400
+check "an empty event name: 400" "$(post /api/new-event '{"name":"  "}')" 400
+check "GET on a POST call: 405" "$(code GET /api/add -b "$JAR" -D "$WORK/hdr")" 405
+check_contains "405 says what is allowed" "$(grep -i '^Allow:' "$WORK/hdr")" "POST"
+check "PUT on the page: 405" "$(code PUT / --data-binary x)" 405
+check "OPTIONS: 204" "$(code OPTIONS /api/status)" 204
+check "an unknown API call: 404" "$(code GET /api/nothing -b "$JAR")" 404
+check "path traversal: 404" "$(code GET /../../etc/passwd --path-as-is)" 404
+check "encoded path traversal: 404" "$(code GET /%2e%2e/%2e%2e/etc/passwd --path-as-is)" 404
+check "HEAD of the page: 200" "$(curl -s -o /dev/null -w '%{http_code}' -I "$B/")" 200
+check "nothing changed" "$(total)" 5
+
+# New event, lists and exports.
+check "new event: 200" "$(post /api/new-event '{"name":"Café Lumière 🌍 <b>"}')" 200
+check "the new event is current" "$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["event"])')" "Café Lumière 🌍 <b>"
+check "events: 200" "$(code GET /api/events -b "$JAR")" 200
+check "events lists both" "$(jfield '.__len__()')" 2
+check "the old event kept its total" "$(jfield '[0]["total"]')" 5
+check "export.csv: 200" "$(code GET /api/export.csv -b "$JAR" -D "$WORK/hdr")" 200
+check_contains "export.csv is CSV" "$(grep -i '^Content-Type:' "$WORK/hdr")" "text/csv"
+check_contains "export.csv is a download" "$(grep -i '^Content-Disposition:' "$WORK/hdr")" "attachment"
+check_contains "export.csv has the web's rows" "$(body)" ",add,5,5,web,"
+check "export.json: 200" "$(code GET /api/export.json -b "$JAR")" 200
+check "export.json is JSON with every row" "$(jfield '.__len__()')" 3
+check "cases: 200" "$(code GET /api/cases -b "$JAR")" 200
+check "cases lists the case file's ids" "$(jfield '[0]["id"]')" "$CASE"
+
+# Scripts use the bearer token, no cookie and no Origin.
+check "bearer token: status 200" "$(code GET /api/status -H "Authorization: Bearer $TOKEN")" 200
+check "bearer token: add 200" "$(code POST /api/add -H "Authorization: Bearer $TOKEN" --data-binary '{"n":4}')" 200
+check "wrong bearer token: 401" "$(code GET /api/status -H "Authorization: Bearer nope-nope-nope-nope")" 401
+check "the token's add counted" "$(total)" 4
+
+# Logout ends the session; a new PIN ends every session.
+cp "$JAR" "$WORK/jar2"
+check "login again (second phone)" "$(code POST /api/login -c "$WORK/jar2" -H "Origin: $B" --data-binary "{\"pin\":\"$PIN\"}")" 204
+check "logout: 204" "$(post /api/logout '')" 204
+check "after logout: 401" "$(code GET /api/status -b "$JAR")" 401
+check "the other phone still works" "$(code GET /api/status -b "$WORK/jar2")" 200
+ctl web --new-pin >/dev/null
+NEWPIN=$(ctl web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pin"])')
+check "tallyctl web --new-pin changes the PIN" "$([ "$NEWPIN" != "$PIN" ] && echo changed)" changed
+check "a new PIN ends every session" "$(code GET /api/status -b "$WORK/jar2")" 401
+check "the old PIN no longer works" "$(code POST /api/login -H "Origin: $B" --data-binary "{\"pin\":\"$PIN\"}")" 401
+PIN=$NEWPIN
+
+# Wrong PINs: the 5th starts a 30 s wait; even the right PIN is refused until it ends.
+for i in 2 3 4; do code POST /api/login --data-binary '{"pin":"00000000"}' >/dev/null; done
+check "5th wrong PIN: 401 with Retry-After" "$(code POST /api/login --data-binary '{"pin":"00000000"}' -D "$WORK/hdr")" 401
+check_contains "it says when to try again" "$(grep -i '^Retry-After:' "$WORK/hdr")" "30"
+check "the right PIN during the wait: 429" "$(code POST /api/login -c "$JAR" --data-binary "{\"pin\":\"$PIN\"}" -D "$WORK/hdr")" 429
+wait_s=$(sed -n 's/^Retry-After: *\([0-9]*\).*/\1/Ip' "$WORK/hdr")
+check "429 has Retry-After" "$([ "${wait_s:-0}" -gt 0 ] && echo yes)" yes
+check_contains "wrong PINs are logged" "$(cat "$WORK/kiosk.log")" "wrong PIN from 127.0.0.1 (5 in a row)"
+wait_until=$(($(date +%s) + wait_s + 1))
+
+# Meanwhile: 200 idle connections, and presses still counted and drawn.
+before=$(total)
+shown_before=$(grep -c '^shown' "$WORK/trace")
+coproc IDLE { python3 "$(dirname "$0")/../web/idle_conns.py" 127.0.0.1 "$PORT" 200; }
+read -r line <&"${IDLE[0]}"
+check_contains "200 idle connections attempted" "$line" "opened"
+for _ in $(seq 1 20); do ctl press >/dev/null; done
+check "presses are counted while 200 connections hang" "$(total)" $((before + 20))
+# Frames: wait for the frame that shows the last press (generous: 10 s under load).
+for _ in $(seq 1 100); do
+	[ "$(grep -c '^shown' "$WORK/trace")" -ge $((shown_before + 1)) ] && break; sleep 0.1; done
+check "frames are drawn while they hang" "$([ "$(grep -c '^shown' "$WORK/trace")" -gt "$shown_before" ] && echo yes)" yes
+echo >&"${IDLE[1]}"
+read -r line <&"${IDLE[0]}"
+wait "$IDLE_PID" 2>/dev/null
+
+while [ "$(date +%s)" -lt "$wait_until" ]; do sleep 1; done
+check "the right PIN after the wait: 204" "$(code POST /api/login -c "$JAR" -H "Origin: $B" --data-binary "{\"pin\":\"$PIN\"}")" 204
+check "the API answers after the idle connections" "$(code GET /api/status -b "$JAR")" 200
+
+stop_kiosk
+check "kiosk exits 0 on SIGTERM with the web page on" "$STOP_RC" 0
+finish
