@@ -29,6 +29,7 @@
 #define IDLE_WAIT_MS 1000
 #define RETRY_MS 2000         /* wait before saving presses whose commit failed, again */
 #define SHUTDOWN_WAIT_MS 10000
+#define QR_SHOW_MS 60000      /* the staff page's QR code stays this long once asked for */
 
 struct app {
 	const struct app_params *p;
@@ -59,6 +60,7 @@ struct app {
 	int trace_n_shown;
 	int trace_first_done;
 	char web_pin[WEB_PIN_MAX + 1];
+	long long qr_until;         /* monotonic ms the QR code hides again; 0 = hidden */
 	int stop;
 	struct several *several;    /* several kiosks ([mqtt]); NULL = this kiosk alone */
 };
@@ -153,6 +155,17 @@ static void staff_new_event(struct app *a, const char *source)
 	submit(a, &req, source, -1);
 }
 
+/* Staff asked to see the staff page's QR code: on screen for a minute, for them only. */
+static void show_qr(struct app *a, const char *who)
+{
+	if (!a->p->web)
+		return;
+	log_msg(LOG_PRIO_NOTICE, "web: showing the QR code for %s (asked by %s)",
+		web_url(a->p->web), who);
+	a->qr_until = mono_ms() + QR_SHOW_MS;
+	a->dirty = 1;
+}
+
 static void on_input(void *ctx, const struct config_gpio *g, int flags, int64_t t_ns)
 {
 	struct app *a = ctx;
@@ -169,6 +182,9 @@ static void on_input(void *ctx, const struct config_gpio *g, int flags, int64_t 
 			a->reset_start = 0;
 		if (flags & DEBOUNCE_HOLD_DONE)
 			staff_new_event(a, g->name);
+		/* A short press of the staff button (released before the hold completes). */
+		if (flags & DEBOUNCE_HOLD_CANCEL)
+			show_qr(a, g->name);
 	}
 	a->dirty = 1;
 }
@@ -258,7 +274,7 @@ static void web_request(struct app *a, int tag, const struct control_request *re
 		return;
 	}
 	if (req->n == CONTROL_WEB_QR)
-		log_msg(LOG_PRIO_NOTICE, "web: showing the QR code for %s", web_url(a->p->web));
+		show_qr(a, "tallyctl");
 	char *body = web_info_json(a, req->n == CONTROL_WEB_QR);
 	reply_to(a, tag, body != NULL, body ? "ok" : "nomem", body ? body : "out of memory");
 	free(body);
@@ -485,6 +501,7 @@ static int draw(struct app *a, long long now)
 		.staff_status = a->status_line,
 		.case_counts = cases,
 		.n_case_counts = a->shown.n_cases,
+		.qr_url = a->qr_until > now ? web_url(a->p->web) : NULL,
 	};
 	return render_draw(a->p->render, &v, now);
 }
@@ -511,6 +528,8 @@ static void handle_input(struct app *a)
 		} else if (in == RENDER_INPUT_QUIT) {
 			log_msg(LOG_PRIO_NOTICE, "quit requested on the kiosk: stopping");
 			a->stop = 1;
+		} else if (in == RENDER_INPUT_STAFF_QR) {
+			show_qr(a, "the W key");
 		} else {
 			a->dirty = 1;
 		}
@@ -587,6 +606,14 @@ static int next_timeout(struct app *a, int animating, int input_fd)
 		wait_at_most(&timeout, frame);
 	if (a->unsaved > 0)
 		wait_at_most(&timeout, a->retry_at - now);
+	if (a->qr_until) {
+		if (a->qr_until <= now) {
+			a->qr_until = 0; /* the minute is over: draw the tally alone again */
+			a->dirty = 1;
+			return 0;
+		}
+		wait_at_most(&timeout, a->qr_until - now);
+	}
 	wait_at_most(&timeout, ctl_due - now); /* LLONG_MAX when none: no overflow */
 	if (a->inputs) {
 		long long due = inputs_deadline(a->inputs);

@@ -112,7 +112,8 @@ static enum render_status open_fonts(struct render *r, const struct config *cfg,
 	}
 	r->ttf_init = 1;
 	if (view_tally_open(&r->tally, cfg, path) != 0 || view_status_open(&r->status, path) != 0 ||
-	    view_notice_open(&r->notice, path) != 0) {
+	    view_notice_open(&r->notice, path) != 0 ||
+	    view_qr_open(&r->qr, path) != 0) {
 		set_err(err, errlen, "cannot open font %s: %s", path, TTF_GetError());
 		return RENDER_ERR_FONT;
 	}
@@ -333,6 +334,9 @@ static enum render_input on_key(const SDL_KeyboardEvent *k, int keyboard_counts,
 	SDL_Keycode sym = k->keysym.sym;
 	if (sym == SDLK_ESCAPE || (sym == SDLK_q && (k->keysym.mod & KMOD_CTRL)))
 		return allow_quit ? RENDER_INPUT_QUIT : RENDER_INPUT_NONE;
+	/* Staff keys exist only where the organiser allowed quitting from the keyboard. */
+	if (sym == SDLK_w && allow_quit && !k->repeat)
+		return RENDER_INPUT_STAFF_QR;
 	/* A held key repeats; one press is one letter. */
 	if (k->repeat || !keyboard_counts)
 		return RENDER_INPUT_NONE;
@@ -414,7 +418,7 @@ static enum render_status save_window_png(struct render *r, const char *path, ch
 	}
 	struct tally_view v = { r->last.event_name, r->last.total,     r->last.goal,
 				r->last.label,      r->last.thank_you, r->last.ack,
-				r->last.staff_status, NULL, 0 };
+				r->last.staff_status, NULL, 0, NULL };
 	r->repaint = 1;
 	rf_frame(r, &v, r->last_now, 0);
 	enum render_status st = RENDER_ERR_IO;
@@ -460,6 +464,7 @@ void render_close(struct render *r)
 	view_tally_close(&r->tally);
 	view_status_close(&r->status);
 	view_notice_close(&r->notice);
+	view_qr_close(&r->qr);
 	view_carousel_close(&r->carousel);
 	if (r->renderer)
 		SDL_DestroyRenderer(r->renderer);

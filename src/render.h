@@ -32,6 +32,8 @@ struct tally_view {
 	 * when it is listed here. NULL/0 when no input counts for a case. */
 	const struct case_count *case_counts;
 	int n_case_counts;
+	/* The staff page's address while staff asked to see its QR code; NULL otherwise. */
+	const char *qr_url;
 };
 
 enum render_status { RENDER_OK = 0, RENDER_ERR_VIDEO, RENDER_ERR_FONT, RENDER_ERR_IO };
@@ -39,7 +41,7 @@ enum render_status { RENDER_OK = 0, RENDER_ERR_VIDEO, RENDER_ERR_FONT, RENDER_ER
 /* What the person in front of the screen did, as the app sees it. */
 enum render_input { RENDER_INPUT_NONE = 0, RENDER_INPUT_COUNT, /* a key */
 		    RENDER_INPUT_COUNT_MOUSE, RENDER_INPUT_COUNT_TOUCH, RENDER_INPUT_QUIT,
-		    RENDER_INPUT_REDRAW };
+		    RENDER_INPUT_REDRAW, RENDER_INPUT_STAFF_QR /* W, with allow_quit's staff keys */ };
 
 struct render;
 

@@ -25,6 +25,7 @@ void rf_drop_textures(struct render *r)
 {
 	view_tally_drop(&r->tally);
 	view_status_drop(&r->status);
+	view_qr_drop(&r->qr);
 	view_carousel_drop(&r->carousel);
 	if (r->rotated)
 		SDL_DestroyTexture(r->rotated);
@@ -116,6 +117,7 @@ static void paint(struct render *r, const struct draw_ctx *dc, const SDL_Rect *c
 		view_carousel_draw(&r->carousel, dc);
 		view_tally_draw(&r->tally, dc);
 		view_status_draw(&r->status, dc);
+		view_qr_draw(&r->qr, dc, r->log_w, r->log_h);
 	}
 	SDL_RenderSetClipRect(ren, NULL);
 }
@@ -222,6 +224,7 @@ int rf_frame(struct render *r, const struct tally_view *v, long long now_ms, int
 		view_carousel_update(&r->carousel, &dc, v, now_ms, &r->damage);
 		view_tally_update(&r->tally, &dc, v, now_ms, &r->damage);
 		view_status_update(&r->status, &dc, v->staff_status, &r->damage);
+		view_qr_update(&r->qr, v->qr_url, &r->damage);
 	}
 	struct layout_box whole;
 	if (view_tally_scaled(&r->tally, &dc, &whole)) {

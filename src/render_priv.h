@@ -15,6 +15,7 @@
 #include "render.h"
 #include "view_carousel.h"
 #include "view_notice.h"
+#include "view_qr.h"
 #include "view_tally.h"
 
 /* The last view drawn, owned, so a window screenshot can draw it again (see save_png). */
@@ -56,6 +57,7 @@ struct render {
 	struct view_status status;
 	struct view_carousel carousel;
 	struct view_notice notice;  /* the kiosk cannot start: see render_draw_notice */
+	struct view_qr qr;
 
 	char font_path[CONFIG_PATH_MAX];   /* the bold face */
 	char body_pattern[CONFIG_TEXT_MAX]; /* [display] body_font, looked up with the cards */

@@ -25,6 +25,7 @@ async function api(path, body) {
   let data = null;
   const type = r.headers.get('Content-Type') || '';
   if (type.startsWith('application/json')) data = await r.json().catch(() => null);
+  else await r.text().catch(() => ''); // read to the end, or the browser counts it aborted
   if (!r.ok) {
     const e = new Error((data && data.message) || ('HTTP ' + r.status));
     e.status = r.status;
@@ -170,7 +171,9 @@ async function loadEvents() {
       n.className = 'num';
       n.textContent = fmt.format(ev.total);
       const when = document.createElement('td');
-      when.textContent = new Date(ev.started).toLocaleDateString();
+      when.className = 'when';
+      when.textContent = new Date(ev.started).toLocaleDateString(undefined,
+        { day: 'numeric', month: 'short', year: 'numeric' });
       tr.append(name, n, when);
       return tr;
     }));
@@ -224,6 +227,7 @@ $('add-form').addEventListener('submit', (ev) => {
     const s = await api('add', body);
     render(s);
     $('add-n').value = '';
+    loadEvents();
     say('Added ' + fmt.format(n) + (body.case ? ' for ' + caseName(body.case) : '') +
         '. Total: ' + fmt.format(s.total), 'ok');
   });
@@ -238,6 +242,7 @@ $('undo').addEventListener('click', () => {
     try {
       const s = await api('undo', { max: n });
       render(s);
+      loadEvents();
       say('Took back ' + fmt.format(s.undone) + (s.undone === 1 ? ' letter' : ' letters') +
           '. Total: ' + fmt.format(s.total), 'ok');
     } catch (e) {

@@ -21,6 +21,10 @@ check "tallyctl web shows an 8-digit PIN" "$(echo "$PIN" | grep -cE '^[0-9]{8}$'
 out=$(ctl web)
 check_contains "tallyctl web shows the URL" "$out" "Staff page: $B/"
 
+out=$(ctl web --qr)
+check_contains "tallyctl web --qr says the code is on screen" "$out" "on the kiosk's screen for 60 seconds"
+check_contains "the kiosk logs who asked for the QR code" "$(cat "$WORK/kiosk.log")" "showing the QR code for $B/ (asked by tallyctl)"
+
 JAR=$WORK/jar
 # code METHOD PATH [curl args...]: prints the HTTP status
 code() { local m=$1 p=$2; shift 2; curl -s -o "$WORK/body" -w '%{http_code}' -X "$m" "$@" "$B$p"; }
@@ -150,4 +154,19 @@ check "the API answers after the idle connections" "$(code GET /api/status -b "$
 
 stop_kiosk
 check "kiosk exits 0 on SIGTERM with the web page on" "$STOP_RC" 0
+
+# Without a kiosk: the PIN is read from the database; there is no screen for a QR code.
+check_contains "offline tallyctl web shows the kept PIN" "$(ctl web)" "PIN:        $PIN"
+ctl web --qr >/dev/null 2>&1
+check "offline tallyctl web --qr exits 3" "$?" 3
+ctl web --new-pin >/dev/null
+check "offline tallyctl web --new-pin changes the kept PIN" \
+	"$(ctl web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pin"] != sys.argv[1])' "$PIN")" True
+# A kiosk without [web]: nothing listens, and tallyctl says how to turn it on.
+start_kiosk || fail "kiosk starts without [web]"
+out=$(ctl web 2>&1)
+check "tallyctl web with the page off exits 1" "$?" 1
+check_contains "and says how to turn it on" "$out" "[web] enabled = true"
+check "nothing listens on the old port" "$(curl -s -o /dev/null -w '%{http_code}' "$B/")" 000
+stop_kiosk
 finish

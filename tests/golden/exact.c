@@ -63,6 +63,8 @@ static void script(long long t, struct tally_view *v, struct case_count *counts,
 		counts[i] = (struct case_count){ ids[i], 10 * (i + 1) + (t >= 14000 ? 5 : 0) };
 	v->case_counts = counts;
 	v->n_case_counts = *n_counts;
+	/* Staff ask for the staff page's QR code for a while: it comes and goes whole. */
+	v->qr_url = t >= 16200 && t < 16600 ? "http://192.168.1.23:8080/" : NULL;
 }
 
 static int add_range(long long *times, int n, int max, long long from, long long to, long long step)

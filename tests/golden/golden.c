@@ -100,8 +100,9 @@ static long compare(SDL_Surface *a, SDL_Surface *b, int *max_d)
 	return bad;
 }
 
-static int run_scene(const struct scene *sc, const struct cases *cases, const char *dir,
-		     int update)
+/* qr: the staff page's address when staff asked for its QR code, else NULL. */
+static int run_scene(const struct scene *sc, const char *qr, const struct cases *cases,
+		     const char *dir, int update)
 {
 	struct config cfg;
 	config_defaults(&cfg);
@@ -118,7 +119,7 @@ static int run_scene(const struct scene *sc, const struct cases *cases, const ch
 	render_set_cases(r, cases);
 	struct tally_view v = { sc->event ? sc->event : "Write for Rights 2026",
 				sc->total - sc->step, sc->goal,
-				cfg.label, cfg.thank_you, 0.0f, sc->status, NULL, 0 };
+				cfg.label, cfg.thank_you, 0.0f, sc->status, NULL, 0, qr };
 	if (sc->with_counts) {
 		v.case_counts = counts;
 		v.n_case_counts = (int)(sizeof counts / sizeof counts[0]);
@@ -189,7 +190,7 @@ static int name_pixels(const char *name, long *ink, long *colour)
 		fprintf(stderr, "golden glyphs: %s\n", err);
 		return -1;
 	}
-	struct tally_view v = { name, 7, 0, cfg.label, cfg.thank_you, 0.0f, NULL, NULL, 0 };
+	struct tally_view v = { name, 7, 0, cfg.label, cfg.thank_you, 0.0f, NULL, NULL, 0, NULL };
 	render_draw(r, &v, 0);
 	char path[1024];
 	snprintf(path, sizeof path, "%s/glyphs-%d.png",
@@ -262,9 +263,17 @@ int main(int argc, char **argv)
 	}
 	int fails = 0;
 	for (size_t i = 0; i < sizeof scenes / sizeof scenes[0]; i++)
-		fails += run_scene(&scenes[i], &cases, argv[1], update);
+		fails += run_scene(&scenes[i], NULL, &cases, argv[1], update);
 	if (!update)
 		fails += check_glyphs();
+	/* The staff page's QR code over the tally (a phone must be able to read it there). */
+	static const struct scene qr_scenes[] = {
+		{ .name = "qr-1920x1080", .w = 1920, .h = 1080, .total = 1234, .goal = 1000 },
+		{ .name = "qr-1080x1920", .w = 1080, .h = 1920, .total = 1234, .goal = 1000 },
+	};
+	for (size_t i = 0; i < sizeof qr_scenes / sizeof qr_scenes[0]; i++)
+		fails += run_scene(&qr_scenes[i], "http://192.168.1.23:8080/", &cases, argv[1],
+				   update);
 	cases_free(&cases);
 	if (fails)
 		fprintf(stderr, "golden: %d scene(s) failed; if the change is intended, run "
