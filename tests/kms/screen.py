@@ -80,23 +80,18 @@ class Qmp:
                 return r
 
     def wait_event(self, name, limit_s):
+        """The first event called name within limit_s, else None. Events come in between
+        replies, so a cheap command every half second collects them (a socket timeout would
+        leave the reader unusable)."""
         deadline = time.monotonic() + limit_s
         while True:
             for i, e in enumerate(self.events):
                 if e["event"] == name:
                     return self.events.pop(i)
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if time.monotonic() >= deadline:
                 return None
-            self.sock.settimeout(left)
-            try:
-                r = self._read()
-            except socket.timeout:
-                return None
-            finally:
-                self.sock.settimeout(120)
-            if "event" in r:
-                self.events.append(r)
+            time.sleep(0.5)
+            self.call("query-status")
 
 
 def read_ppm(path):
