@@ -600,6 +600,7 @@ enum store_status store_begin(struct store *st)
 	s = store_exec_sql(st, "BEGIN IMMEDIATE", "starting a transaction");
 	if (s == STORE_OK) {
 		st->in_txn = 1;
+		st->txn_failed = 0;
 		st->pend = st->cur;
 		st->pend_row = 0;
 	}
@@ -640,6 +641,16 @@ enum store_status store_commit(struct store *st)
 	}
 	enum store_status s;
 	int rc = SQLITE_ERROR;
+	if (st->txn_failed) {
+		/* Nothing of it is saved; the jobs are reported failed (presses are saved again). */
+		st->txn_failed = 0;
+		store_rollback(st);
+		if (st->db && !sqlite3_get_autocommit(st->db))
+			reopen(st); /* even ROLLBACK failed: closing the file drops the transaction */
+		store_set_err(st, "a step of this transaction could not be finished (out of "
+				  "memory?); none of it was saved");
+		return STORE_ERR_NOMEM;
+	}
 	if (txn_lost(st)) {
 		s = STORE_ERR_IO;
 	} else {
@@ -712,14 +723,23 @@ static enum store_status auto_txn_end(struct store *st, int auto_txn, enum store
 				      const struct store_event *job_pend, long long job_row)
 {
 	if (!auto_txn) {
-		if (!s)
-			return store_exec_sql(st, "RELEASE job", "saving a count");
+		if (!s) {
+			/* A job whose savepoint stays open (out of memory releasing it) would be
+			 * reported failed yet committed with the batch: refuse the batch instead. */
+			s = store_exec_sql(st, "RELEASE job", "saving a count");
+			if (s)
+				st->txn_failed = 1;
+			else
+				return s;
+		}
 		/* After an I/O error SQLite may have rolled the whole transaction back already:
 		 * then there is no savepoint left and the commit fails (txn_lost). */
 		if (!sqlite3_get_autocommit(st->db)) {
 			char msg[sizeof st->errmsg];
 			memcpy(msg, st->errmsg, sizeof msg);
-			sqlite3_exec(st->db, "ROLLBACK TO job; RELEASE job", NULL, NULL, NULL);
+			if (sqlite3_exec(st->db, "ROLLBACK TO job; RELEASE job", NULL, NULL, NULL) !=
+			    SQLITE_OK)
+				st->txn_failed = 1;
 			memcpy(st->errmsg, msg, sizeof msg);
 		}
 		st->pend = *job_pend;

@@ -28,6 +28,8 @@ struct store {
 	sqlite3_stmt *stmt[ST__COUNT];
 	char *path;
 	int in_txn;
+	int txn_failed;           /* a job's savepoint could not be released or rolled back:
+				   * its changes cannot be told apart, so the commit is refused */
 	int broken;               /* the connection was closed after a failure: reopen first */
 	long long pend_row;       /* id of the last count row written in the open transaction */
 	struct store_event cur;   /* committed state of the current event */
