@@ -21,6 +21,7 @@
 #include "log.h"
 #include "several.h"
 #include "unsaved.h"
+#include "card_worker.h"
 #include "web_auth.h"
 #include "worker.h"
 
@@ -61,6 +62,7 @@ struct app {
 	int trace_first_done;
 	char web_pin[WEB_PIN_MAX + 1];
 	long long qr_until;         /* monotonic ms the QR code hides again; 0 = hidden */
+	struct card_worker *cards;  /* draws share cards; NULL without a card renderer */
 	int stop;
 	struct several *several;    /* several kiosks ([mqtt]); NULL = this kiosk alone */
 };
@@ -246,14 +248,21 @@ static char *web_info_json(struct app *a, int qr)
 	return s;
 }
 
-static void reply_to(struct app *a, int tag, int ok, const char *code, const char *body)
+/* A reply of len bytes (a PNG is not a string). */
+static void reply_len(struct app *a, int tag, int ok, const char *code, const char *body,
+		      size_t len)
 {
 	if (web_is_tag(tag))
-		web_reply(a->p->web, tag, ok, code, body, strlen(body));
+		web_reply(a->p->web, tag, ok, code, body, len);
 	else if (ok)
-		ctlserver_reply(a->ctl, tag, body, strlen(body));
+		ctlserver_reply(a->ctl, tag, body, len);
 	else
 		ctlserver_reply_error(a->ctl, tag, code, body);
+}
+
+static void reply_to(struct app *a, int tag, int ok, const char *code, const char *body)
+{
+	reply_len(a, tag, ok, code, body, strlen(body));
 }
 
 /* "web", "web qr" and "web new-pin" from tallyctl. */
@@ -387,6 +396,16 @@ static int finish_job(struct app *a, struct worker_job *j)
 			snprintf(j->err, sizeof j->err, "saved, but the reply could not be written");
 		}
 	}
+	if (j->status == STORE_OK && j->req.op == CONTROL_CARD && j->client >= 0) {
+		/* The event's committed numbers: the card thread draws them and answers. */
+		if (a->cards && card_worker_submit(a->cards, j->client,
+						   !strcmp(j->req.name, "wide"), j->body) == 0)
+			return kept;
+		j->status = STORE_ERR_BUSY;
+		snprintf(j->err, sizeof j->err, a->cards ? "the kiosk is drawing other cards: try "
+							   "again in a moment"
+							 : "this kiosk draws no share cards");
+	}
 	if (j->client >= 0) {
 		if (j->status == STORE_OK)
 			reply_to(a, j->client, 1, "ok", j->body);
@@ -396,6 +415,22 @@ static int finish_job(struct app *a, struct worker_job *j)
 	return kept;
 }
 
+/* Share cards the card thread has drawn. */
+static void take_cards(struct app *a)
+{
+	int tag;
+	unsigned char *png;
+	size_t len;
+	char err[200];
+	while (card_worker_take(a->cards, &tag, &png, &len, err, sizeof err)) {
+		if (png)
+			reply_len(a, tag, 1, "ok", (const char *)png, len);
+		else
+			reply_to(a, tag, 0, "io", err);
+		free(png);
+	}
+}
+
 /* Calls from the web page: handed to the storage thread like tallyctl's. */
 static void take_web(struct app *a)
 {
@@ -403,9 +438,10 @@ static void take_web(struct app *a)
 	while (web_take(a->p->web, &job)) {
 		char err[512];
 		if (job.card) {
-			static const char msg[] = "the share card is not drawn by this kiosk";
-			web_reply(a->p->web, job.tag, 0, "unavailable", msg, sizeof msg - 1);
-			continue;
+			job.req.op = CONTROL_CARD;
+			snprintf(job.req.name, sizeof job.req.name, "%s",
+				 job.card == 2 ? "wide" : "square");
+			job.req.n = 0;
 		}
 		if (!case_known(a, &job.req, err, sizeof err)) {
 			web_reply(a->p->web, job.tag, 0, "invalid", err, strlen(err));
@@ -635,9 +671,10 @@ static int next_timeout(struct app *a, int animating, int input_fd)
 
 /* The loop's poll set, in a fixed order: signals, storage, control socket, GPIO, display. */
 struct loop_fds {
-	struct pollfd fd[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO + 1 + 1 + 1];
+	struct pollfd fd[2 + 1 + CTLSERVER_MAX_CLIENTS + CONFIG_MAX_GPIO + 1 + 1 + 1 + 1];
 	int nctl, ngpio, n;
 	int web;               /* index of the web server's fd, or -1 */
+	int cards;             /* index of the card thread's fd, or -1 */
 };
 
 static void fill_pollfds(struct app *a, struct loop_fds *l, int input_fd)
@@ -649,6 +686,11 @@ static void fill_pollfds(struct app *a, struct loop_fds *l, int input_fd)
 	l->n = 2 + l->nctl + l->ngpio;
 	if (input_fd >= 0)
 		l->fd[l->n++] = (struct pollfd){ .fd = input_fd, .events = POLLIN };
+	l->cards = -1;
+	if (a->cards) {
+		l->cards = l->n;
+		l->fd[l->n++] = (struct pollfd){ .fd = card_worker_fd(a->cards), .events = POLLIN };
+	}
 	l->web = -1;
 	if (a->p->web) {
 		l->web = l->n;
@@ -669,6 +711,8 @@ static void dispatch(struct app *a, struct loop_fds *l, int ready)
 		ctlserver_dispatch(a->ctl, l->fd + 2, l->nctl);
 		if (l->web >= 0 && l->fd[l->web].revents)
 			take_web(a);
+		if (l->cards >= 0 && l->fd[l->cards].revents)
+			take_cards(a);
 	}
 	/* Called on a timeout too: debouncers act on their deadlines. */
 	if (a->inputs)
@@ -713,6 +757,9 @@ int app_run(const struct app_params *p)
 		ctlserver_close(a.ctl);
 		return 1;
 	}
+	/* Without the card thread the kiosk still counts; cards are then refused. */
+	if (p->card && card_worker_start(&a.cards, p->card, p->cases) != 0)
+		log_msg(LOG_PRIO_ERR, "cannot start the share card thread: no share cards");
 	log_msg(LOG_PRIO_NOTICE, "counting: event=\"%s\" total=%lld goal=%lld socket=%s",
 		a.shown.name, a.shown.total, a.shown.goal, p->socket_path);
 	supervise_init(&a.sup, mono_ms());
@@ -744,6 +791,7 @@ int app_run(const struct app_params *p)
 	supervise_stopping();
 	inputs_close(a.inputs);
 	drain(&a);
+	card_worker_stop(a.cards);
 	several_close(a.several);
 	ctlserver_close(a.ctl);
 	worker_stop(a.worker);

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "render.h"
 #include "store.h"
+#include "view_card.h"
 #include "web.h"
 
 struct app_params {
@@ -26,6 +27,7 @@ struct app_params {
 	const char *mqtt_password; /* [mqtt] password_file's contents, or NULL */
 	struct web *web;         /* the staff web page, or NULL when [web] is off */
 	const char *web_pin;     /* its PIN now (kiosk.conf's, or the database's) */
+	struct card *card;       /* draws share cards (view_card.h), or NULL */
 };
 
 /* Runs until a stop signal or an allowed quit, then commits what is pending.

@@ -25,7 +25,7 @@ static int quote_len(const char *s, size_t max)
 struct verb {
 	const char *name;
 	enum control_op op;
-	enum { ARG_NONE, ARG_COUNT, ARG_NAME, ARG_FORMAT, ARG_WEB } arg;
+	enum { ARG_NONE, ARG_COUNT, ARG_NAME, ARG_FORMAT, ARG_WEB, ARG_CARD } arg;
 	int takes_case; /* an optional case ID may follow the argument */
 };
 
@@ -35,7 +35,7 @@ static const struct verb verbs[] = {
 	{ "new-event", CONTROL_NEW_EVENT, ARG_NAME, 0 }, { "goal", CONTROL_GOAL, ARG_COUNT, 0 },
 	{ "events", CONTROL_EVENTS, ARG_NONE, 0 },   { "export", CONTROL_EXPORT_CSV, ARG_FORMAT, 0 },
 	{ "reopen", CONTROL_REOPEN, ARG_NONE, 0 },
-	{ "web", CONTROL_WEB, ARG_WEB, 0 },
+	{ "web", CONTROL_WEB, ARG_WEB, 0 },        { "card", CONTROL_CARD, ARG_CARD, 0 },
 };
 
 int control_case_id_ok(const char *id)
@@ -93,7 +93,7 @@ int control_parse(const char *line, size_t len, struct control_request *req, cha
 			v = &verbs[i];
 	if (!v) {
 		snprintf(err, errlen, "unknown command \"%.*s\" (status, press, add, undo, "
-				      "new-event, reopen, goal, events, export, web)", quote_len(buf, 40), buf);
+				      "new-event, reopen, goal, events, export, web, card)", quote_len(buf, 40), buf);
 		return -1;
 	}
 	req->op = v->op;
@@ -106,6 +106,21 @@ int control_parse(const char *line, size_t len, struct control_request *req, cha
 			req->n = CONTROL_WEB_NEW_PIN;
 		} else {
 			snprintf(err, errlen, "web: \"%.20s\" is not qr or new-pin", arg);
+			return -1;
+		}
+		return 0;
+	}
+	if (v->arg == ARG_CARD) {
+		char *id = arg ? strchr(arg, ' ') : NULL;
+		if (id)
+			*id++ = '\0';
+		if (!arg || (strcmp(arg, "square") && strcmp(arg, "wide"))) {
+			snprintf(err, errlen, "card: the size is square or wide");
+			return -1;
+		}
+		strcpy(req->name, arg);
+		if (id && (numfmt_parse_count(id, 1000000000000LL, &req->n) || req->n < 1)) {
+			snprintf(err, errlen, "card: \"%.20s\" is not an event number", id);
 			return -1;
 		}
 		return 0;
@@ -159,6 +174,7 @@ int control_parse(const char *line, size_t len, struct control_request *req, cha
 		return 0;
 	case ARG_NONE:
 	case ARG_WEB:
+	case ARG_CARD:
 		break;
 	}
 	return -1;
@@ -188,6 +204,10 @@ int control_format(const struct control_request *req, char *buf, size_t len)
 		n = snprintf(buf, len, "web%s\n", req->n == CONTROL_WEB_QR	     ? " qr"
 						 : req->n == CONTROL_WEB_NEW_PIN ? " new-pin"
 										 : "");
+		break;
+	case CONTROL_CARD:
+		n = req->n > 0 ? snprintf(buf, len, "card %s %lld\n", req->name, req->n)
+			       : snprintf(buf, len, "card %s\n", req->name);
 		break;
 	default: return -1;
 	}

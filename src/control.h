@@ -3,10 +3,11 @@
  *
  * A request is one line of UTF-8 text: "status", "press [CASE]", "add N [CASE]", "undo",
  * "new-event NAME", "reopen", "goal N", "events", "export csv", "export json", "web",
- * "web qr" or "web new-pin" (at most CONTROL_LINE_MAX bytes with the newline). CASE, optional,
- * is the ID of a case of the cases file the count is for (letters, digits, _ and -). The reply
- * is either "OK <length>\n" followed by exactly length bytes of body
- * (JSON, or CSV for "export csv"), or one line "ERR <code> <message>\n". Parsing is pure, so
+ * "web qr", "web new-pin" or "card square|wide [EVENT]" (at most CONTROL_LINE_MAX bytes with
+ * the newline). CASE, optional, is the ID of a case of the cases file the count is for
+ * (letters, digits, _ and -). The reply is either "OK <length>\n" followed by exactly length
+ * bytes of body (JSON, CSV for "export csv", PNG for "card"), or one line
+ * "ERR <code> <message>\n". Parsing is pure, so
  * the fuzzers and unit tests run it without a socket.
  */
 #ifndef TALLYKIOSK_CONTROL_H
@@ -33,6 +34,8 @@ enum control_op {
 	CONTROL_EXPORT_JSON,
 	CONTROL_REOPEN,
 	CONTROL_WEB,         /* n: one of enum control_web */
+	CONTROL_CARD,        /* the share card as PNG: name "square" or "wide", n the event (0:
+			      * the current one) */
 	CONTROL_EXPORT_VENUE,  /* "export venue": the venue's event per case (several kiosks) */
 	/* Internal requests of several kiosks (several.c); never on the wire. */
 	CONTROL_PN,            /* this kiosk's per-case P and N of the current event */

@@ -117,6 +117,7 @@ enum store_status ledger_apply(struct store *st, const struct control_request *r
 			return done(st, store_meta_set(st, LEDGER_PIN_KEY, pin), err, errlen);
 		}
 		return STORE_OK;
+	case CONTROL_CARD:
 	case CONTROL_PN:
 	case CONTROL_STATUS:
 	case CONTROL_EVENTS:
@@ -141,6 +142,9 @@ static enum store_status report(struct store *st, const struct control_request *
 		break;
 	case CONTROL_EXPORT_JSON:
 		s = store_export(st, STORE_EXPORT_JSON, body);
+		break;
+	case CONTROL_CARD: /* the event's numbers; the kiosk draws the picture from them */
+		s = store_event_json(st, req->n, body);
 		break;
 	case CONTROL_WEB: {
 		char pin[WEB_PIN_MAX + 1];
@@ -183,7 +187,7 @@ static enum store_status report(struct store *st, const struct control_request *
 static int changes_state(enum control_op op)
 {
 	return op != CONTROL_STATUS && op != CONTROL_EVENTS && op != CONTROL_EXPORT_CSV &&
-	       op != CONTROL_EXPORT_JSON && op != CONTROL_WEB;
+	       op != CONTROL_EXPORT_JSON && op != CONTROL_WEB && op != CONTROL_CARD;
 }
 
 enum store_status ledger_report(struct store *st, const struct control_request *req,

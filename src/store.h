@@ -181,6 +181,10 @@ enum store_status store_meta_set(struct store *st, const char *key, const char *
  * ("cases": {"id": N, ...}) and what an undo would take back now ("undoable": its delta, 0 for nothing). */
 enum store_status store_status_json(struct store *st, char **out);
 enum store_status store_events_json(struct store *st, char **out);
+/* One event as the status names it ("event", "event_id", "total", "goal", "started",
+ * "ended" (null while open), "cases": {"id": N}); id 0 is the current event. STORE_ERR_EMPTY
+ * when there is no such event. */
+enum store_status store_event_json(struct store *st, long long id, char **out);
 
 enum store_export_format { STORE_EXPORT_CSV, STORE_EXPORT_JSON };
 /* Every count row of every event, oldest first, with event name and ISO 8601 UTC times. */

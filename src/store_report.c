@@ -81,6 +81,71 @@ static const char *col_text(sqlite3_stmt *q, int i)
 	return t ? (const char *)t : "";
 }
 
+enum store_status store_event_json(struct store *st, long long id, char **out)
+{
+	*out = NULL;
+	enum store_status os = store_ensure_open(st);
+	if (os)
+		return os;
+	if (id <= 0)
+		id = st->cur.id;
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(st->db,
+				    "SELECT name, total, goal, " ISO_SQL("started_ms") ", "
+				    "CASE WHEN ended_ms IS NULL THEN NULL ELSE " ISO_SQL("ended_ms")
+				    " END FROM events WHERE id = ?1",
+				    -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "reading an event");
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		if (rc != SQLITE_DONE)
+			return store_fail(st, rc, "reading an event");
+		store_set_err(st, "there is no event %lld (tallyctl events lists them)", id);
+		return STORE_ERR_EMPTY;
+	}
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_add(&b, "{\"event\":");
+	sbuf_add_json_string(&b, col_text(q, 0));
+	sbuf_printf(&b, ",\"event_id\":%lld,\"total\":%lld,\"goal\":%lld,\"started\":\"%s\",\"ended\":",
+		    id, (long long)sqlite3_column_int64(q, 1), (long long)sqlite3_column_int64(q, 2),
+		    col_text(q, 3));
+	if (sqlite3_column_type(q, 4) == SQLITE_NULL)
+		sbuf_add(&b, "null");
+	else
+		sbuf_printf(&b, "\"%s\"", col_text(q, 4));
+	sqlite3_finalize(q);
+	rc = sqlite3_prepare_v2(st->db,
+				"SELECT case_id, sum(delta) FROM counts WHERE event_id = ?1 AND"
+				" case_id IS NOT NULL GROUP BY case_id ORDER BY min(id)",
+				-1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		sbuf_free(&b);
+		return store_fail(st, rc, "reading the per-case totals");
+	}
+	sqlite3_bind_int64(q, 1, id);
+	sbuf_add(&b, ",\"cases\":{");
+	int n = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (n++)
+			sbuf_add(&b, ",");
+		sbuf_add_json_string(&b, col_text(q, 0));
+		sbuf_printf(&b, ":%lld", (long long)sqlite3_column_int64(q, 1));
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		sbuf_free(&b);
+		return store_fail(st, rc, "reading the per-case totals");
+	}
+	sbuf_add(&b, "}}\n");
+	enum store_status s = STORE_OK;
+	*out = finish(st, &b, &s);
+	return s;
+}
+
 enum store_status store_events_json(struct store *st, char **out)
 {
 	*out = NULL;

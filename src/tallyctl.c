@@ -38,7 +38,7 @@
 #define KIOSK_START_WAIT_MS 15000
 
 /* The commands, in the order --help lists them. */
-enum arg_kind { ARG_NONE, ARG_COUNT, ARG_OPT_COUNT, ARG_WORDS, ARG_EXPORT, ARG_WEB };
+enum arg_kind { ARG_NONE, ARG_COUNT, ARG_OPT_COUNT, ARG_WORDS, ARG_EXPORT, ARG_WEB, ARG_CARD };
 struct command {
 	const char *name, *args, *summary;
 	enum arg_kind arg;
@@ -67,6 +67,9 @@ static const struct command commands[] = {
 	{ "web", "[--qr|--new-pin] [--json]", "the staff web page's address and PIN; --qr shows "
 	  "its QR code on the kiosk's screen for 60 s; --new-pin makes a new random PIN (every "
 	  "phone signs in again)", ARG_WEB, 1, 0 },
+	{ "card", "FILE.png [--wide] [--event ID]", "the share card of the current event (or of "
+	  "event ID, see tallyctl events) as a 1080x1080 PNG, or 1200x630 with --wide; drawn by "
+	  "the running kiosk", ARG_CARD, 0, 0 },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -123,6 +126,8 @@ struct ctl {
 	char db_path[CONFIG_PATH_MAX], sock_path[CONFIG_PATH_MAX];
 	int offline; /* answered from the database, no kiosk */
 	int cfg_pin; /* kiosk.conf sets the web PIN */
+	int card_wide;
+	const char *card_event;
 };
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -152,7 +157,7 @@ static int build_request(struct ctl *c, int argc, char **argv)
 			cmd = &commands[i];
 	if (!cmd)
 		return fail_usage("unknown command \"%s\" (status, add, undo, new-event, reopen, "
-				  "goal, events, export, press, web)", argv[0]);
+				  "goal, events, export, press, web, card)", argv[0]);
 	c->verb = cmd->name;
 	char line[CONTROL_LINE_MAX * 2], num[40];
 	size_t len = (size_t)snprintf(line, sizeof line, "%s", cmd->name);
@@ -173,6 +178,22 @@ static int build_request(struct ctl *c, int argc, char **argv)
 			if (format && strcmp(format, a + 2))
 				return fail_usage("export: give one of --csv, --json or --venue%s", "");
 			format = a + 2;
+			continue;
+		}
+		if (cmd->arg == ARG_CARD) {
+			if (!strcmp(a, "--wide")) {
+				c->card_wide = 1;
+			} else if (!strcmp(a, "--event")) {
+				if (i + 1 >= argc)
+					return fail_usage("card: --event needs an event number%s", "");
+				c->card_event = argv[++i];
+			} else if (is_option(a)) {
+				return fail_usage("card: unknown option %s (--wide, --event ID)", a);
+			} else if (c->out_file) {
+				return fail_usage("card: one file name only (got \"%s\" too)", a);
+			} else {
+				c->out_file = a;
+			}
 			continue;
 		}
 		if (cmd->arg == ARG_WEB && (!strcmp(a, "--qr") || !strcmp(a, "--new-pin"))) {
@@ -220,6 +241,14 @@ static int build_request(struct ctl *c, int argc, char **argv)
 		if (!format)
 			return fail_usage("export: give --csv, --json or --venue%s", "");
 		len += (size_t)snprintf(line + len, sizeof line - len, " %s", format);
+	}
+	if (cmd->arg == ARG_CARD) {
+		if (!c->out_file)
+			return fail_usage("card: give the PNG file to write, e.g. tallyctl card card.png%s",
+					  "");
+		len += (size_t)snprintf(line + len, sizeof line - len, " %s%s%s",
+					c->card_wide ? "wide" : "square", c->card_event ? " " : "",
+					c->card_event ? c->card_event : "");
 	}
 	if (cmd->arg == ARG_WEB && format)
 		len += (size_t)snprintf(line + len, sizeof line - len, " %s", format);
@@ -480,6 +509,12 @@ static int print_web(const struct ctl *c, const char *body)
 static int show(const struct ctl *c, const char *body, size_t len)
 {
 	switch (c->req.op) {
+	case CONTROL_CARD:
+		if (write_file(c->out_file, body, len))
+			return EXIT_STORAGE;
+		printf("Wrote %s (%s share card).\n", c->out_file,
+		       c->card_wide ? "1200x630" : "1080x1080");
+		return 0;
 	case CONTROL_WEB:
 		if (c->json) {
 			fwrite(body, 1, len, stdout);
@@ -581,6 +616,12 @@ static int run(struct ctl *c)
 			return EXIT_STORAGE;
 		}
 		c->offline = 1;
+		if (c->req.op == CONTROL_CARD) {
+			store_close(st);
+			fprintf(stderr, "tallyctl: card: the running kiosk draws share cards with its "
+					"fonts, and none is running on %s\n", c->db_path);
+			return EXIT_STORAGE;
+		}
 		if (c->req.op == CONTROL_WEB && c->req.n == CONTROL_WEB_QR) {
 			store_close(st);
 			fprintf(stderr, "tallyctl: web --qr: the kiosk is not running, so there is no "

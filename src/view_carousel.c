@@ -52,6 +52,10 @@ int view_carousel_open_fonts(struct view_carousel *c, const char *font_path,
 static void card_drop(struct card *c)
 {
 	c->has_count = 0;
+	if (c->layer)
+		SDL_DestroyTexture(c->layer);
+	c->layer = NULL;
+	c->layer_tried = 0;
 	for (int i = 0; i < CARD_TEXTS; i++)
 		rt_text_drop(&c->text[i]);
 	if (c->photo)
@@ -183,38 +187,173 @@ static struct card *card_for(struct view_carousel *vc, SDL_Renderer *ren, int i,
 	return c;
 }
 
+/* The count line of card c ("152 letters written"), in the card's language where given. */
+static void count_line(const struct view_carousel *vc, const struct card *c, int lang, char *line,
+		       size_t len)
+{
+	char num[32];
+	long long n = c->count;
+	if (numfmt_thousands(n, ",", num, sizeof num) < 0)
+		snprintf(num, sizeof num, "%lld", n);
+	const char *label = wording_label(vc->language, n, vc->label_one, vc->frame.label);
+	if (lang == 1 && vc->label2[0])
+		label = wording_label(vc->cases->lang2, n,
+				      vc->label2_one[0] ? vc->label2_one : vc->label2, vc->label2);
+	snprintf(line, len, "%s %s", num, label);
+}
+
+/*
+ * A headline is never smaller than the story under it: it may take a third line from the
+ * story's room (French runs a third longer than English), and the story starts under the
+ * lines the headline really takes. Sets both texts and their boxes.
+ */
+static void set_head_and_story(struct card *c, SDL_Renderer *ren, const struct tally_layout *l,
+			       const struct case_entry *e, int lang, struct layout_box *head,
+			       struct layout_box *story)
+{
+	*head = l->headline;
+	*story = l->story;
+	head->h = l->headline.h * 3 / 2;
+	struct rt_text *ht = &c->text[CARD_HEADLINE];
+	rt_text_set_wrapped(ht, ren, cases_text(e, lang, CASES_HEADLINE), head,
+			    l->story.font_px);
+	int gap = l->story.y - (l->headline.y + l->headline.h);
+	int story_bottom = l->story.y + l->story.h;
+	story->y = l->headline.y + (ht->tex ? ht->h : 0) + gap;
+	story->h = story_bottom - story->y > 0 ? story_bottom - story->y : 0;
+	rt_text_set_wrapped(&c->text[CARD_STORY], ren, cases_text(e, lang, CASES_STORY), story,
+			    l->story.font_px * 6 / 10);
+}
+
+/* Draws the card's texts (not the badge) in the boxes of l, dy pixels lower, at opacity a. */
+static void draw_texts(struct view_carousel *vc, const struct draw_ctx *dc, struct card *c,
+		       const struct tally_layout *l, Uint8 a, int dy)
+{
+	SDL_Renderer *ren = dc->ren;
+	const struct slide *sl = &vc->slides[c->slide];
+	const struct case_entry *e = &vc->cases->v[sl->case_index];
+	int lang = sl->lang;
+	rt_text_set(&c->text[CARD_NAME], ren, cases_text(e, lang, CASES_NAME), &l->case_name);
+	rt_text_set(&c->text[CARD_COUNTRY], ren, cases_text(e, lang, CASES_COUNTRY),
+		    &l->case_country);
+	struct layout_box head, story;
+	set_head_and_story(c, ren, l, e, lang, &head, &story);
+	rt_text_draw_left(&c->text[CARD_NAME], ren, &l->case_name, rp_color(dc->text), a, 0, dy);
+	rt_text_draw_left(&c->text[CARD_COUNTRY], ren, &l->case_country,
+			  rp_mix(dc->text, dc->background, 0.7f), a, 0, dy);
+	rt_text_draw_left(&c->text[CARD_HEADLINE], ren, &head, rp_color(dc->accent), a, 1, dy);
+	rt_text_draw_left(&c->text[CARD_STORY], ren, &story,
+			  rp_mix(dc->text, dc->background, 0.9f), a, 1, dy);
+	if (c->has_count) {
+		char line[CONFIG_TEXT_MAX + 40];
+		count_line(vc, c, lang, line, sizeof line);
+		/* Counts change while the card is up: only this line is rasterised again. */
+		rt_text_set(&c->text[CARD_COUNT], ren, line, &l->case_count);
+		rt_text_draw_left(&c->text[CARD_COUNT], ren, &l->case_count, rp_color(dc->number),
+				  a, 0, dy);
+	}
+}
+
+/* Every pixel the card's texts may touch: the boxes of name, country, headline (which may
+ * take a third line), story and count. */
+static SDL_Rect text_block(const struct tally_layout *l)
+{
+	const struct layout_box *b[] = { &l->case_name, &l->case_country, &l->headline, &l->story,
+					 &l->case_count };
+	int x0 = b[0]->x, y0 = b[0]->y, x1 = x0 + b[0]->w, y1 = y0 + b[0]->h;
+	for (size_t i = 1; i < sizeof b / sizeof b[0]; i++) {
+		int h = b[i] == &l->headline ? b[i]->h * 3 / 2 : b[i]->h;
+		x0 = b[i]->x < x0 ? b[i]->x : x0;
+		y0 = b[i]->y < y0 ? b[i]->y : y0;
+		x1 = b[i]->x + b[i]->w > x1 ? b[i]->x + b[i]->w : x1;
+		y1 = b[i]->y + h > y1 ? b[i]->y + h : y1;
+	}
+	SDL_Rect r = { x0, y0, x1 - x0, y1 - y0 };
+	return r;
+}
+
+static void move(struct layout_box *b, int dx, int dy)
+{
+	b->x += dx;
+	b->y += dy;
+}
+
+/*
+ * The card's texts as one opaque picture on the panel's colour, made when the card comes up
+ * (or its count or the layout changes). A card change then only fades that picture: one copy
+ * at an opacity (the same pixels as fading each text over the flat panel, which SDL's
+ * software renderer does several times slower) rather than every text tinted and blended.
+ * Without render targets the texts are drawn one by one instead.
+ */
+static void make_layer(struct view_carousel *vc, const struct draw_ctx *dc, struct card *c)
+{
+	SDL_Renderer *ren = dc->ren;
+	const struct tally_layout *l = dc->layout;
+	SDL_Rect r = text_block(l);
+	struct tally_layout m = *l;
+	struct layout_box *boxes[] = { &m.case_name, &m.case_country, &m.headline, &m.story,
+				       &m.case_count };
+	for (size_t i = 0; i < sizeof boxes / sizeof boxes[0]; i++)
+		move(boxes[i], -r.x, -r.y);
+	unsigned long long key = draw_hash(DRAW_HASH_SEED, &r.w, sizeof r.w);
+	key = draw_hash(key, &r.h, sizeof r.h);
+	for (size_t i = 0; i < sizeof boxes / sizeof boxes[0]; i++)
+		key = draw_hash(key, boxes[i], sizeof *boxes[i]);
+	char line[CONFIG_TEXT_MAX + 40] = "";
+	if (c->has_count)
+		count_line(vc, c, vc->slides[c->slide].lang, line, sizeof line);
+	key = draw_hash_str(key, line);
+	SDL_Color panel = rp_mix(dc->text, dc->background, 0.09f);
+	key = draw_hash(key, &panel, sizeof panel);
+	if (c->layer_key == key && c->layer_tried)
+		return;
+	if (c->layer)
+		SDL_DestroyTexture(c->layer);
+	c->layer = NULL;
+	c->layer_key = key;
+	c->layer_tried = 1;
+	if (r.w <= 0 || r.h <= 0)
+		return;
+	SDL_Texture *t = SDL_CreateTexture(ren, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_TARGET,
+					   r.w, r.h);
+	SDL_Texture *before = SDL_GetRenderTarget(ren);
+	if (!t || SDL_SetRenderTarget(ren, t) != 0) {
+		if (t)
+			SDL_DestroyTexture(t);
+		return;
+	}
+	SDL_RenderSetClipRect(ren, NULL);
+	SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_NONE);
+	SDL_SetRenderDrawColor(ren, panel.r, panel.g, panel.b, 255);
+	SDL_RenderClear(ren);
+	SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
+	draw_texts(vc, dc, c, &m, 255, 0);
+	SDL_SetRenderTarget(ren, before);
+	SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+	c->layer = t;
+	c->layer_at = r;
+}
+
 static void draw_card(struct view_carousel *vc, const struct draw_ctx *dc, struct card *c,
 		      Uint8 a, int dy)
 {
 	SDL_Renderer *ren = dc->ren;
 	const struct tally_layout *l = dc->layout;
-	const struct slide *sl = &vc->slides[c->slide];
-	const struct case_entry *e = &vc->cases->v[sl->case_index];
-	int lang = sl->lang;
+	const struct case_entry *e = &vc->cases->v[vc->slides[c->slide].case_index];
 	if (a == 0)
 		return;
 
-	rt_text_set(&c->text[CARD_NAME], ren, cases_text(e, lang, CASES_NAME), &l->case_name);
-	rt_text_set(&c->text[CARD_COUNTRY], ren, cases_text(e, lang, CASES_COUNTRY),
-		    &l->case_country);
-	/*
-	 * A headline is never smaller than the story under it: it may take a third line from
-	 * the story's room (French runs a third longer than English), and the story starts
-	 * under the lines the headline really takes.
-	 */
-	struct layout_box head = l->headline, story = l->story;
-	head.h = l->headline.h * 3 / 2;
-	struct rt_text *ht = &c->text[CARD_HEADLINE];
-	rt_text_set_wrapped(ht, ren, cases_text(e, lang, CASES_HEADLINE), &head,
-			    l->story.font_px);
-	int gap = l->story.y - (l->headline.y + l->headline.h);
-	int story_bottom = l->story.y + l->story.h;
-	story.y = l->headline.y + (ht->tex ? ht->h : 0) + gap;
-	story.h = story_bottom - story.y > 0 ? story_bottom - story.y : 0;
-	rt_text_set_wrapped(&c->text[CARD_STORY], ren, cases_text(e, lang, CASES_STORY), &story,
-			    l->story.font_px * 6 / 10);
+	if (c->layer) {
+		SDL_Rect r = text_block(l);
+		r.y += dy;
+		SDL_SetTextureAlphaMod(c->layer, a);
+		SDL_RenderCopy(ren, c->layer, NULL, &r);
+	} else {
+		draw_texts(vc, dc, c, l, a, dy);
+	}
 
-	/* The badge stays put while the texts rise: it anchors the card. */
+	/* The badge stays put while the texts rise: it anchors the card. It comes after the
+	 * texts' picture, whose flat panel colour reaches under it. */
 	const struct layout_box *b = &l->badge;
 	SDL_Rect br = { b->x, b->y, b->w, b->h };
 	if (c->photo) {
@@ -226,31 +365,6 @@ static void draw_card(struct view_carousel *vc, const struct draw_ctx *dc, struc
 		rt_round_rect(&vc->badge, ren, &br, b->w / 2, disc);
 		rt_text_set(&c->text[CARD_INITIALS], ren, e->initials, b);
 		rt_text_draw(&c->text[CARD_INITIALS], ren, b, rp_color(dc->background), a);
-	}
-
-	rt_text_draw_left(&c->text[CARD_NAME], ren, &l->case_name, rp_color(dc->text), a, 0, dy);
-	rt_text_draw_left(&c->text[CARD_COUNTRY], ren, &l->case_country,
-			  rp_mix(dc->text, dc->background, 0.7f), a, 0, dy);
-	rt_text_draw_left(ht, ren, &head, rp_color(dc->accent), a, 1, dy);
-	rt_text_draw_left(&c->text[CARD_STORY], ren, &story,
-			  rp_mix(dc->text, dc->background, 0.9f), a, 1, dy);
-
-	if (c->has_count) {
-		char num[32], line[CONFIG_TEXT_MAX + 40];
-		long long n = c->count;
-		if (numfmt_thousands(n, ",", num, sizeof num) < 0)
-			snprintf(num, sizeof num, "%lld", n);
-		/* In the card's language when the organiser gave the label in it. */
-		const char *label = wording_label(vc->language, n, vc->label_one, vc->frame.label);
-		if (lang == 1 && vc->label2[0])
-			label = wording_label(vc->cases->lang2, n,
-					      vc->label2_one[0] ? vc->label2_one : vc->label2,
-					      vc->label2);
-		snprintf(line, sizeof line, "%s %s", num, label);
-		/* Counts change while the card is up: only this line is rasterised again. */
-		rt_text_set(&c->text[CARD_COUNT], ren, line, &l->case_count);
-		rt_text_draw_left(&c->text[CARD_COUNT], ren, &l->case_count, rp_color(dc->number),
-				  a, 0, dy);
 	}
 }
 
@@ -327,6 +441,11 @@ void view_carousel_update(struct view_carousel *vc, const struct draw_ctx *dc,
 				const struct case_entry *e = &vc->cases->v[vc->slides[c->slide].case_index];
 				c->count = case_total(v, e->id, &c->has_count);
 			}
+			/* The count line needs the label of this frame. */
+			vc->frame.label = v->label;
+			for (int k = 0; k < 2; k++)
+				if (vc->cards[k].slide >= 0)
+					make_layer(vc, dc, &vc->cards[k]);
 		}
 		f.from = s.from;
 		f.to = s.to;

@@ -29,6 +29,11 @@ struct card {
 	int photo_side;         /* the badge size the photo was scaled to */
 	long long count;        /* the case's own count, when has_count */
 	int has_count;
+	/* The texts as one opaque picture on the panel's colour (NULL: drawn one by one). */
+	SDL_Texture *layer;
+	SDL_Rect layer_at;
+	unsigned long long layer_key; /* what the picture was made for */
+	int layer_tried;
 };
 
 struct slide {

@@ -103,6 +103,24 @@ check "export.json is JSON with every row" "$(jfield '.__len__()')" 3
 check "cases: 200" "$(code GET /api/cases -b "$JAR")" 200
 check "cases lists the case file's ids" "$(jfield '[0]["id"]')" "$CASE"
 
+# Share cards: drawn by the kiosk's renderer on its own thread, as PNG at both sizes.
+pngsize() { python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); print("%dx%d" % struct.unpack(">II", d[16:24]) if d[:8]==b"\x89PNG\r\n\x1a\n" else "not a PNG")' "$1"; }
+check "card.png: 200" "$(code GET /api/card.png -b "$JAR" -D "$WORK/hdr")" 200
+check_contains "card.png is a PNG" "$(grep -i '^Content-Type:' "$WORK/hdr")" "image/png"
+check "the card is 1080x1080" "$(pngsize "$WORK/body")" 1080x1080
+check "card.png?size=wide: 200" "$(code GET '/api/card.png?size=wide' -b "$JAR")" 200
+check "the wide card is 1200x630" "$(pngsize "$WORK/body")" 1200x630
+check "card.png?size=huge: 400" "$(code GET '/api/card.png?size=huge' -b "$JAR")" 400
+check "card.png without a session: 401" "$(code GET /api/card.png)" 401
+out=$(ctl card "$WORK/card.png")
+check_contains "tallyctl card writes the card" "$out" "Wrote $WORK/card.png"
+check "tallyctl card: 1080x1080" "$(pngsize "$WORK/card.png")" 1080x1080
+ctl card "$WORK/wide.png" --wide --event 1 >/dev/null
+check "tallyctl card --wide --event 1: 1200x630" "$(pngsize "$WORK/wide.png")" 1200x630
+ctl card "$WORK/none.png" --event 99 >/dev/null 2>&1
+check "tallyctl card of an event that does not exist exits 1" "$?" 1
+mkdir -p "$(realpath "$BUILD")/web" && cp "$WORK/card.png" "$WORK/wide.png" "$(realpath "$BUILD")/web/"
+
 # Scripts use the bearer token, no cookie and no Origin.
 check "bearer token: status 200" "$(code GET /api/status -H "Authorization: Bearer $TOKEN")" 200
 check "bearer token: add 200" "$(code POST /api/add -H "Authorization: Bearer $TOKEN" --data-binary '{"n":4}')" 200
