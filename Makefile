@@ -26,7 +26,9 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototype
 VERSION = 0.1.0
 CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 \
           -DTALLYKIOSK_VERSION='"$(VERSION)"' \
-          -DTALLYKIOSK_SYSCONFDIR='"$(SYSCONFDIR)"'
+          -DTALLYKIOSK_SYSCONFDIR='"$(SYSCONFDIR)"' -DTALLYKIOSK_BUILD_EPOCH=$(BUILD_EPOCH)
+# A clock earlier than this (the last commit's time) was never set (src/clockcheck.c).
+BUILD_EPOCH ?= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),$(shell date +%s))
 OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(SAN) $(CFLAGS)
@@ -39,7 +41,8 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 CORE_SRC = src/config.c src/store.c src/store_recover.c src/store_report.c src/store_peers.c src/control.c src/ledger.c src/paths.c src/client.c \
            src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c src/ini_lines.c src/monotime.c \
            src/pncounter.c src/mqtt_payload.c src/wording.c src/textlayout.c src/venue.c \
-           src/web_auth.c src/web_api.c
+           src/web_auth.c src/web_api.c \
+           src/clockcheck.c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
@@ -58,7 +61,7 @@ RENDER_OBJ = $(RENDER_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
              test_cases test_anim test_log test_pncounter test_mqtt_payload test_wording test_textlayout \
-             test_input test_ctlserver test_venue test_damage test_unsaved test_web
+             test_input test_ctlserver test_venue test_damage test_unsaved test_web test_clockcheck
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots

@@ -19,6 +19,7 @@
 #include "monotime.h"
 #include "supervise.h"
 #include "log.h"
+#include "clockcheck.h"
 #include "several.h"
 #include "unsaved.h"
 #include "card_worker.h"
@@ -65,7 +66,35 @@ struct app {
 	struct card_worker *cards;  /* draws share cards; NULL without a card renderer */
 	int stop;
 	struct several *several;    /* several kiosks ([mqtt]); NULL = this kiosk alone */
+	long long clock_latest;     /* the latest wall-clock time a row was saved with (Unix ms) */
+	enum clockcheck clock_verdict;
+	char clock_warning[256];    /* "" while the clock looks right */
 };
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A Pi has no clock of its own: tell staff when it cannot be right (clockcheck.h). */
+static void check_clock(struct app *a)
+{
+	long long now = wall_ms(), build = clockcheck_build_ms();
+	enum clockcheck v = clockcheck_judge(now, build, a->clock_latest);
+	if (v == a->clock_verdict)
+		return;
+	a->clock_verdict = v;
+	clockcheck_describe(v, now, build, a->clock_latest, a->clock_warning,
+			    sizeof a->clock_warning);
+	if (v == CLOCKCHECK_OK)
+		log_msg(LOG_PRIO_NOTICE, "clock: it looks right again");
+	else
+		log_msg(LOG_PRIO_WARNING, "clock: %s; counts are kept in order all the same, only "
+					  "their times in the export are wrong", a->clock_warning);
+	a->dirty = 1;
+}
 
 static void submit(struct app *a, const struct control_request *req, const char *source,
 		   int client)
@@ -352,6 +381,8 @@ static int finish_job(struct app *a, struct worker_job *j)
 				 a->shown.name);
 			supervise_status(st);
 		}
+		if (kind && wall_ms() > a->clock_latest)
+			a->clock_latest = wall_ms(); /* the row's time, near enough */
 		if (a->storage_error[0] && kind) {
 			log_msg(LOG_PRIO_NOTICE, "storage works again");
 			a->storage_error[0] = '\0';
@@ -511,6 +542,9 @@ static int draw(struct app *a, long long now)
 		o += (size_t)snprintf(a->status_line + o, sizeof a->status_line - o,
 				      "%sStorage failing: %s. %d press(es) not yet saved, retrying.",
 				      o ? " | " : "", a->storage_error, a->unsaved);
+	if (a->clock_warning[0] && o < sizeof a->status_line)
+		o += (size_t)snprintf(a->status_line + o, sizeof a->status_line - o, "%s%s",
+				      o ? " | " : "", a->clock_warning);
 	if (a->inputs && o + 2 < sizeof a->status_line) {
 		char problem[512];
 		inputs_problem(a->inputs, problem, sizeof problem);
@@ -731,6 +765,7 @@ int app_run(const struct app_params *p)
 	char err[256];
 	snprintf(a.web_pin, sizeof a.web_pin, "%s", p->web_pin ? p->web_pin : "");
 	store_current(p->store, &a.shown);
+	a.clock_latest = store_latest_ms(p->store);
 	/* Copied before the storage thread owns the store. */
 	snprintf(a.store_notice, sizeof a.store_notice, "%s", store_notice(p->store));
 	if (ctlserver_open(&a.ctl, p->socket_path, on_request, &a, err, sizeof err) != 0) {
@@ -774,6 +809,7 @@ int app_run(const struct app_params *p)
 	int input_fd = render_input_fd(p->render);
 	int status = 0;
 	while (!a.stop) {
+		check_clock(&a);
 		int animating = draw_if_due(&a, mono_ms());
 		if (a.unsaved > 0 && a.retry_at <= mono_ms())
 			retry_unsaved(&a);

@@ -180,6 +180,9 @@ enum store_status store_meta_set(struct store *st, const char *key, const char *
 /* JSON documents, malloc'd into *out (caller frees). The status also has the per-case totals
  * ("cases": {"id": N, ...}) and what an undo would take back now ("undoable": its delta, 0 for nothing). */
 enum store_status store_status_json(struct store *st, char **out);
+/* The latest wall-clock time (Unix ms) a count or an event start was saved with; 0 if none
+ * or unreadable. What the clock must not be far behind (clockcheck.h). */
+long long store_latest_ms(struct store *st);
 enum store_status store_events_json(struct store *st, char **out);
 /* One event as the status names it ("event", "event_id", "total", "goal", "started",
  * "ended" (null while open), "cases": {"id": N}); id 0 is the current event. STORE_ERR_EMPTY

@@ -257,3 +257,13 @@ enum store_status store_export(struct store *st, enum store_export_format fmt, c
 	*out = finish(st, &b, &s);
 	return s;
 }
+
+long long store_latest_ms(struct store *st)
+{
+	long long ms = 0;
+	if (store_ensure_open(st) != STORE_OK ||
+	    store_exec_int(st, "SELECT max(coalesce((SELECT max(at_ms) FROM counts), 0),"
+			       " coalesce((SELECT max(started_ms) FROM events), 0))", &ms) != SQLITE_OK)
+		return 0;
+	return ms;
+}

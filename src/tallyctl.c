@@ -70,6 +70,8 @@ static const struct command commands[] = {
 	{ "card", "FILE.png [--wide] [--event ID]", "the share card of the current event (or of "
 	  "event ID, see tallyctl events) as a 1080x1080 PNG, or 1200x630 with --wide; drawn by "
 	  "the running kiosk", ARG_CARD, 0, 0 },
+	{ "set-time", "\"YYYY-MM-DD HH:MM\"", "set the system clock (local time; a final Z for "
+	  "UTC): a Raspberry Pi has no clock of its own. Needs root (sudo)", ARG_WORDS, 0, 0 },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -648,6 +650,50 @@ static int run(struct ctl *c)
 	}
 }
 
+/*
+ * set-time "YYYY-MM-DD HH:MM[:SS]" (local time, or UTC with a final Z): sets the system clock,
+ * for a Pi at a venue without network (it has no clock of its own). Needs root; the kiosk
+ * sees the clock move and takes its warning down. Counts never depend on the clock.
+ */
+static int set_time(int argc, char **argv)
+{
+	char when[64] = "";
+	for (int i = 0; i < argc; i++) /* "2026-12-10 18:05" typed without quotes is two words */
+		if (strlen(when) + strlen(argv[i]) + 2 < sizeof when)
+			snprintf(when + strlen(when), sizeof when - strlen(when), "%s%s", i ? " " : "",
+				 argv[i]);
+	struct tm tm = { 0 };
+	int sec = 0, n = 0;
+	char tail[8] = "";
+	int got = sscanf(when, "%4d-%2d-%2d%*1[ T]%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			 &tm.tm_hour, &tm.tm_min, &n);
+	if (got == 5 && when[n] == ':' && sscanf(when + n, ":%2d%n", &sec, &got) == 1)
+		n += got;
+	snprintf(tail, sizeof tail, "%s", when + (got >= 5 ? n : 0));
+	int utc = strcmp(tail, "Z") == 0;
+	if (got < 5 || (tail[0] && !utc) || tm.tm_year < 2000 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || sec > 59)
+		return fail_usage("set-time: give the time as \"YYYY-MM-DD HH:MM\" (local time; "
+				  "a final Z for UTC), not \"%s\"", when);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	time_t t = utc ? timegm(&tm) : mktime(&tm);
+	struct timespec ts = { .tv_sec = t };
+	if (t == (time_t)-1 || clock_settime(CLOCK_REALTIME, &ts) != 0) {
+		fprintf(stderr, "tallyctl: set-time: %s (setting the clock needs root: "
+				"sudo tallyctl set-time \"%s\")\n", strerror(errno), when);
+		return EXIT_STORAGE;
+	}
+	char local[64], gmt[64];
+	struct tm lt, gt;
+	strftime(local, sizeof local, "%Y-%m-%d %H:%M:%S %Z", localtime_r(&t, &lt));
+	strftime(gmt, sizeof gmt, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &gt));
+	printf("Clock set to %s (%s).\n", local, gmt);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -678,6 +724,8 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		return fail_usage("no command given (status, add, undo, new-event, reopen, goal, "
 				  "events, export, press)%s", "");
+	if (strcmp(argv[optind], "set-time") == 0)
+		return set_time(argc - optind - 1, argv + optind + 1);
 	int rc = build_request(&c, argc - optind, argv + optind);
 	if (rc)
 		return rc < 0 ? 0 : rc;
