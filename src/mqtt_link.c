@@ -35,6 +35,7 @@ struct mqtt_link {
 	struct { int mid; char topic[MQTT_TOPIC_MAX]; } pending[PENDING_TOPICS];
 	int pending_next;
 	int sub_mids[MQTT_LINK_MAX_SUBS];
+	int refused; /* a publish was refused and none accepted since */
 };
 
 static void push(struct mqtt_link *l, struct mqtt_link_event *e)
@@ -150,8 +151,15 @@ static void on_publish(struct mosquitto *mosq, void *obj, int mid, int reason,
 	struct mqtt_link *l = obj;
 	(void)mosq;
 	(void)props;
-	if (reason < 0x80)
+	pthread_mutex_lock(&l->lock);
+	int was_refused = l->refused;
+	l->refused = reason >= 0x80;
+	pthread_mutex_unlock(&l->lock);
+	if (reason < 0x80) {
+		if (was_refused) /* the ACL was fixed: staff may stop worrying */
+			push_text(l, MQTT_LINK_ACCEPTED, NULL, "%s%.0d", "publishing is accepted again", 0);
 		return;
+	}
 	char topic[MQTT_TOPIC_MAX] = "";
 	pthread_mutex_lock(&l->lock);
 	for (int i = 0; i < PENDING_TOPICS; i++)

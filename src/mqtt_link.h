@@ -40,6 +40,7 @@ enum mqtt_link_kind {
 	MQTT_LINK_MESSAGE,      /* topic, payload, retained */
 	MQTT_LINK_REFUSED,      /* the broker refused a publish or subscription: text, topic */
 	MQTT_LINK_FAILED,       /* a connect failed: text (the link keeps trying) */
+	MQTT_LINK_ACCEPTED,     /* a publish was accepted again after a refusal */
 };
 
 struct mqtt_link_event {

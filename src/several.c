@@ -179,6 +179,11 @@ int several_service(struct several *s, long long now_ms)
 			venue_refused(s->venue, e->text, e->topic, now_ms);
 			redraw = 1;
 			break;
+		case MQTT_LINK_ACCEPTED:
+			log_msg(LOG_PRIO_NOTICE, "mqtt: %s", e->text);
+			venue_accepted(s->venue);
+			redraw = 1;
+			break;
 		case MQTT_LINK_MESSAGE: {
 			int r = venue_receive(s->venue, e->topic, e->payload, e->len, e->retained,
 					      now_ms, err, sizeof err);

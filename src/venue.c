@@ -36,6 +36,7 @@ struct venue {
 
 	char link_text[256];
 	char refused[320];
+	char refused_reason[96];
 	char duplicate[320];
 	struct save *saves;
 	int n_saves;
@@ -342,6 +343,16 @@ void venue_refused(struct venue *v, const char *what, const char *topic, long lo
 	(void)now_ms;
 	snprintf(v->refused, sizeof v->refused, "%s%s%s", what, topic ? " on " : "",
 		 topic ? topic : "");
+	/* "the broker refused a publish: Not authorized (135)" -> "Not authorized (135)" */
+	const char *colon = strrchr(what, ':');
+	snprintf(v->refused_reason, sizeof v->refused_reason, "%s",
+		 colon ? colon + 1 + (colon[1] == ' ') : what);
+}
+
+void venue_accepted(struct venue *v)
+{
+	v->refused[0] = '\0';
+	v->refused_reason[0] = '\0';
 }
 
 int venue_next_publish(struct venue *v, long long now_ms, char *topic, size_t topiclen,
@@ -486,14 +497,15 @@ void venue_staff_text(const struct venue *v, long long now_ms, char *buf, size_t
 		else
 			off++;
 	}
-	size_t o = (size_t)snprintf(buf, len, "This kiosk %lld of %lld | other kiosks: %d online, "
+	size_t o = (size_t)snprintf(buf, len, "This kiosk %lld of %lld; other kiosks: %d online, "
 				    "%d offline", mine, venue_total(v), on, off);
 	if (!v->up && o < len)
 		o += (size_t)snprintf(buf + o, len - o, " | Not connected to the venue (%s): "
 				      "counting here, sent when back", v->link_text);
-	if (v->refused[0] && o < len)
-		o += (size_t)snprintf(buf + o, len - o, " | %s: check the broker's ACL and this "
-				      "kiosk's [mqtt] username", v->refused);
+	if (v->refused[0] && o < len) /* the topic is in the log and in status --json */
+		o += (size_t)snprintf(buf + o, len - o, " | The broker refuses this kiosk's counts "
+				      "(%s): check its ACL and this kiosk's [mqtt] username",
+				      v->refused_reason);
 	if (v->duplicate[0] && o < len)
 		snprintf(buf + o, len - o, " | %s", v->duplicate);
 }

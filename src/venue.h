@@ -61,6 +61,9 @@ void venue_link(struct venue *v, int up, const char *why, long long now_ms);
 /* The broker refused a publish or subscription: shown to staff until the next success. */
 void venue_refused(struct venue *v, const char *what, const char *topic, long long now_ms);
 
+/* A publish was accepted again: the refusal is no longer shown. */
+void venue_accepted(struct venue *v);
+
 /*
  * The next message to publish now (topic into topic, payload malloc'd into *payload), or 0
  * when nothing is due. Call until it returns 0. If publishing fails, call venue_link(v, 0).

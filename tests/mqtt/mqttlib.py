@@ -63,6 +63,7 @@ class Broker:
 
     def __init__(self, work, name="broker", users=(), anonymous=False, extra="", port=None,
                  tls=None):
+        self.tls = tls
         self.dir = os.path.join(work, name)
         os.makedirs(self.dir, exist_ok=True)
         self.port = port or free_port()
@@ -137,7 +138,8 @@ class Broker:
         """The retained messages under topic, read by mosquitto_sub as user 'observer'."""
         out = subprocess.run(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(self.port),
                               "-u", "observer", "-P", "pw-observer", "-t", topic, "-v",
-                              "--retained-only", "-W", str(timeout)],
+                              "--retained-only", "-W", str(timeout)] +
+                             (["--cafile", self.tls[0]] if self.tls else []),
                              capture_output=True, text=True)
         return [l for l in out.stdout.splitlines() if l.strip()]
 

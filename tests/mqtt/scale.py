@@ -183,13 +183,18 @@ def run(a, build, work, res, procs):
               "; ".join(errors[:3]))
 
     # --- convergence after the last press --------------------------------------------------
-    conv = {}
+    # Each kiosk is asked until it answers the exact total: the answer's arrival bounds its
+    # convergence from above, the asking of that request from below (a loaded machine's
+    # round of 50 questions is not the kiosks' delay).
+    conv, asked = {}, {}
 
     def watch(k):
         while time.monotonic() - last_press < CONVERGE_DEADLINE_S:
+            sent = time.monotonic()
             try:
                 if venue_total(k) == total:
                     conv[k.name] = time.monotonic() - last_press
+                    asked[k.name] = max(0.0, sent - last_press)
                     return
             except Exception:
                 pass
@@ -213,7 +218,10 @@ def run(a, build, work, res, procs):
         c = list(conv.values())
         p99 = pct(c, 99)
         print("convergence after the last press over %d kiosks: p50 %.3f s, p99 %.3f s, max "
-              "%.3f s" % (len(c), statistics.median(c), p99, max(c)), flush=True)
+              "%.3f s (answer received); the exact answer was asked for at p50 %.3f s, p99 "
+              "%.3f s" % (len(c), statistics.median(c), p99, max(c),
+                          statistics.median(asked.values()), pct(list(asked.values()), 99)),
+              flush=True)
         res.check("convergence p99 %.3f s <= %.1f s" % (p99, P99_BOUND_S), p99 <= P99_BOUND_S)
     cpu = [(cpu1[n] - cpu0[n]) / span * 100 for n in cpu0]
     print("presses: %d in %.1f s (%.1f/s in all), broker killed %d times (down %.2f s each on "
