@@ -224,6 +224,9 @@ int mqtt_parse_event(const char *buf, size_t len, const struct mqtt_topic *t,
 	    get_count(root, "goal", 0, PN_COUNT_MAX, &out->goal, err, errlen) ||
 	    get_count(root, "origin_ms", 0, 0x7fffffffffffffffLL, &out->origin_ms, err, errlen))
 		goto out;
+	if (json_object_get(root, "goal_ms") &&
+	    get_count(root, "goal_ms", 0, 0x7fffffffffffffffLL, &out->goal_ms, err, errlen))
+		goto out;
 	if (!text_has_visible(out->name)) {
 		snprintf(err, errlen, "\"name\" is empty");
 		goto out;
@@ -267,10 +270,10 @@ char *mqtt_format_state(const struct pn_state *s)
 
 char *mqtt_format_event(const struct mqtt_event *e)
 {
-	return dump(json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "schema", MQTT_SCHEMA, "type",
-			      "event", "venue", e->venue, "event", e->event, "kiosk", e->kiosk_uid,
-			      "name", e->name, "goal", (json_int_t)e->goal, "origin_ms",
-			      (json_int_t)e->origin_ms));
+	return dump(json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I}", "schema", MQTT_SCHEMA,
+			      "type", "event", "venue", e->venue, "event", e->event, "kiosk",
+			      e->kiosk_uid, "name", e->name, "goal", (json_int_t)e->goal, "origin_ms",
+			      (json_int_t)e->origin_ms, "goal_ms", (json_int_t)e->goal_ms));
 }
 
 int mqtt_event_id(const char *name, unsigned random, int suffix, char *buf, size_t len)

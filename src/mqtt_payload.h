@@ -9,7 +9,7 @@
  * A state: {"schema":1,"type":"state","venue":V,"event":E,"kiosk":UID,"instance":I,"seq":N,
  *           "sent_ms":T,"cases":[{"id":"","p":P,"n":N},...]}
  * An event: {"schema":1,"type":"event","venue":V,"event":E,"kiosk":UID,"name":NAME,"goal":G,
- *            "origin_ms":T}
+ *            "origin_ms":T,"goal_ms":T2}   (goal_ms may be missing: 0)
  * Everything received is untrusted: the parsers check size, schema, types, ranges and text,
  * and a payload must agree with its topic.
  */
@@ -35,6 +35,7 @@ struct mqtt_event {
 	long long goal;
 	long long origin_ms; /* when the event was started (wall clock ms); 0 = never announced:
 			      * the first event of a new database */
+	long long goal_ms;   /* when its goal was last set (wall clock ms; 0 = unknown) */
 };
 
 enum mqtt_topic_kind { MQTT_TOPIC_OTHER, MQTT_TOPIC_STATE, MQTT_TOPIC_EVENT };

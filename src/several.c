@@ -223,6 +223,12 @@ int several_service(struct several *s, long long now_ms)
 		snprintf(req.case_id, sizeof req.case_id, "%s", follow.event);
 		s->submit(s->ctx, &req);
 	}
+	long long goal;
+	if (venue_follow_goal(s->venue, &goal, now_ms)) {
+		log_msg(LOG_PRIO_NOTICE, "mqtt: another kiosk set the goal to %lld: following it", goal);
+		struct control_request req = { .op = CONTROL_GOAL, .n = goal };
+		s->submit(s->ctx, &req);
+	}
 	if (now_ms >= s->next_save && !s->save_inflight) {
 		char *blob = venue_take_saves(s->venue);
 		if (blob) {

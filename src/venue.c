@@ -33,6 +33,7 @@ struct venue {
 	long long next_republish;
 	char following[PN_ID_MAX];
 	long long follow_at;
+	long long goal_asked, goal_asked_at; /* a goal being followed, and since when */
 
 	char link_text[256];
 	char refused[320];
@@ -204,7 +205,6 @@ void venue_restore(struct venue *v, const char *topic, const char *payload)
 void venue_set_event(struct venue *v, const struct store_event *ev, long long wall_ms,
 		     long long now_ms)
 {
-	(void)wall_ms;
 	struct mqtt_event a;
 	memset(&a, 0, sizeof a);
 	copy_id(a.venue, v->venue);
@@ -214,9 +214,13 @@ void venue_set_event(struct venue *v, const struct store_event *ev, long long wa
 	snprintf(a.name, sizeof a.name, "%s", ev->name);
 	a.goal = ev->goal;
 	a.origin_ms = ev->origin_ms;
+	int event_changed = !v->have_ann || strcmp(a.event, v->own_ann.event) != 0;
+	/* A goal set here is newer than any the venue knows; a new event's goal dates from its
+	 * start (it came with it). */
+	a.goal_ms = event_changed ? ev->origin_ms
+		    : a.goal != v->own_ann.goal ? wall_ms : v->own_ann.goal_ms;
 	if (v->have_ann && !memcmp(&a, &v->own_ann, sizeof a))
 		return;
-	int event_changed = !v->have_ann || strcmp(a.event, v->own_ann.event) != 0;
 	v->own_ann = a;
 	v->have_ann = 1;
 	v->ann_due = 1;
@@ -415,6 +419,28 @@ int venue_follow(struct venue *v, struct mqtt_event *ev, long long now_ms)
 	copy_id(v->following, best->event);
 	v->follow_at = now_ms;
 	*ev = *best;
+	return 1;
+}
+
+int venue_follow_goal(struct venue *v, long long *goal, long long now_ms)
+{
+	if (!v->have_ann)
+		return 0;
+	const struct mqtt_event *best = NULL;
+	for (int i = 0; i < v->n_anns; i++) {
+		const struct mqtt_event *a = &v->anns[i];
+		if (strcmp(a->event, v->own_ann.event) || strcmp(a->kiosk, v->kiosk) == 0)
+			continue;
+		if (a->goal_ms > v->own_ann.goal_ms && (!best || a->goal_ms > best->goal_ms))
+			best = a;
+	}
+	if (!best || best->goal == v->own_ann.goal)
+		return 0;
+	if (best->goal == v->goal_asked && now_ms < v->goal_asked_at + FOLLOW_RETRY_MS)
+		return 0;
+	v->goal_asked = best->goal;
+	v->goal_asked_at = now_ms;
+	*goal = best->goal;
 	return 1;
 }
 

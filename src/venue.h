@@ -78,6 +78,9 @@ long long venue_wait_ms(const struct venue *v, long long now_ms);
  * the same event until a few seconds passed or the own event changed. */
 int venue_follow(struct venue *v, struct mqtt_event *ev, long long now_ms);
 
+/* 1 if another kiosk set a newer goal for this kiosk's event: *goal says which. */
+int venue_follow_goal(struct venue *v, long long *goal, long long now_ms);
+
 /* States heard since the last call, to keep in the store: "topic\0payload\0"... ending in an
  * empty topic, malloc'd; NULL if none (or out of memory: they are heard again). */
 char *venue_take_saves(struct venue *v);

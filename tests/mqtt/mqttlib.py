@@ -235,8 +235,11 @@ class Kiosk:
         self.proc = None
 
     def start(self, timeout=20):
-        env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_RENDER_DRIVER="software",
-                   SDL_AUDIODRIVER="dummy")
+        # Headless as in tests/e2e/lib.sh: SDL's dummy driver unless the caller picks one
+        # (offscreen works too, but Mesa's EGL leaks at exit, which make check would report).
+        env = dict(os.environ, SDL_AUDIODRIVER="dummy")
+        env.setdefault("SDL_VIDEODRIVER", "dummy")
+        env.setdefault("SDL_RENDER_DRIVER", "software")
         self.proc = subprocess.Popen([os.path.join(self.build, "tallykiosk"), "-c", self.conf,
                                       "--db", self.db, "--windowed=" + self.size],
                                      stdout=open(self.logf, "a"), stderr=subprocess.STDOUT,
@@ -267,14 +270,18 @@ class Kiosk:
         return json.loads(self.ctl("status", "--json"))
 
     def stop(self):
+        """SIGTERM and wait; returns the exit status (None if it was not running)."""
+        rc = None
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(15)
+                rc = self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                rc = "hung"
         self.proc = None
+        return rc
 
     def kill9(self):
         if self.proc and self.proc.poll() is None:

@@ -142,6 +142,9 @@ def run(build, work, res, procs):
     ok, t = wait_for("follow", all_show([k1, k2], 1, "Assembly hall"), 5)
     res.check("a new event on k2 is followed by k1 (%.2f s)" % t, bool(ok),
               str([(k.status()["event"], k.status()["venue_total"]) for k in (k1, k2)]))
+    k1.ctl("goal", "750")
+    ok, t = wait_for("goal", lambda: k2.status()["goal"] == 750 or None, 5)
+    res.check("a goal set on k1 is followed by k2 (%.2f s)" % t, bool(ok), str(k2.status()["goal"]))
     ev = k1.status()
     res.check("same event id on both", ev["venue_event"] == k2.status()["venue_event"] and
               ev["venue_event"].startswith("assembly-hall-"), ev["venue_event"])
@@ -149,6 +152,8 @@ def run(build, work, res, procs):
     ok, t = wait_for("follow offline", all_show(ks, 1, "Assembly hall"), HEAL_S)
     res.check("k3, offline when it started, follows when back (%.2f s)" % t, bool(ok),
               str([(k.status()["event"], k.status()["venue_total"]) for k in ks]))
+    ok, _ = wait_for("goal", lambda: k3.status()["goal"] == 750 or None, 5)
+    res.check("with the goal set meanwhile (750)", bool(ok), str(k3.status()["goal"]))
     events = k3.ctl("events", "--json")
     res.check("k3 kept its old event with its own 6", '"total":6' in events, events)
 
@@ -190,6 +195,14 @@ def run(build, work, res, procs):
     ok, t = wait_for("accepted", lambda: k5.status()["mqtt"]["refused"] == "" or None, 15)
     res.check("once the ACL allows it, the refusal is no longer shown (%.2f s)" % t, bool(ok),
               str(k5.status()["mqtt"]))
+
+    # Every kiosk stops cleanly, its broker thread included (and, under make check, without
+    # a sanitizer report).
+    for k in (k1, k2, k3, k4, k5):
+        rc = k.stop()
+        bad = [l for l in k.log().splitlines() if "Sanitizer" in l or "runtime error" in l]
+        res.check("%s stops with exit 0 and no sanitizer report" % k.name, rc == 0 and not bad,
+                  "exit %s %s" % (rc, bad[:3]))
 
 
 if __name__ == "__main__":

@@ -176,6 +176,35 @@ static void test_saves_and_restore(void **state)
 	venue_close(again);
 }
 
+static void test_follows_newer_goal(void **state)
+{
+	(void)state;
+	struct venue *v = open_venue("k1", "uid1");
+	struct store_event ev = event("Assembly", "assembly-0badf00d", 5000);
+	venue_set_event(v, &ev, 6000, 0);
+	char err[256];
+	const char *fmt = "{\"schema\":1,\"type\":\"event\",\"venue\":\"school\",\"event\":"
+			  "\"assembly-0badf00d\",\"kiosk\":\"uid2\",\"name\":\"Assembly\",\"goal\":%d,"
+			  "\"origin_ms\":5000,\"goal_ms\":%d}";
+	char ann[512];
+	snprintf(ann, sizeof ann, fmt, 800, 7000);
+	venue_receive(v, "tallykiosk/v1/wfr/school/_event/k2", ann, strlen(ann), 0, 0, err, sizeof err);
+	long long goal;
+	assert_int_equal(venue_follow_goal(v, &goal, 0), 1);
+	assert_int_equal(goal, 800);
+	assert_int_equal(venue_follow_goal(v, &goal, 100), 0); /* under way */
+	ev.goal = 800;
+	venue_set_event(v, &ev, 8000, 200);
+	assert_int_equal(venue_follow_goal(v, &goal, 20000), 0);
+	/* A goal set here later wins over an older one heard afterwards. */
+	ev.goal = 900;
+	venue_set_event(v, &ev, 9000, 300);
+	snprintf(ann, sizeof ann, fmt, 100, 8500);
+	venue_receive(v, "tallykiosk/v1/wfr/school/_event/k3", ann, strlen(ann), 0, 0, err, sizeof err);
+	assert_int_equal(venue_follow_goal(v, &goal, 40000), 0);
+	venue_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_follows_newest_staff_event),
 		cmocka_unit_test(test_duplicates_reported),
 		cmocka_unit_test(test_saves_and_restore),
+		cmocka_unit_test(test_follows_newer_goal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
