@@ -3,7 +3,9 @@
 #
 #   make test-mqtt-scale         50 real kiosks, 20 presses/s for 60 s, 3 broker kills;
 #                                prints convergence p50/p99/max, CPU and bytes/s per kiosk
-#   make test-mqtt-scale-short   the same with 12 kiosks for 20 s and 2 kills (CI)
+#   make test-mqtt-scale-short   the same with 12 kiosks for 20 s and 2 kills (CI): every kiosk
+#                                must converge; the figures are printed, not judged (CI machines
+#                                are shared)
 #   make test-mqtt-bridge        venue broker -> campaign broker over TLS (board/mosquitto/)
 DEB_MQTT_TEST = mosquitto mosquitto-clients openssl python3
 
@@ -17,7 +19,8 @@ test-mqtt-scale: deps-mqtt
 
 test-mqtt-scale-short: deps-mqtt
 	$(MAKE) --no-print-directory all
-	python3 tests/mqtt/scale.py $(BUILD) --kiosks 12 --rate 20 --seconds 20 --kills 2
+	python3 tests/mqtt/scale.py $(BUILD) --kiosks 12 --rate 20 --seconds 20 --kills 2 \
+		--p99-bound 0
 
 test-mqtt-bridge: deps-mqtt
 	$(MAKE) --no-print-directory all

@@ -36,6 +36,7 @@ struct mqtt_link {
 	int pending_next;
 	int sub_mids[MQTT_LINK_MAX_SUBS];
 	int refused; /* a publish was refused and none accepted since */
+	int connack_refused; /* the last CONNACK's refusal, said once until it changes */
 };
 
 static void push(struct mqtt_link *l, struct mqtt_link_event *e)
@@ -79,10 +80,15 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
 	(void)flags;
 	(void)props;
 	if (rc != 0) {
-		push_text(l, MQTT_LINK_FAILED, NULL, "the broker refused the connection: %s (%d)",
-			  mosquitto_reason_string(rc), rc);
+		/* libmosquitto retries every few seconds: say it once, not at every retry. */
+		if (rc != l->connack_refused)
+			push_text(l, MQTT_LINK_FAILED, NULL, "the broker refused the connection: %s "
+				  "(%d): check [mqtt] username and password_file",
+				  mosquitto_reason_string(rc), rc);
+		l->connack_refused = rc;
 		return;
 	}
+	l->connack_refused = 0;
 	for (int i = 0; i < l->p.n_subs; i++) {
 		/* No-local: our own states need not come back to us. A clone of this kiosk
 		 * publishes on another connection, so it is still heard. */
@@ -231,7 +237,11 @@ static void *link_main(void *arg)
 		char why[256];
 		snprintf(why, sizeof why, "cannot reach the broker %s:%d: %s", l->p.host, l->p.port,
 			 rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
-		if (strcmp(why, last) != 0) { /* once per new reason, not every retry */
+		/* A refused CONNACK was said by on_connect (same thread); the protocol error that
+		 * libmosquitto returns after it would only hide the reason. */
+		if (l->connack_refused) {
+			snprintf(last, sizeof last, "%s", why);
+		} else if (strcmp(why, last) != 0) { /* once per new reason, not every retry */
 			snprintf(last, sizeof last, "%s", why);
 			push_text(l, MQTT_LINK_FAILED, NULL, "%s%.0d", why, 0);
 		}

@@ -107,9 +107,10 @@ class Broker:
             s.settimeout(0.5)
             return s.connect_ex(("127.0.0.1", self.port)) == 0
 
-    def log(self):
+    def log(self, tail=2000):
         try:
-            return open(os.path.join(self.dir, "log")).read()[-2000:]
+            text = open(os.path.join(self.dir, "log")).read()
+            return text[-tail:] if tail else text
         except OSError:
             return ""
 

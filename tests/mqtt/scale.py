@@ -95,6 +95,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--kills", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--p99-bound", type=float, default=P99_BOUND_S,
+                    help="fail if the convergence p99 is above this (0: only report it)")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     res = Results("test-mqtt-scale")
@@ -222,7 +224,8 @@ def run(a, build, work, res, procs):
               "%.3f s" % (len(c), statistics.median(c), p99, max(c),
                           statistics.median(asked.values()), pct(list(asked.values()), 99)),
               flush=True)
-        res.check("convergence p99 %.3f s <= %.1f s" % (p99, P99_BOUND_S), p99 <= P99_BOUND_S)
+        if a.p99_bound > 0:
+            res.check("convergence p99 %.3f s <= %.1f s" % (p99, a.p99_bound), p99 <= a.p99_bound)
     cpu = [(cpu1[n] - cpu0[n]) / span * 100 for n in cpu0]
     print("presses: %d in %.1f s (%.1f/s in all), broker killed %d times (down %.2f s each on "
           "average)" % (total, elapsed, total / elapsed, kills_done,
