@@ -20,7 +20,8 @@ struct venue {
 	long long republish_ms;
 
 	struct pn_set set;
-	struct pn_state own; /* this kiosk's state for its current event */
+	struct pn_state own; /* this kiosk's state for its current event, as published */
+	struct pn_state own_local; /* the same from its own rows only */
 	int have_own;
 	struct mqtt_event own_ann;
 	int have_ann;
@@ -237,6 +238,7 @@ void venue_set_event(struct venue *v, const struct store_event *ev, long long wa
 		copy_id(s.instance, v->instance);
 		s.seq = v->have_own ? v->own.seq : 0;
 		v->own = s;
+		v->own_local = s;
 		v->have_own = 1;
 		v->state_due = 1;
 	}
@@ -257,9 +259,9 @@ void venue_set_own(struct venue *v, const struct store_event *ev,
 		c->p = pn[i].p;
 		c->n = pn[i].n;
 	}
-	int same = s.n_cases == v->own.n_cases;
+	int same = s.n_cases == v->own_local.n_cases;
 	for (int i = 0; same && i < s.n_cases; i++) {
-		const struct pn_case *c = pn_case_find(&v->own, s.cases[i].id);
+		const struct pn_case *c = pn_case_find(&v->own_local, s.cases[i].id);
 		same = c && c->p == s.cases[i].p && c->n == s.cases[i].n;
 	}
 	if (same && v->own.seq)
@@ -267,10 +269,23 @@ void venue_set_own(struct venue *v, const struct store_event *ev,
 	/* The wall clock keeps sequences growing across restarts without storing them. */
 	s.seq = wall_ms > v->own.seq ? wall_ms : v->own.seq + 1;
 	s.sent_ms = wall_ms;
-	v->own = s;
-	v->state_due = 1;
+	v->own_local = s;
+	/* What is published is joined with what the venue already holds for this kiosk: a kiosk
+	 * restored from an old backup, or started on a copy of an old card, never publishes less
+	 * than it did, so no kiosk that starts later shows less either. */
 	struct pn_entry *e;
 	pn_set_apply(&v->set, &s, now_ms, NULL, &e);
+	if (e) {
+		struct pn_state joined = e->st;
+		joined.seq = s.seq;
+		joined.sent_ms = s.sent_ms;
+		memcpy(joined.kiosk_uid, s.kiosk_uid, sizeof joined.kiosk_uid);
+		memcpy(joined.instance, s.instance, sizeof joined.instance);
+		s = joined;
+		e->st = joined;
+	}
+	v->own = s;
+	v->state_due = 1;
 }
 
 static int is_own_venue(const struct venue *v, const struct mqtt_topic *t)
@@ -325,8 +340,26 @@ int venue_receive(struct venue *v, const char *topic, const char *payload, size_
 	}
 	if (e && retained)
 		e->seen_ms = seen; /* a stored state is no sign of life */
-	if (changed || r == PN_ADDED || r == PN_NEWER)
-		keep_save(v, topic, payload, len);
+	if (changed && e && v->have_own && !strcmp(s.kiosk, v->kiosk) &&
+	    !strcmp(s.venue, v->venue) && !strcmp(s.event, v->own.event)) {
+		/* More for this kiosk than it publishes (its own state from before a restore, or
+		 * a clone's): publish the join, so what the broker holds never goes down. */
+		long long seq = v->own.seq + 1;
+		v->own = e->st;
+		v->own.seq = seq;
+		memcpy(v->own.kiosk_uid, v->kiosk_uid, sizeof v->own.kiosk_uid);
+		memcpy(v->own.instance, v->instance, sizeof v->own.instance);
+		e->st.seq = seq;
+		v->state_due = 1;
+	}
+	if (changed || r == PN_ADDED || r == PN_NEWER) {
+		/* Keep the joined state, not the message: a lower state (an old backup) must not
+		 * replace a higher one in the store either. */
+		char *joined = e ? mqtt_format_state(&e->st) : NULL;
+		if (joined)
+			keep_save(v, topic, joined, strlen(joined));
+		free(joined);
+	}
 	return changed;
 }
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mqttlib import Broker, Kiosk, Results, cleanup, wait_for, workdir  # noqa: E402
+from mqttlib import Broker, Kiosk, Results, cleanup, free_port, wait_for, workdir  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BRIDGE_S = 15.0  # the bridge reconnects after 2 s, then the kiosks' states flow: generous
@@ -36,6 +36,18 @@ def certs(work):
     return ca, crt, key
 
 
+def client_cert(work, ca, name):
+    """A client certificate with CN=name signed by the test CA (a kiosk's TLS identity)."""
+    d = os.path.join(work, "certs")
+    crt, key, csr = (os.path.join(d, name + e) for e in (".crt", ".key", ".csr"))
+    q = dict(check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + name,
+                    "-keyout", key, "-out", csr], **q)
+    subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey",
+                    os.path.join(d, "ca.key"), "-CAcreateserial", "-days", "2", "-out", crt], **q)
+    return crt, key
+
+
 def main():
     build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
     res = Results("test-mqtt-bridge")
@@ -50,8 +62,14 @@ def main():
 
 def run(build, work, res, procs):
     ca, crt, key = certs(work)
+    # A second listener takes kiosks that log in with a client certificate (its CN is the
+    # user name the ACL sees), as board/mosquitto/venue.conf describes.
+    cert_port = free_port()
     campaign = Broker(work, "campaign", users=["library", "venue-school", "observer"],
-                      tls=(ca, crt, key))
+                      tls=(ca, crt, key),
+                      extra="listener %d 127.0.0.1\ncafile %s\ncertfile %s\nkeyfile %s\n"
+                            "require_certificate true\nuse_identity_as_username true\n"
+                            % (cert_port, ca, crt, key))
     with open(os.path.join(ROOT, "board/mosquitto/tallykiosk.acl")) as f:
         acl = f.read()
     with open(campaign.acl, "w") as f:
@@ -75,9 +93,15 @@ def run(build, work, res, procs):
                 extra_mqtt="tls_ca = %s\n" % ca)
     k1 = Kiosk(build, work, "k1", venue.port, db=os.path.join(work, "k1.db"))
     k2 = Kiosk(build, work, "k2", venue.port, scope="campaign", db=os.path.join(work, "k2.db"))
-    procs += [lib, k1, k2]
-    for k in (lib, k1, k2):
+    ccrt, ckey = client_cert(work, ca, "hall")
+    hall = Kiosk(build, work, "hall", cert_port, venue="hall", user="",
+                 db=os.path.join(work, "hall.db"),
+                 extra_mqtt="kiosk = hall\ntls_ca = %s\ntls_cert = %s\ntls_key = %s\n"
+                            % (ca, ccrt, ckey))
+    procs += [lib, k1, k2, hall]
+    for k in (lib, k1, k2, hall):
         k.start()
+    hall.ctl("add", "100")
     k1.ctl("add", "5")
     k2.ctl("add", "3")
     lib.ctl("add", "10")
@@ -86,9 +110,9 @@ def run(build, work, res, procs):
     def shows(k, key, want):
         return lambda: k.status().get(key) == want or None
 
-    ok, t = wait_for("campaign", lambda: shows(lib, "campaign_total", 19)() and
-                     shows(k2, "campaign_total", 19)(), BRIDGE_S)
-    res.check("campaign total 19 on both campaign-scope kiosks, across the bridge (%.2f s)" % t,
+    ok, t = wait_for("campaign", lambda: shows(lib, "campaign_total", 119)() and
+                     shows(k2, "campaign_total", 119)(), BRIDGE_S)
+    res.check("campaign total 119 on both campaign-scope kiosks, across the bridge (%.2f s)" % t,
               bool(ok), "library %s, k2 %s" % (lib.status().get("campaign_total"),
                                                k2.status().get("campaign_total")))
     res.check("k1 (scope venue) shows its venue's 8 and no campaign total",
@@ -104,14 +128,18 @@ def run(build, work, res, procs):
     lib.ctl("add", "2")
     k1.ctl("press")          # counted while its broker is down
     venue.start()
-    ok, t = wait_for("campaign", lambda: shows(lib, "campaign_total", 22)() and
-                     shows(k2, "campaign_total", 22)(), BRIDGE_S)
-    res.check("venue broker killed, restarted on an empty file: campaign total 22 again (%.2f s)"
+    ok, t = wait_for("campaign", lambda: shows(lib, "campaign_total", 122)() and
+                     shows(k2, "campaign_total", 122)(), BRIDGE_S)
+    res.check("venue broker killed, restarted on an empty file: campaign total 122 again (%.2f s)"
               % t, bool(ok), "library %s, k2 %s" % (lib.status().get("campaign_total"),
                                                     k2.status().get("campaign_total")))
     got = campaign.retained("tallykiosk/v1/test/+/+/+")
-    res.check("the campaign broker holds every kiosk's state and event (6 retained)",
-              len(got) == 6, "\n".join(got))
+    res.check("the campaign broker holds every kiosk's state and event (8 retained)",
+              len(got) == 8, "\n".join(got))
+    s = hall.status()
+    res.check("a kiosk logged in with a TLS client certificate counts (venue hall: 100)",
+              s["mqtt"]["connected"] and s["venue_total"] == 100 and not s["mqtt"]["refused"],
+              str(s))
 
 
 if __name__ == "__main__":

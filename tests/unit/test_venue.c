@@ -205,6 +205,27 @@ static void test_follows_newer_goal(void **state)
 	venue_close(v);
 }
 
+/* A kiosk restored from an old backup publishes what the venue held for it, never less. */
+static void test_restored_kiosk_never_publishes_less(void **state)
+{
+	(void)state;
+	struct venue *v = open_venue("k1", "uid1");
+	struct store_event ev = event("Write for Rights 2026", "", 0);
+	venue_link(v, 1, "connected", 0);
+	peer_state(v, "k1", "uid1", "before-restore", 900, 10, 2, 1, 0); /* its retained state */
+	own_counts(v, &ev, 1, 0, 1000);                                 /* its restored rows */
+	char topic[MQTT_TOPIC_MAX], *payload, *last = NULL;
+	while (venue_next_publish(v, 0, topic, sizeof topic, &payload)) {
+		free(last);
+		last = payload;
+	}
+	assert_non_null(last);
+	assert_non_null(strstr(last, "\"p\":10,\"n\":2"));
+	free(last);
+	assert_int_equal(venue_total(v), 8);
+	venue_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_duplicates_reported),
 		cmocka_unit_test(test_saves_and_restore),
 		cmocka_unit_test(test_follows_newer_goal),
+		cmocka_unit_test(test_restored_kiosk_never_publishes_less),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
