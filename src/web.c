@@ -196,7 +196,8 @@ static int load_files(struct web *w, const char *dir, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: cannot read", path);
 			rc = -1;
 		} else {
-			snprintf(fl->name, sizeof fl->name, "%s", n);
+			/* n is shorter than name (checked above); the precision says so to gcc. */
+			snprintf(fl->name, sizeof fl->name, "%.*s", (int)sizeof fl->name - 1, n);
 			fl->ctype = ctype_of(n);
 			fl->len = (size_t)sb.st_size;
 			w->n_files++;
