@@ -346,6 +346,8 @@ static void draw_card(struct view_carousel *vc, const struct draw_ctx *dc, struc
 	if (c->layer) {
 		SDL_Rect r = text_block(l);
 		r.y += dy;
+		/* Settled, the picture is opaque: a copy, not a blend (a far cheaper blit). */
+		SDL_SetTextureBlendMode(c->layer, a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
 		SDL_SetTextureAlphaMod(c->layer, a);
 		SDL_RenderCopy(ren, c->layer, NULL, &r);
 	} else {
