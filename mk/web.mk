@@ -29,3 +29,6 @@ $(WEB_NODE_STAMP): tests/web/package.json tests/web/package-lock.json
 test-web-browser: all $(WEB_NODE_STAMP)
 	$(call apt_install,chromium)
 	tests/web/test_browser.sh $(BUILD)
+
+bench-web: all
+	python3 bench/web_bench.py $(BUILD)

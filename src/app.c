@@ -298,8 +298,11 @@ static void reply_to(struct app *a, int tag, int ok, const char *code, const cha
 static void web_request(struct app *a, int tag, const struct control_request *req)
 {
 	if (!a->p->web) {
-		reply_to(a, tag, 0, "off", "the web page is off: set [web] enabled = true in "
-					   "kiosk.conf and restart the kiosk");
+		reply_to(a, tag, 0, "off", a->p->cfg->web_enabled
+					   ? "the web page could not start (the kiosk's log says why: "
+					     "journalctl -u tallykiosk | grep web:)"
+					   : "the web page is off: set [web] enabled = true in "
+					     "kiosk.conf and restart the kiosk");
 		return;
 	}
 	if (req->n == CONTROL_WEB_NEW_PIN) {

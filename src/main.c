@@ -541,13 +541,11 @@ int main(int argc, char **argv)
 		log_msg(LOG_PRIO_WARNING, "share cards: %s", err);
 	struct web *web;
 	char pin[WEB_PIN_MAX + 1] = "";
+	/* A page that cannot start (port taken, no network allowed) must not stop the counting:
+	 * the kiosk runs on without it and says so (tallyctl web, the log). */
 	if (open_web(&cfg, st, &cases, &web, pin, sizeof pin)) {
-		card_close(card);
-		if (trace)
-			fclose(trace);
-		render_close(r);
-		store_close(st);
-		return 1;
+		log_msg(LOG_PRIO_ERR, "web: the staff page is not served; the kiosk counts on");
+		web = NULL;
 	}
 	struct app_params p = { .cfg = &cfg, .cases = &cases, .store = st, .render = r, .socket_path = sock,
 				.signal_fd = sfd, .trace = trace,

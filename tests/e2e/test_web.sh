@@ -187,4 +187,15 @@ check "tallyctl web with the page off exits 1" "$?" 1
 check_contains "and says how to turn it on" "$out" "[web] enabled = true"
 check "nothing listens on the old port" "$(curl -s -o /dev/null -w '%{http_code}' "$B/")" 000
 stop_kiosk
+# A page that cannot start (its port is taken) does not stop the counting.
+python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(60)' >"$WORK/busyport" &
+BUSY_PID=$!
+for _ in $(seq 1 100); do [ -s "$WORK/busyport" ] && break; sleep 0.1; done
+printf '[web]\nenabled = true\nlisten = 127.0.0.1:%s\n' "$(cat "$WORK/busyport")" >"$WORK/busy.conf"
+start_kiosk -c "$WORK/busy.conf" || fail "kiosk starts though its web port is taken"
+before=$(total); ctl press >/dev/null
+check "it counts without its web page" "$(total)" $((before + 1))
+check_contains "tallyctl web says the page could not start" "$(ctl web 2>&1)" "could not start"
+stop_kiosk
+kill "$BUSY_PID" 2>/dev/null
 finish
