@@ -15,12 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clockcheck.h"
 #include "sbuf.h"
 #include "textcheck.h"
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_INSERT_COUNT] = "INSERT INTO counts(event_id, at_ms, kind, delta, source, kiosk_id, undoes,"
-			    " case_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			    " case_id, time_ok) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_ADD_TOTAL] = "UPDATE events SET total = total + ?2 WHERE id = ?1",
 	[ST_UNDO_TARGET] = "SELECT c.id, c.delta, c.case_id FROM counts c WHERE c.event_id = ?1"
 			   " AND c.kind IN ('press', 'add') AND c.source != '" SOURCE_RECOVERED "'"
@@ -54,6 +55,11 @@ static const char schema_v1[] =
 	"CREATE INDEX counts_by_event ON counts(event_id, id);"
 	"CREATE UNIQUE INDEX counts_undone ON counts(undoes) WHERE undoes IS NOT NULL;"
 	"INSERT INTO meta(key, value) VALUES('kiosk_id', lower(hex(randomblob(16))));";
+
+/* Version 3: whether a count's time could be trusted when it was saved (clockcheck.h: a Pi
+ * has no clock of its own); NULL for rows saved before the kiosk checked. */
+static const char schema_v3[] =
+	"ALTER TABLE counts ADD COLUMN time_ok INTEGER CHECK(time_ok IS NULL OR time_ok IN (0, 1));";
 
 /* Version 2: several kiosks (docs/several-kiosks.md). An event's uid names it across the
  * kiosks of a venue (NULL: derived from its name, as for the first event of every kiosk);
@@ -276,6 +282,8 @@ static enum store_status create_schema(struct store *st, const char *first_event
 	s = store_exec_sql(st, schema_v1, "creating the schema");
 	if (!s)
 		s = store_exec_sql(st, schema_v2, "creating the schema");
+	if (!s)
+		s = store_exec_sql(st, schema_v3, "creating the schema");
 	if (s)
 		goto rollback;
 	sqlite3_stmt *ins;
@@ -323,6 +331,8 @@ static enum store_status migrate(struct store *st, const char *path, long long f
 		return store_exec_sql(st, "COMMIT", path);
 	if (version < 2)
 		s = store_exec_sql(st, schema_v2, "migrating the database to schema version 2");
+	if (!s && version < 3)
+		s = store_exec_sql(st, schema_v3, "migrating the database to schema version 3");
 	if (s)
 		goto rollback;
 	char sql[64];
@@ -759,10 +769,18 @@ static enum store_status auto_txn_end(struct store *st, int auto_txn, enum store
 static enum store_status insert_row(struct store *st, const char *kind, long long delta,
 				    const char *source, long long undoes, const char *case_id)
 {
+	/* The time is written as the clock says, with whether the clock could be right. */
+	long long now = now_ms();
+	if (!st->latest_known) {
+		st->latest_ms = store_latest_ms(st);
+		st->latest_known = 1;
+	}
+	int time_ok = clockcheck_judge(now, clockcheck_build_ms(), st->latest_ms) == CLOCKCHECK_OK;
 	sqlite3_stmt *s = st->stmt[ST_INSERT_COUNT];
 	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, st->pend.id);
-	sqlite3_bind_int64(s, 2, now_ms());
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int(s, 9, time_ok);
 	sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, delta);
 	/* SQLITE_STATIC, not TRANSIENT: the strings outlive the step, and a TRANSIENT copy that
@@ -783,6 +801,8 @@ static enum store_status insert_row(struct store *st, const char *kind, long lon
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "saving a count");
+	if (now > st->latest_ms)
+		st->latest_ms = now;
 	st->pend_row = sqlite3_last_insert_rowid(st->db);
 	s = st->stmt[ST_ADD_TOTAL];
 	sqlite3_reset(s);

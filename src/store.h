@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_NAME_MAX 128
 #define STORE_SOURCE_MAX 32
 /* Largest single manual add and largest goal: beyond any real event, far from overflow. */

@@ -34,6 +34,8 @@ struct store {
 	long long pend_row;       /* id of the last count row written in the open transaction */
 	struct store_event cur;   /* committed state of the current event */
 	struct store_event pend;  /* state inside an open transaction */
+	long long latest_ms;      /* the latest time a row or event start was saved with */
+	int latest_known;         /* latest_ms was read from the file */
 	char kiosk_id[40];
 	char errmsg[512];
 	char notice[768];         /* what store_open_recover did, for staff */

@@ -199,7 +199,8 @@ enum store_status store_export(struct store *st, enum store_export_format fmt, c
 		st->db,
 		"SELECT e.id, e.name, c.id, " ISO_SQL("c.at_ms") ", c.kind, c.delta,"
 		" sum(c.delta) OVER (PARTITION BY c.event_id ORDER BY c.id), c.source, c.kiosk_id,"
-		" c.undoes, c.case_id FROM counts c JOIN events e ON e.id = c.event_id ORDER BY c.id",
+		" c.undoes, c.case_id, c.time_ok FROM counts c JOIN events e ON e.id = c.event_id"
+		" ORDER BY c.id",
 		-1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "exporting");
@@ -207,7 +208,7 @@ enum store_status store_export(struct store *st, enum store_export_format fmt, c
 	sbuf_init(&b);
 	if (fmt == STORE_EXPORT_CSV)
 		sbuf_add(&b, "event_id,event,count_id,time_utc,kind,delta,total_after,source,"
-			     "kiosk_id,undoes,case\r\n");
+			     "kiosk_id,undoes,case,time_ok\r\n");
 	else
 		sbuf_add(&b, "[");
 	int n = 0;
@@ -226,6 +227,8 @@ enum store_status store_export(struct store *st, enum store_export_format fmt, c
 				sbuf_printf(&b, "%lld", undoes);
 			sbuf_add(&b, ",");
 			sbuf_add_csv_field(&b, col_text(q, 10));
+			sbuf_add(&b, ",");
+			sbuf_add(&b, col_text(q, 11)); /* 1, 0, or empty: saved before it was checked */
 			sbuf_add(&b, "\r\n");
 		} else {
 			sbuf_printf(&b, "%s\n{\"event_id\":%lld,\"event\":", n ? "," : "", event_id);
@@ -242,6 +245,9 @@ enum store_status store_export(struct store *st, enum store_export_format fmt, c
 				sbuf_add(&b, ",\"case\":");
 				sbuf_add_json_string(&b, col_text(q, 10));
 			}
+			if (sqlite3_column_type(q, 11) != SQLITE_NULL)
+				sbuf_printf(&b, ",\"time_ok\":%s",
+					    sqlite3_column_int(q, 11) ? "true" : "false");
 			sbuf_add(&b, "}");
 		}
 		n++;

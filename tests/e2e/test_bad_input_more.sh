@@ -283,10 +283,12 @@ FUT=$WORK/future.db
 "$KIOSK" --db "$FUT" --screenshot "$WORK/f.png" --size 320x240 >/dev/null 2>&1
 ctl_f() { "$CTL" --db "$FUT" "$@"; }
 ctl_f add 7 >/dev/null
-sqlite3 "$FUT" "PRAGMA user_version = 3" || fail "sqlite3 sets user_version"
+# one more than this build's STORE_SCHEMA_VERSION
+next=$(( $(sed -n 's/^#define STORE_SCHEMA_VERSION \([0-9]*\).*/\1/p' "$ROOT/src/store.h") + 1 ))
+sqlite3 "$FUT" "PRAGMA user_version = $next" || fail "sqlite3 sets user_version"
 sum=$(md5sum <"$FUT")
 check "the kiosk refuses a database from a newer version: exit 1" "$(run kiosk --db "$FUT" --windowed)" 1
-check_contains "it says so and what to do" "$(out)" "written by a newer tallykiosk (schema version 3"
+check_contains "it says so and what to do" "$(out)" "written by a newer tallykiosk (schema version $next"
 check_contains "and that the file is left alone" "$(out)" "upgrade tallykiosk, the file is left untouched"
 check "tallyctl status on it exits 3" "$(run ctl_f status)" 3
 check_contains "with the same reason" "$(out)" "written by a newer tallykiosk"

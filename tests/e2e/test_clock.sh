@@ -28,6 +28,9 @@ t2=$(col 3 4) t3=$(col 4 4)
 check "the new row's time is a week earlier than the row before it" \
 	"$(python3 -c 'import sys, datetime as d; f=lambda s: d.datetime.fromisoformat(s.replace("Z", "+00:00")); print(round((f(sys.argv[1]) - f(sys.argv[2])).total_seconds() / 86400))' "$t2" "$t3")" 7
 check "yet it is listed after it, with the right running total" "$(col 4 5),$(col 4 7)" "press,6"
+check "the export says which times could be trusted" "$(col 2 12),$(col 3 12),$(col 4 12)" "1,1,0"
+check_contains "the JSON export too" "$(ctl export --json | sed -n 4p)" '"time_ok":false'
+check "the CSV header names the column" "$(col 1 12)" "time_ok"
 ctl undo >/dev/null
 check "undo takes back the latest press, not the latest time" "$(total)" 5
 check "the undo names row 3" "$(col 5 10)" 3

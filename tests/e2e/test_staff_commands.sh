@@ -54,8 +54,8 @@ ctl add 4 grassy-narrows >/dev/null
 check "add N CASE counts N" "$(total)" 10
 csv=$(ctl export --csv | tr -d '\r')
 check_contains "the press is stored with its case" "$csv" ",press,1,6,tallyctl,"
-check "one press row for jani-silva" "$(echo "$csv" | grep -c ',press,1,6,tallyctl,.*,jani-silva$')" 1
-check "one add row of 4 for grassy-narrows" "$(echo "$csv" | grep -c ',add,4,10,tallyctl,.*,grassy-narrows$')" 1
+check "one press row for jani-silva" "$(echo "$csv" | grep -c ',press,1,6,tallyctl,.*,jani-silva,1$')" 1
+check "one add row of 4 for grassy-narrows" "$(echo "$csv" | grep -c ',add,4,10,tallyctl,.*,grassy-narrows,1$')" 1
 out=$(ctl press no-such-case 2>&1)
 check "a case not in the cases file exits 2" "$?" 2
 check_contains "and names the case and the known ones" "$out" 'no case "no-such-case" in the cases file (cases: '
@@ -65,6 +65,6 @@ check "a malformed case exits 2 before reaching the kiosk" "$?" 2
 check "neither was counted" "$(total)" 10
 ctl undo >/dev/null
 check "undo takes back the add for the case" "$(total)" 6
-check "the undo row keeps the case" "$(ctl export --csv | tr -d '\r' | grep -c ',undo,-4,6,tallyctl,.*,grassy-narrows$')" 1
+check "the undo row keeps the case" "$(ctl export --csv | tr -d '\r' | grep -c ',undo,-4,6,tallyctl,.*,grassy-narrows,1$')" 1
 stop_kiosk
 finish

@@ -194,6 +194,30 @@ static void test_failed_job_leaves_nothing_in_its_batch(void **state)
 	assert_int_equal(undone, 4); /* the add for khaled, not a row of a failed job */
 }
 
+/* A version 2 file (no time_ok) is migrated: its rows say nothing about their time, new rows
+ * say whether the clock could be right. */
+static void test_version_2_file_gets_time_ok(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
+	store_close(f->st);
+	f->st = NULL;
+	poke(f->path, "ALTER TABLE counts DROP COLUMN time_ok; PRAGMA user_version = 2");
+	assert_int_equal(store_open(&f->st, f->path, "ignored", 1, 100), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
+	char *csv;
+	assert_int_equal(store_export(f->st, STORE_EXPORT_CSV, &csv), STORE_OK);
+	assert_non_null(strstr(csv, ",case,time_ok\r\n"));
+	assert_non_null(strstr(csv, ",press,1,1,button,"));
+	assert_non_null(strstr(csv, ",,,\r\n"));  /* the old row: no undo, case or verdict */
+	assert_non_null(strstr(csv, ",,,1\r\n")); /* the new one: the clock looked right */
+	free(csv);
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(file_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_open(&f->st, f->path, "ignored", 1, 100), STORE_OK);
+}
+
 static void test_new_event_keeps_old_one(void **state)
 {
 	struct fixture *f = *state;
@@ -313,8 +337,8 @@ static void test_case_counts(void **state)
 	char *csv;
 	assert_int_equal(store_export(f->st, STORE_EXPORT_CSV, &csv), STORE_OK);
 	assert_non_null(strstr(csv, ",press,1,1,button-jani,"));
-	assert_non_null(strstr(csv, ",jani-silva\r\n")); /* the press */
-	assert_non_null(strstr(csv, ",1,jani-silva\r\n")); /* its undo keeps the case */
+	assert_non_null(strstr(csv, ",jani-silva,1\r\n")); /* the press */
+	assert_non_null(strstr(csv, ",1,jani-silva,1\r\n")); /* its undo keeps the case */
 	free(csv);
 	assert_int_equal(total(f->st), 0);
 	/* Per-case totals follow each count and survive a reopen. */
@@ -454,6 +478,7 @@ int main(void)
 		T(test_undo_takes_back_latest_first),
 		T(test_group_commit_and_rollback),
 		T(test_failed_job_leaves_nothing_in_its_batch),
+		T(test_version_2_file_gets_time_ok),
 		T(test_new_event_keeps_old_one),
 		T(test_reopen_takes_back_a_new_event),
 		T(test_goal),
