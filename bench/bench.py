@@ -318,13 +318,18 @@ def bench_burst(results):
     start = threading.Barrier(clients + 1)
     done = [0.0] * clients
 
+    errors = []
+
     def worker(i):
         s = k.connect()
         start.wait()
-        s.sendall(b"press\n" * per[i])
-        for _ in range(per[i]):
-            read_reply(s)
-        done[i] = time.monotonic()
+        try:
+            s.sendall(b"press\n" * per[i])
+            for _ in range(per[i]):
+                read_reply(s)
+            done[i] = time.monotonic()
+        except (OSError, RuntimeError, ValueError) as e:
+            errors.append("connection %d: %s" % (i, e))
         s.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
@@ -334,7 +339,10 @@ def bench_burst(results):
     t0 = time.monotonic()
     for t in threads:
         t.join()
-    results["burst_s"] = max(done) - t0
+    results["burst_s"] = max(done) - t0 if not errors else float("nan")
+    if errors:
+        results["burst_note"] = "%d of %d connections failed, first: %s" % (
+            len(errors), clients, errors[0])
     status = json.loads(k.request("status"))
     results["burst_total"] = status["total"]
     k.stop()
@@ -642,7 +650,9 @@ def report(r):
          verdict(r["startup_ms"], 300)),
         ("Instructions per frame, software renderer at 1080p", frames, "-", ""),
         ("Burst: 1,000 presses, all durable after", "%.2f s (total %d, %d commits)" % (
-            r["burst_s"], r["burst_total"], r["burst_commits"]), "≤ 2 s", verdict(r["burst_s"], 2)),
+            r["burst_s"], r["burst_total"], r["burst_commits"]) if "burst_note" not in r else
+         "not measured: " + r["burst_note"], "≤ 2 s",
+         verdict(r["burst_s"], 2) if "burst_note" not in r else "**missed**"),
         ("Durable commits/s: kiosk count path / raw SQLite autocommit",
          "%.0f / %.0f" % (r["kiosk_commits_s"], r["raw_commits_s"]), "-", ""),
     ]
