@@ -180,6 +180,60 @@ static int salvage_scan(struct store *st, sqlite3 *old, int which)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+/*
+ * Best effort, after the events: what several kiosks need of the old file (schema 2), the
+ * events' ids across the venue and the peers' last states. Without the id, a recovered
+ * staff-started event would look like another event to the venue, and its counts would leave
+ * the venue total. A file of schema 1 has neither: nothing to do.
+ */
+static int salvage_several(struct store *st, sqlite3 *old)
+{
+	sqlite3_stmt *q, *ins;
+	if (sqlite3_prepare_v2(old, "SELECT id, uid, origin_ms FROM events", -1, &q, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_prepare_v2(st->db, "UPDATE events SET uid = ?2, origin_ms = ?3 WHERE id = ?1",
+				       -1, &ins, NULL) != SQLITE_OK) {
+			sqlite3_finalize(q);
+			return -1;
+		}
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			const char *uid = (const char *)sqlite3_column_text(q, 1);
+			long long origin = sqlite3_column_int64(q, 2);
+			if (!uid || !*uid || !text_is_clean(uid, STORE_UID_MAX) || origin < 0)
+				continue;
+			sqlite3_reset(ins);
+			sqlite3_bind_int64(ins, 1, sqlite3_column_int64(q, 0));
+			sqlite3_bind_text(ins, 2, uid, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(ins, 3, origin);
+			sqlite3_step(ins);
+		}
+		sqlite3_finalize(q);
+		sqlite3_finalize(ins);
+	}
+	if (sqlite3_prepare_v2(old, "SELECT topic, payload, received_ms FROM peer_states", -1, &q,
+			       NULL) == SQLITE_OK) {
+		if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO peer_states(topic, payload,"
+				       " received_ms) VALUES(?1, ?2, ?3)", -1, &ins, NULL) != SQLITE_OK) {
+			sqlite3_finalize(q);
+			return -1;
+		}
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			const char *topic = (const char *)sqlite3_column_text(q, 0);
+			const char *payload = (const char *)sqlite3_column_text(q, 1);
+			if (!topic || !payload) /* the payloads are checked again when they are read */
+				continue;
+			sqlite3_reset(ins);
+			sqlite3_bind_text(ins, 1, topic, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins, 2, payload, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(ins, 3, sqlite3_column_int64(q, 2));
+			sqlite3_step(ins);
+		}
+		sqlite3_finalize(q);
+		sqlite3_finalize(ins);
+	}
+	return 0;
+}
+
 /* After the rows: events for orphaned rows, dangling undo links, totals from the rows (with
  * one "(recovered)" row per event for whatever the old total knew beyond its surviving rows),
  * and exactly one open event. */
@@ -236,6 +290,8 @@ static enum store_status salvage(struct store *st, const char *aside, long long 
 			s = store_fail(st, SQLITE_ERROR, "copying the recovered rows");
 			break;
 		}
+	if (s == STORE_OK && rc == SQLITE_OK && salvage_several(st, old))
+		s = store_fail(st, SQLITE_ERROR, "copying the recovered event ids");
 	sqlite3_stmt *q = NULL;
 	if (s == STORE_OK && rc == SQLITE_OK &&
 	    sqlite3_prepare_v2(old, "SELECT value FROM meta WHERE key = 'kiosk_id'", -1, &q,

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import time
 
@@ -53,7 +54,41 @@ def all_show(kiosks, total, event=None):
     return cond
 
 
+def recovered_keeps_venue_ids(build, work, res):
+    """A damaged database moved aside and salvaged keeps its events' venue ids and the
+    peers' states: a staff-started event must stay the venue's after a recovery."""
+    import sqlite3
+    db = os.path.join(work, "recover.db")
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    kiosk, ctl = os.path.join(build, "tallykiosk"), os.path.join(build, "tallyctl")
+    subprocess.run([kiosk, "--db", db, "--screenshot", db + ".png", "--size", "320x240"],
+                   env=env, capture_output=True, check=True)
+    subprocess.run([ctl, "--db", db, "new-event", "Assembly hall"], capture_output=True, check=True)
+    subprocess.run([ctl, "--db", db, "add", "5"], capture_output=True, check=True)
+    con = sqlite3.connect(db)
+    con.execute("INSERT INTO peer_states VALUES('tallykiosk/v1/c/v/e/k9', '{}', 1)")
+    before = con.execute("SELECT uid, origin_ms FROM events WHERE ended_ms IS NULL").fetchone()
+    con.execute("UPDATE events SET total = total + 7 WHERE ended_ms IS NULL")  # now damaged
+    con.commit()
+    con.close()
+    p = subprocess.Popen([kiosk, "--db", db, "--windowed=320x240"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for("up", lambda: "Kiosk:  running" in subprocess.run(
+        [ctl, "--db", db, "status"], capture_output=True, text=True).stdout or None, DEADLINE_S)
+    p.terminate()
+    p.wait(30)
+    con = sqlite3.connect(db)
+    after = con.execute("SELECT uid, origin_ms FROM events WHERE ended_ms IS NULL").fetchone()
+    peers = con.execute("SELECT count(*) FROM peer_states").fetchone()[0]
+    con.close()
+    res.check("a recovered database keeps its event's venue id and the peers' states",
+              before[0] and after == before and peers == 1 and
+              any(".damaged-" in f for f in os.listdir(work)),
+              "before %s, after %s, peers %s" % (before, after, peers))
+
+
 def run(build, work, res, procs):
+    recovered_keeps_venue_ids(build, work, res)
     broker = Broker(work, users=["k1", "k2", "k3", "k4", "k5", "observer"])
     procs.append(broker)
     broker.start()
