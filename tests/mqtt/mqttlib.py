@@ -292,6 +292,9 @@ class Kiosk:
 
 
 def workdir(prefix):
+    """A fresh folder for one test. A SIGTERM (a timeout, a CI cancel) then ends the test
+    through its finally: cleanup, so no broker or kiosk is left running."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     return tempfile.mkdtemp(prefix=prefix)
 
 
