@@ -75,6 +75,25 @@ static const struct command commands[] = {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
+/* Prints text from column indent (where the cursor is) on, wrapped at 79 columns, later lines
+ * indented as much; ends the line. */
+static void print_wrapped(FILE *f, int indent, const char *text)
+{
+	int col = indent;
+	for (const char *w = text; *w;) {
+		size_t n = strcspn(w, " ");
+		if (col > indent && col + 1 + (int)n > 79) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		}
+		fprintf(f, "%s%.*s", col > indent ? " " : "", (int)n, w);
+		col += (col > indent ? 1 : 0) + (int)n;
+		w += n;
+		w += strspn(w, " ");
+	}
+	fputc('\n', f);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -87,9 +106,9 @@ static void usage(FILE *f)
 		char head[64];
 		snprintf(head, sizeof head, "%s %s", commands[i].name, commands[i].args);
 		if (strlen(head) > 22)
-			fprintf(f, "  %s\n  %-22s %s\n", head, "", commands[i].summary);
-		else
-			fprintf(f, "  %-22s %s\n", head, commands[i].summary);
+			fprintf(f, "  %s\n", head);
+		fprintf(f, "  %-22s ", strlen(head) > 22 ? "" : head);
+		print_wrapped(f, 25, commands[i].summary);
 	}
 	fprintf(f,
 		"\n"
@@ -108,9 +127,11 @@ static void usage(FILE *f)
 
 static void command_usage(const struct command *c)
 {
-	printf("Usage: tallyctl [OPTION]... %s%s%s\n%c%s.\n", c->name, c->args[0] ? " " : "",
-	       c->args, c->summary[0] - 'a' + 'A', c->summary + 1);
-	if (c->arg == ARG_WORDS)
+	char summary[400];
+	snprintf(summary, sizeof summary, "%c%s.", c->summary[0] - 'a' + 'A', c->summary + 1);
+	printf("Usage: tallyctl [OPTION]... %s%s%s\n", c->name, c->args[0] ? " " : "", c->args);
+	print_wrapped(stdout, 0, summary);
+	if (!strcmp(c->name, "new-event"))
 		printf("Several words make one name: tallyctl new-event Library evening.\n");
 	if (!strcmp(c->name, "new-event") || !strcmp(c->name, "reopen"))
 		printf("Nothing is deleted: a mistaken new-event is taken back with tallyctl reopen\n"
@@ -657,6 +678,12 @@ static int run(struct ctl *c)
  */
 static int set_time(int argc, char **argv)
 {
+	if (argc == 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			if (!strcmp(commands[i].name, "set-time"))
+				command_usage(&commands[i]);
+		return 0;
+	}
 	char when[64] = "";
 	for (int i = 0; i < argc; i++) /* "2026-12-10 18:05" typed without quotes is two words */
 		if (strlen(when) + strlen(argv[i]) + 2 < sizeof when)

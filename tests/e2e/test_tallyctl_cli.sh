@@ -27,6 +27,11 @@ out=$(ctl add --help); rc=$?
 check "add --help exits 0" "$rc" 0
 check_contains "add --help is about add" "$out" "Usage: tallyctl [OPTION]... add N"
 check_contains "press is in the command list" "$(ctl --help)" "press"
+long=$(ctl --help | sed -n '/^Commands/,/^$/p' | awk 'length($0) > 79' | head -1)
+check "the command list fits 80 columns" "${long:-none}" none
+out=$(ctl set-time --help); rc=$?
+check "set-time --help exits 0" "$rc" 0
+check_contains "and explains it" "$out" 'set-time "YYYY-MM-DD HH:MM"'
 
 out=$(ctl new-event 为权利写信 2026 東京)
 check_contains "new-event confirms the name (words joined)" "$out" 'Started "为权利写信 2026 東京" at 0'
