@@ -772,9 +772,18 @@ static enum store_status insert_row(struct store *st, const char *kind, long lon
 	/* The time is written as the clock says, with whether the clock could be right. */
 	long long now = now_ms();
 	if (!st->latest_known) {
-		st->latest_ms = store_latest_ms(st);
+		long long ms = 0;
+		int qrc = store_exec_int(st, "SELECT max(coalesce((SELECT max(at_ms) FROM counts), 0),"
+					 " coalesce((SELECT max(started_ms) FROM events), 0))", &ms);
+		if (qrc != SQLITE_OK)
+			return store_fail(st, qrc, "reading the latest time");
+		st->latest_ms = ms;
 		st->latest_known = 1;
 	}
+	/* A failed statement (out of memory) may have rolled the whole transaction back: a row
+	 * written now would commit on its own while its job is reported failed. */
+	if (txn_lost(st))
+		return STORE_ERR_IO;
 	int time_ok = clockcheck_judge(now, clockcheck_build_ms(), st->latest_ms) == CLOCKCHECK_OK;
 	sqlite3_stmt *s = st->stmt[ST_INSERT_COUNT];
 	sqlite3_reset(s);
