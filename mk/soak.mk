@@ -7,8 +7,10 @@
 #                        allocation counts)
 #   make test-soak       a 12-hour event, accelerated (CI, ~2 min on 2 cores): 500,000 frames and
 #                        50,000 presses under ASan/LSan and, at the same time, in this BUILD
-#                        measured for RSS and fd growth; beside them the real kiosk, headless,
-#                        taking 20 presses a second over its socket for SOAK_KIOSK_S (60) s
+#                        measured for growth of memory in use, RSS and fds (then its two
+#                        negative controls); beside them the real kiosk, headless, taking 20
+#                        presses a second over its socket for SOAK_KIOSK_S (60) s
+#   make test-soak-controls  the soak broken on purpose (a leak, an fd), which must fail
 #   make test-soak-long  ten times the frames and presses, the real kiosk for SOAK_LONG_S (3600) s
 
 # The sanitizer build of `make check`: the same flags, so build-san/obj is shared with it.
@@ -20,7 +22,7 @@ OOM_DIR = $(BUILD)/oom
 # The project's objects call __wrap_malloc & co. in the driver (ASan keeps the real malloc).
 OOM_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=free
 
-.PHONY: test-oom test-oom-nosan test-soak test-soak-long test-soak-here
+.PHONY: test-oom test-oom-nosan test-soak test-soak-long test-soak-here test-soak-controls
 
 $(OOM_DIR):
 	mkdir -p $@
@@ -56,6 +58,23 @@ test-soak-here: $(SOAK_DIR)/soak_drive
 	ASAN_OPTIONS=detect_leaks=1 $(SOAK_DIR)/soak_drive $$d $(SOAK_ARGS) $(SOAK_CHECK_ARGS); \
 	rc=$$?; rm -rf $$d; exit $$rc
 
+# The negative controls: a soak broken on purpose (a 128 KiB block lost, or /dev/null left
+# open, every 10,000 frames) must fail, on the check that sees that breakage.
+SOAK_CONTROL_ARGS = --frames 100000 --presses 10000 --hours 2
+test-soak-controls: $(SOAK_DIR)/soak_drive
+	@for brk in leak:'memory in use grew' fd:'open file descriptors changed'; do \
+		d=$$(mktemp -d /dev/shm/tk-soak.XXXXXX 2>/dev/null || mktemp -d); \
+		SOAK_BREAK=$${brk%%:*} $(SOAK_DIR)/soak_drive $$d $(SOAK_CONTROL_ARGS) >$$d.log 2>&1; \
+		rc=$$?; rm -rf $$d; \
+		if [ $$rc = 1 ] && grep -q "FAIL $${brk#*:}" $$d.log; then \
+			echo "soak: negative control '$${brk%%:*}': failed as it must ($$(grep -m1 "FAIL $${brk#*:}" $$d.log))"; \
+			rm -f $$d.log; \
+		else \
+			echo "soak: negative control '$${brk%%:*}' was not caught (exit $$rc):"; cat $$d.log; \
+			rm -f $$d.log; exit 1; \
+		fi; \
+	done
+
 # Three at once (CI has 2 cores; the third mostly sleeps): the driver under ASan/LSan in
 # build-san, the driver in this BUILD measured for RSS and fds, and the real kiosk taking 20
 # presses a second over its socket for 60 s (exactly 1,200 saved; its RSS and fds steady).
@@ -68,7 +87,8 @@ test-soak: all
 		>$(SOAK_DIR)/san.log 2>&1 & san=$$!; \
 	python3 tests/soak/kiosk_soak.py $(BUILD) --seconds $(SOAK_KIOSK_S) \
 		>$(SOAK_DIR)/kiosk.log 2>&1 & kiosk=$$!; \
-	$(MAKE) --no-print-directory test-soak-here >$(SOAK_DIR)/plain.log 2>&1; plain=$$?; \
+	{ $(MAKE) --no-print-directory test-soak-here && \
+	  $(MAKE) --no-print-directory test-soak-controls; } >$(SOAK_DIR)/plain.log 2>&1; plain=$$?; \
 	wait $$san; san_rc=$$?; wait $$kiosk; kiosk_rc=$$?; \
 	sed 's/^/  [asan]  /' $(SOAK_DIR)/san.log; sed 's/^/  [plain] /' $(SOAK_DIR)/plain.log; \
 	sed 's/^/  [kiosk] /' $(SOAK_DIR)/kiosk.log; \
