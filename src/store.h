@@ -4,8 +4,7 @@
  * Every count is a row (a press +1, a manual add +N, an undo -N) in the current event; an
  * event's running total is kept beside it in the same transaction, so reading it is O(1).
  * Nothing is ever deleted: a new event closes the old one, which stays exportable.
- * Only the store's files (store.c, store_recover.c, store_report.c, through the private
- * store_int.h) include sqlite3.h. Functions return a store status; the detail of the last
+ * Only the store's files (store*.c, through the private store_int.h) include sqlite3.h. Functions return a store status; the detail of the last
  * failure is in store_errmsg().
  */
 #ifndef TALLYKIOSK_STORE_H

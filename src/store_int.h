@@ -1,6 +1,7 @@
 /*
- * Private to the store's files (store.c, store_recover.c, store_report.c): the connection, its
- * prepared statements and the helpers they share. The only header that includes sqlite3.h.
+ * Private to the store's files (store.c, store_open.c, store_events.c, store_recover.c,
+ * store_report.c, store_peers.c): the connection, its prepared statements and the helpers they
+ * share. The only header that includes sqlite3.h.
  */
 #ifndef TALLYKIOSK_STORE_INT_H
 #define TALLYKIOSK_STORE_INT_H
@@ -58,5 +59,38 @@ enum store_status store_check_total(struct store *st, const char *path);
 void store_close_db(struct store *st);
 /* A store left broken by a failed reopen tries again before each use. */
 enum store_status store_ensure_open(struct store *st);
+/* Closes and reopens the file after a failure, keeping st->errmsg; a failed reopen leaves the
+ * store broken (store_ensure_open tries again). */
+enum store_status store_reopen(struct store *st);
+/* The wall clock in Unix milliseconds, as rows and events are saved with. */
+long long store_now_ms(void);
+/* Whether SQLite rolled the caller's group transaction back by itself (sets st->errmsg). */
+int store_txn_lost(struct store *st);
+
+/*
+ * Runs body inside its own transaction unless the caller opened one; inside the caller's (a
+ * group commit) inside a savepoint, so a job that fails half-way (its row written, its total
+ * not) leaves nothing in the batch the others commit.
+ */
+#define AUTO_TXN_BEGIN(st)                                                          \
+	int auto_txn = !(st)->in_txn;                                               \
+	struct store_event job_pend = (st)->pend;                                   \
+	long long job_row = (st)->pend_row;                                         \
+	if (auto_txn) {                                                             \
+		enum store_status bs = store_begin(st);                             \
+		if (bs)                                                             \
+			return bs;                                                  \
+	} else if (store_txn_lost(st)) {                                           \
+		return STORE_ERR_IO;                                                \
+	} else {                                                                    \
+		enum store_status bs = store_exec_sql(st, "SAVEPOINT job", "saving a count"); \
+		if (bs)                                                             \
+			return bs;                                                  \
+	}
+
+/* Ends what AUTO_TXN_BEGIN began with the job's status s: commits or rolls back its own
+ * transaction, or releases or rolls back its savepoint inside the caller's. */
+enum store_status store_auto_txn_end(struct store *st, int auto_txn, enum store_status s,
+				     const struct store_event *job_pend, long long job_row);
 
 #endif
