@@ -526,40 +526,56 @@ static float ack_level(const struct app *a, long long now)
 	return 1.0f - (float)age / ACK_MS;
 }
 
+/* Appends part to buf, after " | " when buf has something already. */
+static void add_part(char *buf, size_t len, const char *part)
+{
+	size_t o = strlen(buf);
+	if (part[0] && o + 1 < len)
+		snprintf(buf + o, len - o, "%s%s", o ? " | " : "", part);
+}
+
+/*
+ * The staff strip: problems first (any makes the strip red), then information (the staff
+ * button's countdown, this kiosk's share of the venue), which alone keeps it calm.
+ */
+static enum staff_severity staff_line(struct app *a, long long now)
+{
+	char problem[sizeof a->status_line], info[sizeof a->status_line], part[640];
+	problem[0] = info[0] = '\0';
+	add_part(problem, sizeof problem, a->store_notice);
+	if (a->storage_error[0]) {
+		snprintf(part, sizeof part, "Storage failing: %.400s. %d press(es) not yet saved, "
+			 "retrying.", a->storage_error, a->unsaved);
+		add_part(problem, sizeof problem, part);
+	}
+	add_part(problem, sizeof problem, a->clock_warning);
+	if (a->inputs) {
+		inputs_problem(a->inputs, part, sizeof part);
+		add_part(problem, sizeof problem, part);
+	}
+	if (a->reset_start) {
+		long long left = a->reset_hold_ms - (now - a->reset_start);
+		snprintf(part, sizeof part, "Keep holding to start a new event: %lld.%lld s",
+			 left > 0 ? left / 1000 : 0, left > 0 ? left % 1000 / 100 : 0);
+		add_part(info, sizeof info, part);
+	}
+	if (a->several) {
+		char venue_info[512], venue_problem[768];
+		several_staff_text(a->several, now, venue_info, sizeof venue_info, venue_problem,
+				   sizeof venue_problem);
+		add_part(problem, sizeof problem, venue_problem);
+		add_part(info, sizeof info, venue_info);
+	}
+	snprintf(a->status_line, sizeof a->status_line, "%s", problem);
+	add_part(a->status_line, sizeof a->status_line, info);
+	return problem[0] ? STAFF_PROBLEM : STAFF_INFO;
+}
+
 /* Returns 1 if a frame was drawn (0: the screen already showed all this). */
 static int draw(struct app *a, long long now)
 {
 	const struct config *cfg = a->p->cfg;
-	a->status_line[0] = '\0';
-	size_t o = 0;
-	if (a->reset_start) {
-		long long left = a->reset_hold_ms - (now - a->reset_start);
-		o += (size_t)snprintf(a->status_line, sizeof a->status_line,
-				      "Keep holding to start a new event: %lld.%lld s",
-				      left > 0 ? left / 1000 : 0, left > 0 ? left % 1000 / 100 : 0);
-	}
-	if (a->store_notice[0] && o < sizeof a->status_line)
-		o += (size_t)snprintf(a->status_line + o, sizeof a->status_line - o, "%s%s",
-				      o ? " | " : "", a->store_notice);
-	if (a->storage_error[0] && o < sizeof a->status_line)
-		o += (size_t)snprintf(a->status_line + o, sizeof a->status_line - o,
-				      "%sStorage failing: %s. %d press(es) not yet saved, retrying.",
-				      o ? " | " : "", a->storage_error, a->unsaved);
-	if (a->clock_warning[0] && o < sizeof a->status_line)
-		o += (size_t)snprintf(a->status_line + o, sizeof a->status_line - o, "%s%s",
-				      o ? " | " : "", a->clock_warning);
-	if (a->inputs && o + 2 < sizeof a->status_line) {
-		char problem[512];
-		inputs_problem(a->inputs, problem, sizeof problem);
-		if (problem[0])
-			o += (size_t)snprintf(a->status_line + o, sizeof a->status_line - o, "%s%s",
-					      o ? " | " : "", problem);
-	}
-	if (a->several && o + 2 < sizeof a->status_line) {
-		char venue[512];
-		several_staff_text(a->several, now, venue, sizeof venue);
-		snprintf(a->status_line + o, sizeof a->status_line - o, "%s%s", o ? " | " : "", venue);
-	}
+	enum staff_severity severity = staff_line(a, now);
 	struct case_count cases[STORE_MAX_CASES];
 	for (int i = 0; i < a->shown.n_cases; i++)
 		cases[i] = (struct case_count){ a->shown.cases[i].id, a->shown.cases[i].total };
@@ -572,6 +588,7 @@ static int draw(struct app *a, long long now)
 		.thank_you = cfg->thank_you,
 		.ack = ack_level(a, now),
 		.staff_status = a->status_line,
+		.staff_severity = severity,
 		.case_counts = cases,
 		.n_case_counts = a->shown.n_cases,
 		.qr_url = a->qr_until > now ? web_url(a->p->web) : NULL,

@@ -65,6 +65,7 @@ void rp_keep_view(struct render *r, const struct tally_view *v)
 	rc |= keep_string(&k->label, v->label);
 	rc |= keep_string(&k->thank_you, v->thank_you);
 	rc |= keep_string(&k->staff_status, v->staff_status);
+	k->staff_severity = v->staff_severity;
 	k->total = v->total;
 	k->goal = v->goal;
 	k->ack = v->ack;
@@ -418,7 +419,7 @@ static enum render_status save_window_png(struct render *r, const char *path, ch
 	}
 	struct tally_view v = { r->last.event_name, r->last.total,     r->last.goal,
 				r->last.label,      r->last.thank_you, r->last.ack,
-				r->last.staff_status, NULL, 0, NULL };
+				r->last.staff_status, r->last.staff_severity, NULL, 0, NULL };
 	r->repaint = 1;
 	rf_frame(r, &v, r->last_now, 0);
 	enum render_status st = RENDER_ERR_IO;

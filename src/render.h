@@ -19,6 +19,10 @@ struct case_count {
 	long long total;
 };
 
+/* How the staff strip looks: information for staff (calm, in the organiser's colours) or a
+ * problem they must act on (red). */
+enum staff_severity { STAFF_INFO = 0, STAFF_PROBLEM };
+
 /* What the screen shows: a plain value the app fills each frame. Strings are borrowed. */
 struct tally_view {
 	const char *event_name;
@@ -27,7 +31,8 @@ struct tally_view {
 	const char *label;      /* "letters written" */
 	const char *thank_you;  /* acknowledgement text */
 	float ack;              /* 1 = a press just happened, falls to 0; 0 = nothing shown */
-	const char *staff_status; /* NULL or "" when all is well; otherwise shown in the strip */
+	const char *staff_status; /* NULL or "" hides the strip; otherwise shown in it */
+	enum staff_severity staff_severity; /* how the strip looks */
 	/* Per-case totals of the current event, any order; the carousel shows a case's count
 	 * when it is listed here. NULL/0 when no input counts for a case. */
 	const struct case_count *case_counts;

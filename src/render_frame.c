@@ -223,7 +223,8 @@ int rf_frame(struct render *r, const struct tally_view *v, long long now_ms, int
 	if (r->layout_ok) {
 		view_carousel_update(&r->carousel, &dc, v, now_ms, &r->damage);
 		view_tally_update(&r->tally, &dc, v, now_ms, &r->damage);
-		view_status_update(&r->status, &dc, v->staff_status, &r->damage);
+		view_status_update(&r->status, &dc, v->staff_status, v->staff_severity,
+				   &r->damage);
 		view_qr_update(&r->qr, v->qr_url, &r->damage);
 	}
 	struct layout_box whole;

@@ -21,6 +21,7 @@
 /* The last view drawn, owned, so a window screenshot can draw it again (see save_png). */
 struct kept_view {
 	char *event_name, *label, *thank_you, *staff_status;
+	enum staff_severity staff_severity;
 	long long total, goal;
 	float ack;
 	int valid;

@@ -320,9 +320,10 @@ long long several_display_total(const struct several *s)
 	return venue_display_total(s->venue);
 }
 
-void several_staff_text(const struct several *s, long long now_ms, char *buf, size_t len)
+void several_staff_text(const struct several *s, long long now_ms, char *info, size_t info_len,
+			char *problem, size_t problem_len)
 {
-	venue_staff_text(s->venue, now_ms, buf, len);
+	venue_staff_text(s->venue, now_ms, info, info_len, problem, problem_len);
 }
 
 void several_status_json(const struct several *s, long long now_ms, char **body)

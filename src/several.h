@@ -44,7 +44,9 @@ long long several_wait_ms(const struct several *s, long long now_ms);
 int several_job(struct several *s, const struct worker_job *j, long long now_ms);
 
 long long several_display_total(const struct several *s);
-void several_staff_text(const struct several *s, long long now_ms, char *buf, size_t len);
+/* The staff strip's information and problems (venue_staff_text). */
+void several_staff_text(const struct several *s, long long now_ms, char *info, size_t info_len,
+			char *problem, size_t problem_len);
 
 /* A status reply body (JSON object ending in "}\n"): adds venue_total, campaign_total,
  * kiosks, mqtt. *body is replaced; left as it was if out of memory. */

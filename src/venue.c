@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numfmt.h"
+
 #define FOLLOW_RETRY_MS 10000
 #define SAVES_MAX 4096
 
@@ -40,6 +42,7 @@ struct venue {
 	char refused[320];
 	char refused_reason[96];
 	char duplicate[320];
+	int ever_answered;  /* the broker answered once (connected or refused) */
 	struct save *saves;
 	int n_saves;
 };
@@ -366,6 +369,7 @@ int venue_receive(struct venue *v, const char *topic, const char *payload, size_
 void venue_link(struct venue *v, int up, const char *why, long long now_ms)
 {
 	v->up = up;
+	v->ever_answered = 1;
 	snprintf(v->link_text, sizeof v->link_text, "%s", why ? why : "");
 	if (up) {
 		/* The broker may have lost everything (a restart on an empty file): say it all. */
@@ -539,10 +543,20 @@ void venue_status_json(const struct venue *v, long long now_ms, struct sbuf *b)
 	sbuf_add(b, "}");
 }
 
-void venue_staff_text(const struct venue *v, long long now_ms, char *buf, size_t len)
+/* Appends part to buf, after " | " when buf has something already. */
+static void add_part(char *buf, size_t len, const char *part)
+{
+	size_t o = strlen(buf);
+	if (o + 1 < len)
+		snprintf(buf + o, len - o, "%s%s", o ? " | " : "", part);
+}
+
+void venue_staff_text(const struct venue *v, long long now_ms, char *info, size_t info_len,
+		      char *problem, size_t problem_len)
 {
 	int on = 0, off = 0;
 	long long mine = 0;
+	info[0] = problem[0] = '\0';
 	for (int i = 0; i < v->set.n; i++) {
 		const struct pn_entry *e = &v->set.e[i];
 		if (strcmp(e->st.venue, v->venue) || strcmp(e->st.event, v->own.event))
@@ -556,17 +570,27 @@ void venue_staff_text(const struct venue *v, long long now_ms, char *buf, size_t
 		else
 			off++;
 	}
-	size_t o = (size_t)snprintf(buf, len, "This kiosk %lld of %lld; other kiosks: %d online, "
-				    "%d offline", mine, venue_total(v), on, off);
-	if (!v->up && o < len)
-		o += (size_t)snprintf(buf + o, len - o, " | Not connected to the venue (%s): "
-				      "counting here, sent when back", v->link_text);
-	if (v->refused[0] && o < len) /* the topic is in the log and in status --json */
-		o += (size_t)snprintf(buf + o, len - o, " | The broker refuses this kiosk's counts "
-				      "(%s): check its ACL and this kiosk's [mqtt] username",
-				      v->refused_reason);
-	if (v->duplicate[0] && o < len)
-		snprintf(buf + o, len - o, " | %s", v->duplicate);
+	char part[640], mine_text[32], all_text[32];
+	numfmt_thousands(mine, NULL, mine_text, sizeof mine_text);
+	numfmt_thousands(venue_total(v), NULL, all_text, sizeof all_text);
+	snprintf(part, sizeof part, "This kiosk %s of %s; other kiosks: %d online, %d offline",
+		 mine_text, all_text, on, off);
+	add_part(info, info_len, part);
+	/* Before the first answer from the broker this is no problem yet, only a start. */
+	if (!v->up && !v->ever_answered) {
+		add_part(info, info_len, "Connecting to the venue's broker");
+	} else if (!v->up) {
+		snprintf(part, sizeof part, "Not connected to the venue (%s): counting here, sent "
+			 "when back", v->link_text);
+		add_part(problem, problem_len, part);
+	}
+	if (v->refused[0]) { /* the topic is in the log and in status --json */
+		snprintf(part, sizeof part, "The broker refuses this kiosk's counts (%s): check its "
+			 "ACL and this kiosk's [mqtt] username", v->refused_reason);
+		add_part(problem, problem_len, part);
+	}
+	if (v->duplicate[0])
+		add_part(problem, problem_len, v->duplicate);
 }
 
 void venue_export_csv(const struct venue *v, struct sbuf *b)

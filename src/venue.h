@@ -93,8 +93,11 @@ long long venue_campaign_total(const struct venue *v);
 
 /* Appends ,"venue_total":..,"campaign_total":..,"kiosks":[...],"mqtt":{...} (no braces). */
 void venue_status_json(const struct venue *v, long long now_ms, struct sbuf *b);
-/* One line for the staff strip: share, peers, problems. */
-void venue_staff_text(const struct venue *v, long long now_ms, char *buf, size_t len);
+/* The staff strip's parts, each "" or parts joined by " | ": information (this kiosk's
+ * share, the peers online) and problems staff must act on (no broker, a refused publish, a
+ * duplicate kiosk id). */
+void venue_staff_text(const struct venue *v, long long now_ms, char *info, size_t info_len,
+		      char *problem, size_t problem_len);
 /* The venue's current event per case and per kiosk, as CSV (header line first). */
 void venue_export_csv(const struct venue *v, struct sbuf *b);
 

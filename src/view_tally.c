@@ -87,10 +87,15 @@ void view_status_close(struct view_status *s)
 }
 
 void view_status_update(struct view_status *s, const struct draw_ctx *dc, const char *msg,
-			struct damage *d)
+			enum staff_severity severity, struct damage *d)
 {
 	s->msg = msg && *msg ? msg : NULL;
-	unsigned long long look = s->msg ? draw_hash_str(DRAW_HASH_SEED, s->msg) : 0;
+	s->severity = severity;
+	unsigned long long look = 0;
+	if (s->msg) {
+		look = draw_hash(DRAW_HASH_SEED, &severity, sizeof severity);
+		look = draw_hash_str(look, s->msg);
+	}
 	if (!s->framed || look != s->look)
 		add_box(d, &dc->layout->status);
 	s->look = look;
@@ -109,15 +114,21 @@ void view_status_draw(struct view_status *s, const struct draw_ctx *dc)
 		return;
 	const struct layout_box *b = &dc->layout->status;
 	SDL_Rect strip = { b->x, b->y, b->w, b->h };
-	SDL_SetRenderDrawColor(dc->ren, 160, 24, 24, 255);
+	/* A problem is red whatever the organiser's colours; information is a quiet band of
+	 * their own palette, readable by staff close by, not an alarm across the room. */
+	SDL_Color fill = { 160, 24, 24, 255 }, ink = { 255, 255, 255, 255 };
+	if (s->severity == STAFF_INFO) {
+		fill = rp_mix(dc->text, dc->background, 0.12f);
+		ink = rp_mix(dc->text, dc->background, 0.72f);
+	}
+	SDL_SetRenderDrawColor(dc->ren, fill.r, fill.g, fill.b, 255);
 	SDL_RenderFillRect(dc->ren, &strip);
 	/* Inset so the message never touches the screen's edges, which TVs often overscan. */
 	struct layout_box inner = *b;
 	inner.x += dc->layout->margin;
 	inner.w -= 2 * dc->layout->margin;
 	rt_text_set(&s->text, dc->ren, msg, &inner);
-	SDL_Color white = { 255, 255, 255, 255 };
-	rt_text_draw(&s->text, dc->ren, &inner, white, 255);
+	rt_text_draw(&s->text, dc->ren, &inner, ink, 255);
 }
 
 /* A small integer hash: confetti must look random yet be the same in every golden image. */

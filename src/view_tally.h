@@ -80,18 +80,21 @@ int view_tally_animating(const struct view_tally *t, long long now_ms);
 void view_tally_drop(struct view_tally *t);
 void view_tally_close(struct view_tally *t);
 
-/* The staff strip: hidden while all is well, red with the problem otherwise. */
+/* The staff strip: hidden while there is nothing to say; calm for information (this kiosk's
+ * share of the venue), red for a problem staff must act on. */
 struct view_status {
 	struct rt_text text;
 	const char *msg;                /* borrowed for one frame; NULL = hidden */
+	enum staff_severity severity;
 	unsigned long long look;
 	int framed;
 };
 
 int view_status_open(struct view_status *s, const char *font_path);
-/* msg (NULL or "" = all is well) for this frame; damages the strip when it changed. */
+/* msg (NULL or "" = nothing to say) for this frame; damages the strip when it or its
+ * severity changed. */
 void view_status_update(struct view_status *s, const struct draw_ctx *dc, const char *msg,
-			struct damage *d);
+			enum staff_severity severity, struct damage *d);
 void view_status_draw(struct view_status *s, const struct draw_ctx *dc);
 void view_status_forget(struct view_status *s);
 void view_status_drop(struct view_status *s);

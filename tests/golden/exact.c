@@ -56,8 +56,12 @@ static void script(long long t, struct tally_view *v, struct case_count *counts,
 			ack = 1.0f - (float)(t - p) / 1400.0f;
 	}
 	v->ack = ack;
-	v->staff_status = t >= 3000 && t < 6000 ? "Sensor slot offline: /dev/gpiochip0 busy (retrying)"
-						 : "";
+	/* A problem for staff, then the venue's line: the same words first as information, then
+	 * as a problem (only the strip's look changes, and that must be drawn too). */
+	v->staff_status = t >= 3000 && t < 4200 ? "Sensor slot offline: /dev/gpiochip0 busy (retrying)"
+			  : t >= 4200 && t < 6000 ? "This kiosk 12 of 99; other kiosks: 1 online"
+						  : "";
+	v->staff_severity = t < 4200 || t >= 5000 ? STAFF_PROBLEM : STAFF_INFO;
 	*n_counts = t < 14000 ? 2 : 3;
 	for (int i = 0; i < *n_counts; i++)
 		counts[i] = (struct case_count){ ids[i], 10 * (i + 1) + (t >= 14000 ? 5 : 0) };

@@ -33,33 +33,46 @@ struct scene {
 	long long step;
 	int with_counts;
 	const char *event;      /* the event's name; NULL: "Write for Rights 2026" */
+	enum staff_severity severity; /* of status */
 };
 
 #define LONG_NAME "Write for Rights 2026 at the Toronto Reference Library with the Amnesty " \
 		  "International Youth Team"
 
 static const struct scene scenes[] = {
-	{ "tally-1920x1080", 1920, 1080, 0, 1234, 1000, 0.0f, NULL, 0, 0, 1, NULL },
-	{ "tally-3840x2160", 3840, 2160, 0, 312, 500, 0.9f, NULL, 0, 0, 1, NULL },
+	{ "tally-1920x1080", 1920, 1080, 0, 1234, 1000, 0.0f, NULL, 0, 0, 1, NULL, STAFF_INFO },
+	{ "tally-3840x2160", 3840, 2160, 0, 312, 500, 0.9f, NULL, 0, 0, 1, NULL, STAFF_INFO },
 	/* Jani Silva, the fifth case (slides 8 and 9: English, then French). */
-	{ "jani-1280x720", 1280, 720, 0, 87, 500, 0.0f, NULL, 8 * 12000 + 2000, 0, 0, NULL },
+	{ "jani-1280x720", 1280, 720, 0, 87, 500, 0.0f, NULL, 8 * 12000 + 2000, 0, 0, NULL, STAFF_INFO },
 	{ "jani-fr-800x480", 800, 480, 0, 1234567, 500, 0.0f,
-	  "Sensor slot offline: /dev/gpiochip0 busy (retrying)", 9 * 12000 + 2000, 0, 1, NULL },
-	{ "milestone-1080x1920", 1080, 1920, 0, 500, 750, 0.0f, NULL, 1500, 1, 1, NULL },
-	{ "rotate90-1920x1080", 1920, 1080, 1, 42, 500, 0.0f, NULL, 0, 0, 0, NULL },
+	  "Sensor slot offline: /dev/gpiochip0 busy (retrying)", 9 * 12000 + 2000, 0, 1, NULL,
+	  STAFF_PROBLEM },
+	{ "milestone-1080x1920", 1080, 1920, 0, 500, 750, 0.0f, NULL, 1500, 1, 1, NULL, STAFF_INFO },
+	{ "rotate90-1920x1080", 1920, 1080, 1, 42, 500, 0.0f, NULL, 0, 0, 0, NULL, STAFF_INFO },
 	/* Halfway through a carousel change: the old case gone, the next rising in. */
-	{ "change-1920x1080", 1920, 1080, 0, 1234, 1000, 0.0f, NULL, 12000 + 650, 0, 0, NULL },
+	{ "change-1920x1080", 1920, 1080, 0, 1234, 1000, 0.0f, NULL, 12000 + 650, 0, 0, NULL,
+	  STAFF_INFO },
 	/* Every script: CJK from a fallback font (one letter, no goal: the stack re-centred),
 	 * Arabic right to left with its number, colour emoji, a 100-character name in two lines. */
-	{ "cjk-1280x720", 1280, 720, 0, 1, 0, 0.0f, NULL, 0, 0, 0, "为权利写信 2026 東京" },
+	{ "cjk-1280x720", 1280, 720, 0, 1, 0, 0.0f, NULL, 0, 0, 0, "为权利写信 2026 東京", STAFF_INFO },
 	{ "arabic-1280x720", 1280, 720, 0, 123450, 1000, 0.0f, NULL, 0, 0, 0,
-	  "اكتب من أجل الحقوق 2026" },
+	  "اكتب من أجل الحقوق 2026", STAFF_INFO },
 	{ "emoji-1920x1080", 1920, 1080, 0, 500, 500, 0.0f, NULL, 0, 0, 1,
-	  "Write for Rights \u270d\ufe0f\U0001F56F\ufe0f" },
-	{ "longname-800x480", 800, 480, 0, 87, 500, 0.0f, NULL, 0, 0, 0, LONG_NAME },
+	  "Write for Rights \u270d\ufe0f\U0001F56F\ufe0f", STAFF_INFO },
+	{ "longname-800x480", 800, 480, 0, 87, 500, 0.0f, NULL, 0, 0, 0, LONG_NAME, STAFF_INFO },
 	/* A name longer than two lines can hold ends in an ellipsis on its second line. */
 	{ "ellipsis-800x480", 800, 480, 0, 87, 500, 0.0f, NULL, 0, 0, 0,
-	  LONG_NAME " and friends from the Scarborough, Etobicoke and North York branches 2026" },
+	  LONG_NAME " and friends from the Scarborough, Etobicoke and North York branches 2026",
+	  STAFF_INFO },
+	/* The staff strip of a kiosk in a venue: information is calm, a problem is red (and
+	 * comes first). */
+	{ "staff-info-1920x1080", 1920, 1080, 0, 1234, 2000, 0.0f,
+	  "This kiosk 412 of 1,234; other kiosks: 2 online, 0 offline", 0, 0, 1, NULL,
+	  STAFF_INFO },
+	{ "staff-problem-1280x720", 1280, 720, 0, 1234, 2000, 0.0f,
+	  "Not connected to the venue (connection refused): counting here, sent when back | "
+	  "This kiosk 412 of 1,234; other kiosks: 0 online, 2 offline", 0, 0, 1, NULL,
+	  STAFF_PROBLEM },
 };
 
 static const struct case_count counts[] = {
@@ -119,7 +132,8 @@ static int run_scene(const struct scene *sc, const char *qr, const struct cases 
 	render_set_cases(r, cases);
 	struct tally_view v = { sc->event ? sc->event : "Write for Rights 2026",
 				sc->total - sc->step, sc->goal,
-				cfg.label, cfg.thank_you, 0.0f, sc->status, NULL, 0, qr };
+				cfg.label, cfg.thank_you, 0.0f, sc->status, sc->severity, NULL, 0,
+				qr };
 	if (sc->with_counts) {
 		v.case_counts = counts;
 		v.n_case_counts = (int)(sizeof counts / sizeof counts[0]);
@@ -190,7 +204,8 @@ static int name_pixels(const char *name, long *ink, long *colour)
 		fprintf(stderr, "golden glyphs: %s\n", err);
 		return -1;
 	}
-	struct tally_view v = { name, 7, 0, cfg.label, cfg.thank_you, 0.0f, NULL, NULL, 0, NULL };
+	struct tally_view v = { name, 7, 0, cfg.label, cfg.thank_you, 0.0f, NULL, STAFF_INFO, NULL,
+				0, NULL };
 	render_draw(r, &v, 0);
 	char path[1024];
 	snprintf(path, sizeof path, "%s/glyphs-%d.png",

@@ -135,24 +135,63 @@ static void test_duplicates_reported(void **state)
 	struct venue *v = open_venue("k1", "uid1");
 	struct store_event ev = event("Write for Rights 2026", "", 0);
 	own_counts(v, &ev, 1, 0, 1000);
-	char text[512];
+	char info[512], problem[512];
 	/* Our own retained state from an earlier run is no duplicate. */
 	peer_state(v, "k1", "uid1", "old-instance", 500, 1, 0, 1, 0);
-	venue_staff_text(v, 0, text, sizeof text);
-	assert_null(strstr(text, "cloned"));
-	/* A live state on our topic from another instance is. */
+	venue_staff_text(v, 0, info, sizeof info, problem, sizeof problem);
+	assert_null(strstr(problem, "cloned"));
+	/* A live state on our topic from another instance is, and it is a problem. */
 	peer_state(v, "k1", "uid1", "other", 2000, 1, 0, 0, 0);
-	venue_staff_text(v, 0, text, sizeof text);
-	assert_non_null(strstr(text, "Another running kiosk publishes as \"k1\""));
+	venue_staff_text(v, 0, info, sizeof info, problem, sizeof problem);
+	assert_non_null(strstr(problem, "Another running kiosk publishes as \"k1\""));
+	assert_null(strstr(info, "Another running kiosk"));
 	struct venue *w = open_venue("k2", "uid2");
 	peer_state(w, "k9", "uid2", "z", 1, 0, 0, 0, 0);
-	venue_staff_text(w, 0, text, sizeof text);
-	assert_non_null(strstr(text, "Kiosk \"k9\" has this kiosk's database id"));
+	venue_staff_text(w, 0, info, sizeof info, problem, sizeof problem);
+	assert_non_null(strstr(problem, "Kiosk \"k9\" has this kiosk's database id"));
 	venue_refused(w, "the broker refused a publish: Not authorized (135)", "t/x", 0);
-	venue_staff_text(w, 0, text, sizeof text);
-	assert_non_null(strstr(text, "Not authorized"));
+	venue_staff_text(w, 0, info, sizeof info, problem, sizeof problem);
+	assert_non_null(strstr(problem, "Not authorized"));
 	venue_close(v);
 	venue_close(w);
+}
+
+/* The venue line is information; only what staff must act on is a problem (a red strip). */
+static void test_staff_text_severity(void **state)
+{
+	(void)state;
+	struct venue *v = open_venue("k1", "uid1");
+	struct store_event ev = event("Write for Rights 2026", "", 0);
+	own_counts(v, &ev, 3, 0, 1000);
+	peer_state(v, "k2", "uid2", "x", 5, 4, 0, 0, 100);
+	char info[512], problem[512];
+	/* Starting: no answer from the broker yet is no problem. */
+	venue_staff_text(v, 100, info, sizeof info, problem, sizeof problem);
+	assert_string_equal(problem, "");
+	assert_non_null(strstr(info, "This kiosk 3 of 7; other kiosks: 1 online, 0 offline"));
+	assert_non_null(strstr(info, "Connecting"));
+	/* Connected: information only. */
+	venue_link(v, 1, "connected", 200);
+	venue_staff_text(v, 300, info, sizeof info, problem, sizeof problem);
+	assert_string_equal(problem, "");
+	assert_string_equal(info, "This kiosk 3 of 7; other kiosks: 1 online, 0 offline");
+	/* The broker unreachable is a problem; the share stays information. */
+	venue_link(v, 0, "connection refused", 400);
+	venue_staff_text(v, 500, info, sizeof info, problem, sizeof problem);
+	assert_string_equal(info, "This kiosk 3 of 7; other kiosks: 1 online, 0 offline");
+	assert_non_null(strstr(problem, "Not connected to the venue (connection refused)"));
+	/* Back: the problem goes away. */
+	venue_link(v, 1, "connected", 600);
+	venue_staff_text(v, 700, info, sizeof info, problem, sizeof problem);
+	assert_string_equal(problem, "");
+	/* A refused publish is a problem until a publish is accepted again. */
+	venue_refused(v, "the broker refused a publish: Not authorized (135)", "t/x", 800);
+	venue_staff_text(v, 900, info, sizeof info, problem, sizeof problem);
+	assert_non_null(strstr(problem, "The broker refuses this kiosk's counts (Not authorized"));
+	venue_accepted(v);
+	venue_staff_text(v, 1000, info, sizeof info, problem, sizeof problem);
+	assert_string_equal(problem, "");
+	venue_close(v);
 }
 
 static void test_saves_and_restore(void **state)
@@ -232,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_venue_total_and_publish),
 		cmocka_unit_test(test_follows_newest_staff_event),
 		cmocka_unit_test(test_duplicates_reported),
+		cmocka_unit_test(test_staff_text_severity),
 		cmocka_unit_test(test_saves_and_restore),
 		cmocka_unit_test(test_follows_newer_goal),
 		cmocka_unit_test(test_restored_kiosk_never_publishes_less),
