@@ -42,7 +42,7 @@ CORE_SRC = src/config.c src/store.c src/store_open.c src/store_events.c src/stor
            src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c src/ini_lines.c src/monotime.c \
            src/pncounter.c src/mqtt_payload.c src/wording.c src/textlayout.c src/venue.c \
            src/web_auth.c src/web_api.c \
-           src/clockcheck.c
+           src/clockcheck.c src/clockset.c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
@@ -61,7 +61,7 @@ RENDER_OBJ = $(RENDER_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS = test_store test_config test_control test_numfmt test_layout test_worker test_debounce \
              test_cases test_anim test_log test_pncounter test_mqtt_payload test_wording test_textlayout \
-             test_input test_ctlserver test_venue test_damage test_unsaved test_web test_clockcheck
+             test_input test_ctlserver test_venue test_damage test_unsaved test_web test_clockcheck test_clockset
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all run test check unit e2e deps deps-test install uninstall clean screenshots

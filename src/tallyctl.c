@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "clockcheck.h"
+#include "clockset.h"
 #include "config.h"
 #include "control.h"
 #include "ledger.h"
@@ -123,7 +125,9 @@ static int run(struct ctl *c)
 /*
  * set-time "YYYY-MM-DD HH:MM[:SS]" (local time, or UTC with a final Z): sets the system clock,
  * for a Pi at a venue without network (it has no clock of its own). Needs root; the kiosk
- * sees the clock move and takes its warning down. Counts never depend on the clock.
+ * sees the clock move and takes its warning down. Counts never depend on the clock. The same
+ * checks and call as the staff page's (clockset.c): a time before the build or more than
+ * CLOCKSET_AHEAD_YEARS after it is refused.
  */
 static int set_time(int argc, char **argv)
 {
@@ -141,8 +145,9 @@ static int set_time(int argc, char **argv)
 	char tail[8] = "";
 	int got = sscanf(when, "%4d-%2d-%2d%*1[ T]%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
 			 &tm.tm_hour, &tm.tm_min, &n);
-	if (got == 5 && when[n] == ':' && sscanf(when + n, ":%2d%n", &sec, &got) == 1)
-		n += got;
+	int nsec = 0;
+	if (got == 5 && when[n] == ':' && sscanf(when + n, ":%2d%n", &sec, &nsec) == 1)
+		n += nsec;
 	snprintf(tail, sizeof tail, "%s", when + (got >= 5 ? n : 0));
 	int utc = strcmp(tail, "Z") == 0;
 	if (got < 5 || (tail[0] && !utc) || tm.tm_year < 2000 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
@@ -154,10 +159,21 @@ static int set_time(int argc, char **argv)
 	tm.tm_sec = sec;
 	tm.tm_isdst = -1;
 	time_t t = utc ? timegm(&tm) : mktime(&tm);
-	struct timespec ts = { .tv_sec = t };
-	if (t == (time_t)-1 || clock_settime(CLOCK_REALTIME, &ts) != 0) {
-		fprintf(stderr, "tallyctl: set-time: %s (setting the clock needs root: "
-				"sudo tallyctl set-time \"%s\")\n", strerror(errno), when);
+	if (t == (time_t)-1)
+		return ctl_fail_usage("set-time: \"%s\" is not a time of this time zone", when);
+	char err[256];
+	switch (clockset_apply((long long)t * 1000, clockcheck_build_ms(), err, sizeof err)) {
+	case CLOCKSET_OK:
+		break;
+	case CLOCKSET_ERR_RANGE:
+		fprintf(stderr, "tallyctl: set-time: %s\n", err);
+		return EXIT_USAGE;
+	case CLOCKSET_ERR_PERM:
+		fprintf(stderr, "tallyctl: set-time: %s: setting the clock needs root: "
+				"sudo tallyctl set-time \"%s\"\n", err, when);
+		return EXIT_STORAGE;
+	default:
+		fprintf(stderr, "tallyctl: set-time: %s\n", err);
 		return EXIT_STORAGE;
 	}
 	char local[64], gmt[64];
