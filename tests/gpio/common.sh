@@ -1,7 +1,8 @@
 # shellcheck shell=bash disable=SC2034
 # common.sh - host-side helpers shared by the gpio-sim VM harness scripts
-# (prepare.sh, vm.sh, test_*.sh). Source it; it defines logging, timing, the
-# kernel-version resolution and the cache location. Nothing runs on source.
+# (prepare.sh, vm.sh, test_*.sh) and by tests/kms and tests/crash's VM scripts. Source it; it
+# defines logging, timing, installing packages, the kernel-version resolution, the cache
+# location and the kernel-module collector. Nothing runs on source.
 #
 # Cache: ${TK_GPIO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tallykiosk-gpio/<kver>-<debver>}
 # (TK_GPIO_CACHE names the final directory, the one holding vmlinuz).
@@ -19,6 +20,26 @@ tk_die() { tk_log "ERROR: $*"; exit 2; }
 # Run a command as root (sudo when not root).
 tk_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+TK_APT=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+
+# tk_apt_install PKG...: installs those of the Debian packages that are not installed (apt-get
+# update first; through sudo when not root). Sets TK_APT_UPDATED to 1 when it ran apt-get
+# update, else 0. With TK_GPIO_SKIP_INSTALL=1 a missing package is an error instead.
+tk_apt_install() {
+	local p missing=()
+	TK_APT_UPDATED=0
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -gt 0 ] || return 0
+	[ "${TK_GPIO_SKIP_INSTALL:-0}" = 1 ] && tk_die "missing packages: ${missing[*]}"
+	tk_log "installing: ${missing[*]}"
+	tk_root "${TK_APT[@]}" update -qq
+	tk_root "${TK_APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	TK_APT_UPDATED=1
 }
 
 # The kernel the guest boots: the ABI that linux-headers-amd64 depends on, so
@@ -54,12 +75,11 @@ tk_kernel_modules() {
 	work=$(mktemp -d /tmp/tk-kmods.XXXXXX)
 	chmod 755 "$work" # apt's _apt sandbox user writes the download here
 	for _ in 1 2; do
-		(cd "$work" && env DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Retries=3 \
-			download -q "linux-image-$kver=$kdebver" 2>&1 | grep -v 'unsandboxed as root' >&2) || true
+		(cd "$work" && "${TK_APT[@]}" download -q "linux-image-$kver=$kdebver" 2>&1 | grep -v 'unsandboxed as root' >&2) || true
 		deb=$(find "$work" -maxdepth 1 -name "linux-image-${kver}_*.deb" | head -n1)
 		[ -n "$deb" ] && break
 		tk_log "download of linux-image-$kver failed; apt-get update and retry"
-		tk_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+		tk_root "${TK_APT[@]}" update -qq
 	done
 	[ -n "$deb" ] || { rm -rf "$work"; tk_die "cannot download linux-image-$kver=$kdebver"; }
 	mkdir -p "$work/kimg"

@@ -25,23 +25,10 @@ T_START=$(tk_now)
 
 PKGS=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd binutils gcc make libc6-dev
 	linux-headers-amd64 libgpiod-dev fontconfig-config fonts-dejavu-core util-linux)
-APT=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
 
 # ------------------------------------------------------------------ 1. packages
-missing=()
-for p in "${PKGS[@]}"; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	[ "${TK_GPIO_SKIP_INSTALL:-0}" = 1 ] && tk_die "missing packages: ${missing[*]}"
-	tk_log "installing: ${missing[*]}"
-	tk_root "${APT[@]}" update -qq
-	tk_root "${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-	UPDATED=1
-else
-	UPDATED=0
-fi
+tk_apt_install "${PKGS[@]}"
+UPDATED=$TK_APT_UPDATED
 T_PKG=$(tk_now)
 tk_log "packages ok ($(tk_dt "$T_PKG" "$T_START")s)"
 
@@ -71,13 +58,13 @@ trap 'rm -rf "$WORK"' EXIT
 apt_download() {
 	local spec=$1 name=${1%%=*}
 	for try in 1 2; do
-		(cd "$WORK" && "${APT[@]}" download -q "$spec" 2>&1 |
+		(cd "$WORK" && "${TK_APT[@]}" download -q "$spec" 2>&1 |
 			grep -v 'unsandboxed as root' >&2) || true
 		DEB=$(find "$WORK" -maxdepth 1 -name "${name}_*.deb" | head -n1)
 		[ -n "$DEB" ] && return 0
 		[ "$try" = 1 ] && [ "$UPDATED" = 0 ] || break
 		tk_log "download of $spec failed; apt-get update and retry"
-		tk_root "${APT[@]}" update -qq
+		tk_root "${TK_APT[@]}" update -qq
 		UPDATED=1
 	done
 	tk_die "cannot download $spec (the mirror may have a newer kernel ABI: \

@@ -29,18 +29,7 @@ KDEBVER=$(sed -n 's/^KDEBVER=//p' "$KC/manifest")
 # purpose, to be the Pi without it), tesseract reads the dumped screen.
 PKGS=(libgl1-mesa-dri libgbm1 libegl-mesa0 libegl1 libgles2 libgl1 libdrm2 libudev1
 	tesseract-ocr tesseract-ocr-eng python3 kmod fontconfig-config fonts-dejavu-core)
-APT=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
-missing=()
-for p in "${PKGS[@]}"; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	[ "${TK_GPIO_SKIP_INSTALL:-0}" = 1 ] && tk_die "missing packages: ${missing[*]}"
-	tk_log "installing: ${missing[*]}"
-	tk_root "${APT[@]}" update -qq
-	tk_root "${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+tk_apt_install "${PKGS[@]}"
 
 PC=${TK_KMS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tallykiosk-kms/$KVER-$KDEBVER}
 mkdir -p "$PC"
