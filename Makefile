@@ -51,7 +51,7 @@ RENDER_SRC = src/render.c src/render_driver.c src/render_frame.c src/render_path
              src/render_text.c src/render_font.c src/view_tally.c src/view_carousel.c \
              src/view_notice.c src/view_qr.c src/view_card.c src/fontfind.c src/layout.c
 KIOSK_SRC = src/main.c src/app.c src/worker.c src/unsaved.c src/ctlserver.c $(RENDER_SRC) \
-            src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c src/web.c src/card_worker.c $(GPIO_SRC)
+            src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c src/web.c src/card_worker.c src/kioskclock.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c src/tallyctl_args.c src/tallyctl_show.c
 
 CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)

@@ -1,7 +1,8 @@
 # The staff web page (issue 11): its browser test and its benchmark.
 #
 #   make test-web-browser   the page in Debian's headless chromium at 390x844 (part of make
-#                           test); keeps $(BUILD)/web/staff-page.png
+#                           test), and setting the kiosk's (faked) clock at 360 px wide;
+#                           keeps $(BUILD)/web/staff-page.png and staff-page-clock*-360.png
 #   make bench-web          API latency at 20 requests/s while 5 presses/s go on, and the
 #                           kiosk's frame timing with and without it (bench/web-results.md)
 #

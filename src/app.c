@@ -19,7 +19,7 @@
 #include "monotime.h"
 #include "supervise.h"
 #include "log.h"
-#include "clockcheck.h"
+#include "kioskclock.h"
 #include "several.h"
 #include "unsaved.h"
 #include "card_worker.h"
@@ -66,35 +66,8 @@ struct app {
 	struct card_worker *cards;  /* draws share cards; NULL without a card renderer */
 	int stop;
 	struct several *several;    /* several kiosks ([mqtt]); NULL = this kiosk alone */
-	long long clock_latest;     /* the latest wall-clock time a row was saved with (Unix ms) */
-	enum clockcheck clock_verdict;
-	char clock_warning[256];    /* "" while the clock looks right */
+	struct kioskclock clock;    /* a Pi has no clock of its own: is it right? (kioskclock.h) */
 };
-
-static long long wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A Pi has no clock of its own: tell staff when it cannot be right (clockcheck.h). */
-static void check_clock(struct app *a)
-{
-	long long now = wall_ms(), build = clockcheck_build_ms();
-	enum clockcheck v = clockcheck_judge(now, build, a->clock_latest);
-	if (v == a->clock_verdict)
-		return;
-	a->clock_verdict = v;
-	clockcheck_describe(v, now, build, a->clock_latest, a->clock_warning,
-			    sizeof a->clock_warning);
-	if (v == CLOCKCHECK_OK)
-		log_msg(LOG_PRIO_NOTICE, "clock: it looks right again");
-	else
-		log_msg(LOG_PRIO_WARNING, "clock: %s; counts are kept in order all the same, only "
-					  "their times in the export are wrong", a->clock_warning);
-	a->dirty = 1;
-}
 
 static void submit(struct app *a, const struct control_request *req, const char *source,
 		   int client)
@@ -371,6 +344,12 @@ static int finish_job(struct app *a, struct worker_job *j)
 		if (j->status == STORE_OK && j->client >= 0 && j->req.op == CONTROL_STATUS)
 			several_status_json(a->several, mono_ms(), &j->body);
 	}
+	/* The staff page shows the clock's warning and the kiosk's time beside the phone's. */
+	if (j->status == STORE_OK && web_is_tag(j->client) && j->req.op == CONTROL_STATUS &&
+	    kioskclock_add_to(&a->clock, kioskclock_now_ms(), &j->body) != 0) {
+		j->status = STORE_ERR_NOMEM;
+		snprintf(j->err, sizeof j->err, "out of memory");
+	}
 	const char *kind = op_kind(j->req.op);
 	if (j->status == STORE_OK && j->req.op == CONTROL_PRESS && a->p->trace &&
 	    a->trace_n_shown < (int)(sizeof a->trace_shown_ns / sizeof a->trace_shown_ns[0]))
@@ -384,8 +363,8 @@ static int finish_job(struct app *a, struct worker_job *j)
 				 a->shown.name);
 			supervise_status(st);
 		}
-		if (kind && wall_ms() > a->clock_latest)
-			a->clock_latest = wall_ms(); /* the row's time, near enough */
+		if (kind) /* the row's time, near enough */
+			kioskclock_saved(&a->clock, kioskclock_now_ms());
 		if (a->storage_error[0] && kind) {
 			log_msg(LOG_PRIO_NOTICE, "storage works again");
 			a->storage_error[0] = '\0';
@@ -465,12 +444,44 @@ static void take_cards(struct app *a)
 	}
 }
 
+/* "Set the kiosk's clock to this phone's time": done here, on the loop's thread, so the
+ * screen's warning and the next status both know at once; the answer is the new "clock". */
+static void set_clock(struct app *a, const struct web_job *job)
+{
+	static const char set_nomem[] = "the clock was set, but the answer could not be written";
+	char err[512], who[STORE_NAME_MAX + 32];
+	snprintf(who, sizeof who, "the staff page (%s)", job->req.name);
+	enum clockset_status s = kioskclock_set(&a->clock, job->req.at_ms, who, err, sizeof err);
+	if (s != CLOCKSET_OK) {
+		const char *code = s == CLOCKSET_ERR_RANGE  ? "invalid"
+				   : s == CLOCKSET_ERR_PERM ? "not_permitted"
+							    : "io";
+		web_reply(a->p->web, job->tag, 0, code, err, strlen(err));
+		return;
+	}
+	a->dirty = 1;
+	json_t *o = json_object();
+	char *body = NULL;
+	if (o && json_object_set_new(o, "clock", kioskclock_json(&a->clock, kioskclock_now_ms())) == 0)
+		body = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (body)
+		web_reply(a->p->web, job->tag, 1, "ok", body, strlen(body));
+	else
+		web_reply(a->p->web, job->tag, 0, "nomem", set_nomem, sizeof set_nomem - 1);
+	free(body);
+}
+
 /* Calls from the web page: handed to the storage thread like tallyctl's. */
 static void take_web(struct app *a)
 {
 	struct web_job job;
 	while (web_take(a->p->web, &job)) {
 		char err[512];
+		if (job.req.op == CONTROL_SET_CLOCK) {
+			set_clock(a, &job);
+			continue;
+		}
 		if (job.card) {
 			job.req.op = CONTROL_CARD;
 			snprintf(job.req.name, sizeof job.req.name, "%s",
@@ -548,7 +559,8 @@ static enum staff_severity staff_line(struct app *a, long long now)
 			 "retrying.", a->storage_error, a->unsaved);
 		add_part(problem, sizeof problem, part);
 	}
-	add_part(problem, sizeof problem, a->clock_warning);
+	if (a->clock.verdict != CLOCKCHECK_OK)
+		add_part(problem, sizeof problem, a->clock.warning);
 	if (a->inputs) {
 		inputs_problem(a->inputs, part, sizeof part);
 		add_part(problem, sizeof problem, part);
@@ -785,7 +797,7 @@ int app_run(const struct app_params *p)
 	char err[256];
 	snprintf(a.web_pin, sizeof a.web_pin, "%s", p->web_pin ? p->web_pin : "");
 	store_current(p->store, &a.shown);
-	a.clock_latest = store_latest_ms(p->store);
+	kioskclock_init(&a.clock, store_latest_ms(p->store), p->web != NULL);
 	/* Copied before the storage thread owns the store. */
 	snprintf(a.store_notice, sizeof a.store_notice, "%s", store_notice(p->store));
 	if (ctlserver_open(&a.ctl, p->socket_path, on_request, &a, err, sizeof err) != 0) {
@@ -829,7 +841,8 @@ int app_run(const struct app_params *p)
 	int input_fd = render_input_fd(p->render);
 	int status = 0;
 	while (!a.stop) {
-		check_clock(&a);
+		if (kioskclock_check(&a.clock, kioskclock_now_ms()))
+			a.dirty = 1;
 		int animating = draw_if_due(&a, mono_ms());
 		if (a.unsaved > 0 && a.retry_at <= mono_ms())
 			retry_unsaved(&a);

@@ -31,7 +31,7 @@ static void utc(long long ms, char *buf, size_t len)
 }
 
 void clockcheck_describe(enum clockcheck v, long long now_ms, long long build_ms,
-			 long long latest_ms, char *buf, size_t len)
+			 long long latest_ms, const char *how, char *buf, size_t len)
 {
 	char now[40], then[40];
 	utc(now_ms, now, sizeof now);
@@ -39,12 +39,12 @@ void clockcheck_describe(enum clockcheck v, long long now_ms, long long build_ms
 	case CLOCKCHECK_BEFORE_BUILD:
 		utc(build_ms, then, sizeof then);
 		snprintf(buf, len, "The clock says %s, before this software was made (%s): "
-				   "set it (sudo tallyctl set-time)", now, then);
+				   "set it (%s)", now, then, how);
 		break;
 	case CLOCKCHECK_BEFORE_LATEST:
 		utc(latest_ms, then, sizeof then);
 		snprintf(buf, len, "The clock says %s, before the last count saved (%s): "
-				   "set it (sudo tallyctl set-time)", now, then);
+				   "set it (%s)", now, then, how);
 		break;
 	default:
 		if (len)

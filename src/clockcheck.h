@@ -23,9 +23,10 @@ enum clockcheck {
 /* Judges now_ms (Unix ms) against the build time and the latest time saved (0 = none). */
 enum clockcheck clockcheck_judge(long long now_ms, long long build_ms, long long latest_ms);
 
-/* One line for staff about a verdict other than OK ("" for OK), with the times in UTC. */
+/* One line for staff about a verdict other than OK ("" for OK), with the times in UTC; how
+ * says how to set the clock ("sudo tallyctl set-time"). */
 void clockcheck_describe(enum clockcheck v, long long now_ms, long long build_ms,
-			 long long latest_ms, char *buf, size_t len);
+			 long long latest_ms, const char *how, char *buf, size_t len);
 
 /* The program's build time in Unix ms (TALLYKIOSK_BUILD_EPOCH, seconds, from the Makefile). */
 long long clockcheck_build_ms(void);

@@ -42,6 +42,9 @@ enum control_op {
 	CONTROL_FOLLOW_EVENT,  /* start the venue's event: name, n = goal, case_id = its id,
 				* at_ms = when it was started */
 	CONTROL_PEER_SAVE,     /* keep peer states: blob = "topic\0payload\0"... "\0" */
+	/* From the staff page; never on the wire, never stored: the loop sets the system clock
+	 * to at_ms (kioskclock.h); name says who asked, for the log. */
+	CONTROL_SET_CLOCK,
 };
 
 /* What "web" asks: the staff page's address and PIN; also show its QR code on the screen;

@@ -97,6 +97,9 @@ enum store_status ledger_apply(struct store *st, const struct control_request *r
 			    err, errlen);
 	case CONTROL_PEER_SAVE:
 		return done(st, peer_save(st, req->blob), err, errlen);
+	case CONTROL_SET_CLOCK:
+		snprintf(err, errlen, "setting the clock is the kiosk's, not the database's");
+		return STORE_ERR_INVALID;
 	case CONTROL_EXPORT_VENUE:
 		snprintf(err, errlen, "export --venue: ask the running kiosk (it holds the venue's "
 				      "states); no kiosk is running on this database");

@@ -511,6 +511,13 @@ static enum MHD_Result api(struct web *w, struct MHD_Connection *c, struct call 
 	case WEB_R_CASES:
 		return send_data(c, 200, "application/json; charset=utf-8", w->cases_json,
 				 strlen(w->cases_json), 0, "Cache-Control", "no-store");
+	case WEB_R_CLOCK: { /* the log says who set the clock */
+		char addr[WEB_ADDR_MAX];
+		client_addr(c, addr, sizeof addr);
+		snprintf(wc.req.name, sizeof wc.req.name, "%s%s", who == WHO_TOKEN ? "token, " : "",
+			 addr);
+		return queue_call(w, c, cl, &wc);
+	}
 	default:
 		cl->card = e->route == WEB_R_CARD ? 1 + wc.card_wide : 0;
 		return queue_call(w, c, cl, &wc);

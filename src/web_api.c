@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clockcheck.h"
+#include "clockset.h"
 #include "textcheck.h"
 
 static const struct web_endpoint endpoints[] = {
@@ -22,6 +24,7 @@ static const struct web_endpoint endpoints[] = {
 	{ "/api/export.json", WEB_R_EXPORT_JSON, 0, 1, 0 },
 	{ "/api/card.png", WEB_R_CARD, 0, 1, 0 },
 	{ "/api/cases", WEB_R_CASES, 0, 1, 0 },
+	{ "/api/clock", WEB_R_CLOCK, 1, 1, 1 },
 };
 
 const struct web_endpoint *web_api_find(const char *path)
@@ -172,6 +175,24 @@ static int parse_object(const struct web_endpoint *e, json_t *o, struct web_call
 		return get_text(o, "name", 0, req->name, sizeof req->name, code, codelen, msg,
 				msglen);
 	}
+	case WEB_R_CLOCK: {
+		/* The phone's Date.now(): checked here and again by the loop before it is set. */
+		static const char *const k[] = { "now_ms", NULL };
+		req->op = CONTROL_SET_CLOCK;
+		if ((rc = only_keys(o, k, code, codelen, msg, msglen)))
+			return rc;
+		json_t *v = json_object_get(o, "now_ms");
+		if (!v)
+			return BAD("invalid", "\"now_ms\" is missing");
+		if (!json_is_integer(v))
+			return BAD("invalid", "\"now_ms\" must be a whole number of milliseconds since "
+					      "1970 (UTC), as JavaScript's Date.now() gives");
+		req->at_ms = (long long)json_integer_value(v);
+		char why[200];
+		if (clockset_check(req->at_ms, clockcheck_build_ms(), why, sizeof why) != CLOCKSET_OK)
+			return BAD("invalid", "%s", why);
+		return 0;
+	}
 	default:
 		return 0;
 	}
@@ -258,5 +279,7 @@ int web_api_http_status(const char *store_code)
 		return 409;
 	if (strcmp(store_code, "invalid") == 0 || strcmp(store_code, "usage") == 0)
 		return 400;
+	if (strcmp(store_code, "not_permitted") == 0)
+		return 403;
 	return 503;
 }

@@ -9,6 +9,7 @@
  *   POST /api/undo {"max":N?}            POST /api/goal {"goal":N}
  *   POST /api/new-event {"name":"..."}   GET /api/export.csv   GET /api/export.json
  *   GET /api/card.png?size=square|wide   GET /api/cases        GET /api/session
+ *   POST /api/clock {"now_ms":N}         (set the kiosk's clock: N is Unix ms, UTC)
  */
 #ifndef TALLYKIOSK_WEB_API_H
 #define TALLYKIOSK_WEB_API_H
@@ -34,6 +35,7 @@ enum web_route {
 	WEB_R_EXPORT_JSON,
 	WEB_R_CARD,
 	WEB_R_CASES,
+	WEB_R_CLOCK,
 };
 
 struct web_endpoint {
@@ -50,7 +52,8 @@ const struct web_endpoint *web_api_find(const char *path);
 /* What a parsed call asks for. */
 struct web_call {
 	enum web_route route;
-	struct control_request req;  /* add, undo, goal, new-event, status, events, exports */
+	struct control_request req;  /* add, undo, goal, new-event, status, events, exports,
+				      * clock (CONTROL_SET_CLOCK, at_ms) */
 	char pin[WEB_PIN_MAX + 1];   /* login */
 	int card_wide;               /* card: 1200x630 instead of 1080x1080 */
 };

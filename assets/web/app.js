@@ -5,6 +5,7 @@
 
 const POLL_MS = 500;
 const CONFIRM_UNDO_OVER = 10; // an undo that takes back more letters than this asks first
+const CLOCK_OFF_MS = 2 * 60 * 1000; // the kiosk's clock this far from the phone's is wrong
 const $ = (id) => document.getElementById(id);
 const fmt = new Intl.NumberFormat();
 
@@ -13,6 +14,7 @@ let status = null;        // the last status the kiosk sent
 let pollTimer = null;
 let lastOk = 0;
 let busy = false;
+let clock = null;         // the kiosk's clock as the last status said, and when it came
 
 async function api(path, body) {
   const opts = body === undefined ? {} : {
@@ -83,6 +85,56 @@ function render(s) {
     ? 'Undo the latest entry (' + fmt.format(s.undoable) + (s.undoable === 1 ? ' letter)' : ' letters)')
     : 'Nothing to undo';
   renderCases(s.cases || {});
+  if (s.clock) {
+    clock = Object.assign({}, s.clock, { at: performance.now() });
+    renderClock();
+  }
+}
+
+// The kiosk's clock (a Pi has none of its own): a warning with both times when it cannot be
+// right or is far from this phone's, and the button that sets it to the phone's time.
+const kioskNow = () => clock.now_ms + (performance.now() - clock.at);
+const when = (ms) => new Date(ms).toLocaleString(undefined, {
+  weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+  hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' });
+
+function span(ms) {
+  const min = Math.round(Math.abs(ms) / 60000);
+  const d = Math.floor(min / 1440), h = Math.floor((min % 1440) / 60), m = min % 60;
+  if (d) return d + (d === 1 ? ' day ' : ' days ') + h + ' h';
+  if (h) return h + ' h ' + m + ' min';
+  return m + ' min';
+}
+
+// "2026-12-10 18:05:07Z": what tallyctl set-time takes, in UTC.
+const utcStamp = (ms) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ') + 'Z';
+
+function renderClock() {
+  if (!clock) return;
+  const kiosk = kioskNow(), phone = Date.now(), off = phone - kiosk;
+  const wrong = clock.verdict !== 'ok' || Math.abs(off) > CLOCK_OFF_MS;
+  $('clock-card').hidden = !wrong;
+  if (!wrong) return;
+  let why;
+  if (clock.verdict === 'before_build') {
+    why = 'It is earlier than the day its software was made (' + new Date(clock.build_ms)
+      .toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' }) +
+      '), so it was never set.';
+  } else if (clock.verdict === 'before_latest') {
+    why = 'It is earlier than the last count it saved (' + when(clock.latest_ms) + ').';
+  } else {
+    why = 'It is ' + span(off) + (off > 0 ? ' behind' : ' ahead of') + ' this phone\'s clock.';
+  }
+  $('clock-why').textContent = why;
+  $('clock-kiosk').textContent = when(kiosk);
+  $('clock-phone').textContent = when(phone);
+  $('clock-set').hidden = !clock.can_set;
+  $('clock-cannot').hidden = !!clock.can_set;
+  // The time in one piece: a line break inside it reads as two arguments.
+  const stamp = document.createElement('span');
+  stamp.className = 'nowrap';
+  stamp.textContent = '"' + utcStamp(phone) + '"';
+  $('clock-cmd').replaceChildren('sudo tallyctl set-time ', stamp);
 }
 
 function renderCases(counts) {
@@ -248,6 +300,32 @@ $('undo').addEventListener('click', () => {
     } catch (e) {
       if (e.code === 'confirm') { await poll(); say('The latest entry changed meanwhile: look again.', 'error'); return; }
       throw e;
+    }
+  });
+});
+
+$('clock-set').addEventListener('click', () => {
+  change(null, async () => {
+    if (!clock) return;
+    let ask = 'Set the kiosk\'s clock to this phone\'s time?\n\nKiosk now: ' + when(kioskNow()) +
+      '\nThis phone: ' + when(Date.now());
+    if (clock.latest_ms && Date.now() < clock.latest_ms - CLOCK_OFF_MS) {
+      ask += '\n\nThis phone\'s time is earlier than the last count the kiosk saved (' +
+        when(clock.latest_ms) + '): the kiosk will go on warning until then.';
+    }
+    if (!window.confirm(ask)) return;
+    $('clock-set').disabled = true;
+    try {
+      const now = Date.now(); // the moment of the tap that confirmed, not of the first one
+      const r = await api('clock', { now_ms: now });
+      clock = Object.assign({}, r.clock, { at: performance.now() });
+      renderClock();
+      say('The kiosk\'s clock is set to ' + when(now) + '.', 'ok');
+    } catch (e) {
+      if (e.code === 'not_permitted' && clock) { clock.can_set = false; renderClock(); }
+      throw e;
+    } finally {
+      $('clock-set').disabled = false;
     }
   });
 });

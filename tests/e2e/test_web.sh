@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # The staff web page's API against the real kiosk, with curl: sign-in, every call, the
 # refusals (no session, wrong origin, big bodies, bad JSON, methods, paths), the PIN back-off,
-# and 200 idle connections that must not stop presses from being counted and drawn.
+# setting the kiosk's clock from the phone, and 200 idle connections that must not stop
+# presses from being counted and drawn.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || { fail "curl is installed (make deps-test)"; finish; exit 1; }
+
+# The kiosk runs on a faked clock (fakeclock.c): the page may set it, and the shim takes the
+# clock_settime, so the machine's clock is never set (the suite may run as root).
+cc -shared -fPIC -O2 -o "$WORK/fakeclock.so" "$(dirname "$0")/fakeclock.c" -ldl ||
+	{ fail "build the fake clock"; finish; exit 1; }
+export FAKE_CLOCK_FILE=$WORK/offset ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0
+echo 0 >"$FAKE_CLOCK_FILE"
 
 TOKEN=0123456789abcdef-script-token
 cat >"$WORK/web.conf" <<CONF
@@ -12,7 +20,8 @@ enabled = true
 listen = 127.0.0.1:0
 api_token = $TOKEN
 CONF
-start_kiosk -c "$WORK/web.conf" --trace "$WORK/trace" || { fail "kiosk starts"; finish; exit 1; }
+LD_PRELOAD=$WORK/fakeclock.so start_kiosk -c "$WORK/web.conf" --trace "$WORK/trace" ||
+	{ fail "kiosk starts"; finish; exit 1; }
 PORT=$(sed -n 's/.*web: staff page at .* port \([0-9]*\)).*/\1/p' "$WORK/kiosk.log")
 B=http://127.0.0.1:$PORT
 check_contains "the kiosk logs where the page is" "$PORT" ""
@@ -63,6 +72,65 @@ check "total after undo" "$(total)" 5
 check "goal 300: 200" "$(post /api/goal '{"goal":300}')" 200
 check "goal set" "$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["goal"])')" 300
 
+# The kiosk's clock: the status says what it is; staff set it to the phone's time.
+now_ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
+clk() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["clock"][sys.argv[2]])' "$WORK/body" "$1"; }
+# wait_verdict V: until the status's clock verdict is V (60 s at most: under load)
+wait_verdict() { for _ in $(seq 600); do code GET /api/status -b "$JAR" >/dev/null
+	[ "$(clk verdict 2>/dev/null)" = "$1" ] && return 0; sleep 0.1; done; return 1; }
+code GET /api/status -b "$JAR" >/dev/null
+check "status has the clock's verdict" "$(clk verdict)" ok
+check "and whether the kiosk may set it (the shim lets it)" "$(clk can_set)" True
+check "and the kiosk's time, in Unix ms" "$(python3 -c 'import sys; print(abs(int(sys.argv[1]) - int(sys.argv[2])) < 60000)' "$(clk now_ms)" "$(now_ms)")" True
+echo -604800 >"$FAKE_CLOCK_FILE"
+wait_verdict before_build && pass "a clock a week back shows in the status" ||
+	fail "the status's clock: $(body)"
+check_contains "its warning points to the staff page" "$(clk warning)" "set it (on the staff page, or sudo tallyctl set-time)"
+check "the kiosk's time is a week behind" "$(python3 -c 'import sys; print(round((int(sys.argv[2]) - int(sys.argv[1])) / 86400000))' "$(clk now_ms)" "$(now_ms)")" 7
+check "add 1 while the clock is wrong: 200" "$(post /api/add '{"n":1}')" 200
+# Attacks and bad values: refused, and the clock stays where it was.
+good="{\"now_ms\":$(now_ms)}"
+check "set the clock without a session: 401" "$(code POST /api/clock -H "Origin: $B" --data-binary "$good")" 401
+check "set the clock from another origin: 403" "$(code POST /api/clock -b "$JAR" -H 'Origin: http://evil.example' --data-binary "$good")" 403
+check "set the clock with the cookie but no Origin: 403" "$(code POST /api/clock -b "$JAR" --data-binary "$good")" 403
+check "set the clock with a wrong token: 401" "$(code POST /api/clock -H 'Authorization: Bearer nope-nope-nope-nope' --data-binary "$good")" 401
+check "GET /api/clock: 405" "$(code GET /api/clock -b "$JAR")" 405
+check "garbage JSON: 400" "$(post /api/clock '{"now_ms":')" 400
+check_contains "garbage JSON says so" "$(body)" '"error":"bad_json"'
+check "not an object: 400" "$(post /api/clock '[1700000000000]')" 400
+check "no body: 400" "$(post /api/clock '')" 400
+check "now_ms missing: 400" "$(post /api/clock '{}')" 400
+check "now_ms as text: 400" "$(post /api/clock "{\"now_ms\":\"$(now_ms)\"}")" 400
+check "now_ms with a fraction: 400" "$(post /api/clock "{\"now_ms\":$(now_ms).5}")" 400
+check "now_ms too large for JSON's integers: 400" "$(post /api/clock '{"now_ms":99999999999999999999999}')" 400
+check "an unknown field: 400" "$(post /api/clock "{\"now_ms\":$(now_ms),\"tz\":1}")" 400
+check "now_ms twice: 400" "$(post /api/clock "{\"now_ms\":$(now_ms),\"now_ms\":1}")" 400
+check "1970: 400" "$(post /api/clock '{"now_ms":0}')" 400
+check_contains "it says the time is before the software was made" "$(body)" "1970-01-01 00:00:00 UTC is before this software was made"
+check "a negative time: 400" "$(post /api/clock '{"now_ms":-1}')" 400
+check "the year 2000: 400" "$(post /api/clock '{"now_ms":946684800000}')" 400
+check "11 years ahead: 400" "$(post /api/clock "{\"now_ms\":$(( $(now_ms) + 11 * 366 * 86400000 ))}")" 400
+check_contains "it says the time is too far ahead" "$(body)" "more than 10 years after this software was made"
+check "the refused calls did not move the clock" "$(cat "$FAKE_CLOCK_FILE")" -604800
+check "nor did they take the warning down" "$(code GET /api/status -b "$JAR")$(clk verdict)" 200before_build
+# The phone's time.
+check "set the clock to the phone's time: 200" "$(post /api/clock "{\"now_ms\":$(now_ms)}")" 200
+check "the answer is the clock, right now" "$(clk verdict)" ok
+check "the faked clock is back within a minute of the real one" \
+	"$(awk '{ print ($1 > -60 && $1 < 60) }' "$FAKE_CLOCK_FILE")" 1
+check "the status says so at once" "$(code GET /api/status -b "$JAR")$(clk verdict)$(clk warning)" 200ok
+check_contains "the kiosk logs who set the clock, and from what" "$(grep 'clock: set to' "$WORK/kiosk.log")" "by the staff page (127.0.0.1) (it said"
+check_contains "and takes its warning down" "$(cat "$WORK/kiosk.log")" "clock: it looks right again"
+check "add 1 after the set: 200" "$(post /api/add '{"n":1}')" 200
+code GET /api/export.csv -b "$JAR" >/dev/null
+check "the count made while the clock was wrong says so; the one after is trusted" \
+	"$(tr -d '\r' <"$WORK/body" | tail -2 | cut -d, -f5,6,12 | tr '\n' ' ')" "add,1,0 add,1,1 "
+check "undo the two test adds" "$(post /api/undo '{"max":1}')$(post /api/undo '{"max":1}')" 200200
+echo -3600 >"$FAKE_CLOCK_FILE"
+check "scripts set the clock with the bearer token: 200" "$(code POST /api/clock -H "Authorization: Bearer $TOKEN" --data-binary "{\"now_ms\":$(now_ms)}")" 200
+check_contains "the log says a token set it" "$(grep 'clock: set to' "$WORK/kiosk.log" | tail -1)" "by the staff page (token, 127.0.0.1)"
+check "the faked clock is right again" "$(awk '{ print ($1 > -60 && $1 < 60) }' "$FAKE_CLOCK_FILE")" 1
+
 # Refusals.
 check "cross-origin POST: 403" "$(code POST /api/add -b "$JAR" -H 'Origin: http://evil.example' --data-binary '{"n":1}')" 403
 check "POST with the cookie but no Origin: 403" "$(code POST /api/add -b "$JAR" --data-binary '{"n":1}')" 403
@@ -99,7 +167,7 @@ check_contains "export.csv is CSV" "$(grep -i '^Content-Type:' "$WORK/hdr")" "te
 check_contains "export.csv is a download" "$(grep -i '^Content-Disposition:' "$WORK/hdr")" "attachment"
 check_contains "export.csv has the web's rows" "$(body)" ",add,5,5,web,"
 check "export.json: 200" "$(code GET /api/export.json -b "$JAR")" 200
-check "export.json is JSON with every row" "$(jfield '.__len__()')" 3
+check "export.json is JSON with every row (3, and the clock test's 2 adds and 2 undos)" "$(jfield '.__len__()')" 7
 check "cases: 200" "$(code GET /api/cases -b "$JAR")" 200
 check "cases lists the case file's ids" "$(jfield '[0]["id"]')" "$CASE"
 
@@ -198,4 +266,48 @@ check "it counts without its web page" "$(total)" $((before + 1))
 check_contains "tallyctl web says the page could not start" "$(ctl web 2>&1)" "could not start"
 stop_kiosk
 kill "$BUSY_PID" 2>/dev/null
+
+# A kiosk without the right to set the clock (`make run` as a user, or a unit without the web
+# drop-in): the status says so, and a set is refused with how to do it instead. First as the
+# shim reports it (FAKE_CLOCK_DENY), then for real: without CAP_SYS_TIME (root drops it from
+# its bounding set with setpriv; any other user never had it). The status is checked before
+# any set is sent, so a kiosk that could set the real clock is never asked to.
+# signin_new_kiosk: the port of the kiosk started last, and a session on it
+signin_new_kiosk() {
+	PORT=$(sed -n 's/.*web: staff page at .* port \([0-9]*\)).*/\1/p' "$WORK/kiosk.log" | tail -1)
+	B=http://127.0.0.1:$PORT
+	PIN=$(ctl web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pin"])')
+	code POST /api/login -c "$JAR" -H "Origin: $B" --data-binary "{\"pin\":\"$PIN\"}" >/dev/null
+}
+echo -604800 >"$FAKE_CLOCK_FILE"
+FAKE_CLOCK_DENY=1 LD_PRELOAD=$WORK/fakeclock.so start_kiosk -c "$WORK/web.conf" ||
+	fail "kiosk starts without the right to set the clock"
+signin_new_kiosk
+check "status: 200" "$(code GET /api/status -b "$JAR")" 200
+check "the status says the kiosk may not set its clock" "$(clk can_set),$(clk verdict)" False,before_build
+if [ "$(clk can_set)" = False ]; then
+	check "setting it: 403" "$(post /api/clock "{\"now_ms\":$(now_ms)}")" 403
+	check_contains "it says why and what to do" "$(body)" '"error":"not_permitted"'
+	check_contains "it names the privilege" "$(body)" "CAP_SYS_TIME"
+	check_contains "and the command at the kiosk" "$(body)" "sudo tallyctl set-time"
+	check "the clock did not move" "$(cat "$FAKE_CLOCK_FILE")" -604800
+	check_contains "the refusal is logged" "$(grep 'clock: the staff page' "$WORK/kiosk.log")" "refused, this process may not set the clock"
+fi
+stop_kiosk
+echo 0 >"$FAKE_CLOCK_FILE"
+if [ "$(id -u)" = 0 ]; then
+	printf '#!/bin/sh\nexec setpriv --bounding-set -sys_time "%s" "$@"\n' "$KIOSK" >"$WORK/nocap"
+	chmod 755 "$WORK/nocap"
+	KIOSK_REAL=$KIOSK KIOSK=$WORK/nocap
+fi
+start_kiosk -c "$WORK/web.conf" || fail "kiosk starts without CAP_SYS_TIME"
+KIOSK=${KIOSK_REAL:-$KIOSK}
+signin_new_kiosk
+check "status of a kiosk without CAP_SYS_TIME: 200" "$(code GET /api/status -b "$JAR")" 200
+check "it says it may not set its clock" "$(clk can_set)" False
+if [ "$(clk can_set)" = False ]; then
+	check "setting it: 403" "$(post /api/clock "{\"now_ms\":$(now_ms)}")" 403
+	check_contains "with the reason" "$(body)" '"error":"not_permitted"'
+fi
+stop_kiosk
 finish

@@ -1,8 +1,8 @@
 /* libFuzzer target: what a phone or a script sends the staff web API. The first byte picks
- * the call (login, add, undo, goal, new-event, a call without a body, the card's size) and
- * the rest is its body, parsed exactly as web.c does (web_api_parse, jansson); a parsed
- * call's control request must then print as a valid request line. A sign-in with the body
- * as PIN and as session cookie exercises web_auth's comparisons. */
+ * the call (login, add, undo, goal, new-event, a call without a body, the card's size, the
+ * kiosk's clock) and the rest is its body, parsed exactly as web.c does (web_api_parse,
+ * jansson); a parsed call's control request must then print as a valid request line. A
+ * sign-in with the body as PIN and as session cookie exercises web_auth's comparisons. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +13,7 @@
 
 static const char *const paths[] = {
 	"/api/login", "/api/add", "/api/undo", "/api/goal", "/api/new-event", "/api/status",
-	"/api/card.png", "/api/logout",
+	"/api/card.png", "/api/logout", "/api/clock",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

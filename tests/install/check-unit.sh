@@ -156,4 +156,33 @@ check "unit is Type=notify with a watchdog" \
 	bash -c "[ '$(unit_value Type)' = notify ] && [ -n '$(unit_value WatchdogSec)' ]"
 check "unit uses the KMSDRM video driver" grep -qx 'Environment=SDL_VIDEODRIVER=kmsdrm' "$UNIT"
 
+# The staff page's drop-ins (board/raspberry-pi/README.md): web.conf lets the kiosk listen,
+# clock.conf lets it set the clock. With both the unit still loads without a warning, and the
+# only capability it gains is CAP_SYS_TIME.
+MAX_EXPOSURE_WEB=2.5
+D=$R/etc/systemd/system/tallykiosk.service.d
+mkdir -p "$D"
+cp board/raspberry-pi/tallykiosk-web.conf "$D/web.conf"
+cp board/raspberry-pi/tallykiosk-clock.conf "$D/clock.conf"
+if systemd-analyze verify --root="$R" tallykiosk.service >"$TMP/verify-web.log" 2>&1 &&
+	[ ! -s "$TMP/verify-web.log" ]; then
+	ok "with the web and clock drop-ins: systemd-analyze verify, no warnings"
+else
+	bad "systemd-analyze verify with the web and clock drop-ins:"
+	sed 's/^/       /' "$TMP/verify-web.log"
+fi
+systemd-analyze security --offline=true --root="$R" --no-pager tallykiosk.service \
+	>"$TMP/security-web.log" 2>&1
+score=$(sed -n 's/.*Overall exposure level for tallykiosk.service: \([0-9.]*\).*/\1/p' \
+	"$TMP/security-web.log")
+echo "  exposure with the web and clock drop-ins: ${score:-none} (at most $MAX_EXPOSURE_WEB)"
+check "exposure with the web and clock drop-ins ${score:-none} <= $MAX_EXPOSURE_WEB" \
+	awk -v s="${score:-99}" -v m="$MAX_EXPOSURE_WEB" 'BEGIN { exit !(s <= m) }'
+caps=$(grep '^✗ CapabilityBoundingSet=' "$TMP/security-web.log" | awk '{ print $2 }' |
+	tr '\n' ' ')
+check "the clock drop-in grants CAP_SYS_TIME and no other capability (${caps:-none})" \
+	test "$caps" = "CapabilityBoundingSet=~CAP_SYS_TIME "
+check "and the base unit grants none" \
+	bash -c "! grep -q '✗ CapabilityBoundingSet' '$TMP/security.log'"
+
 finish

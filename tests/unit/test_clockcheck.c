@@ -33,14 +33,17 @@ static void test_descriptions(void **state)
 	(void)state;
 	char buf[256];
 	long long build = 1764000000000LL; /* 2025-11-24 16:00 UTC */
-	clockcheck_describe(CLOCKCHECK_BEFORE_LATEST, build + DAY, build, build + 8 * DAY, buf,
+	clockcheck_describe(CLOCKCHECK_BEFORE_LATEST, build + DAY, build, build + 8 * DAY,
+			    "sudo tallyctl set-time", buf,
 			    sizeof buf);
 	assert_non_null(strstr(buf, "The clock says 2025-11-25 16:00 UTC, before the last count "
 				    "saved (2025-12-02 16:00 UTC)"));
 	assert_non_null(strstr(buf, "sudo tallyctl set-time"));
-	clockcheck_describe(CLOCKCHECK_BEFORE_BUILD, 0, build, 0, buf, sizeof buf);
+	clockcheck_describe(CLOCKCHECK_BEFORE_BUILD, 0, build, 0, "on the staff page", buf,
+			    sizeof buf);
+	assert_non_null(strstr(buf, "set it (on the staff page)"));
 	assert_non_null(strstr(buf, "1970-01-01 00:00 UTC, before this software was made"));
-	clockcheck_describe(CLOCKCHECK_OK, build, build, 0, buf, sizeof buf);
+	clockcheck_describe(CLOCKCHECK_OK, build, build, 0, "x", buf, sizeof buf);
 	assert_string_equal(buf, "");
 }
 

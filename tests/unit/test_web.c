@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clockcheck.h"
+#include "clockset.h"
 #include "web_api.h"
 #include "web_auth.h"
 
@@ -279,6 +281,56 @@ static void test_api_bad_bodies(void **state)
 	assert_int_equal(parse("/api/add", big, &c, code), 413);
 }
 
+/* POST /api/clock: the phone's Date.now(), a whole number of ms within the build's bounds. */
+static void test_api_clock(void **state)
+{
+	(void)state;
+	struct web_call c;
+	char code[32], msg[200], body[100];
+	const struct web_endpoint *e = web_api_find("/api/clock");
+	assert_non_null(e);
+	assert_true(e->post && e->needs_auth && e->body);
+	long long build = clockcheck_build_ms();
+	snprintf(body, sizeof body, "{\"now_ms\":%lld}", build + 86400000LL);
+	assert_int_equal(parse("/api/clock", body, &c, code), 0);
+	assert_int_equal(c.req.op, CONTROL_SET_CLOCK);
+	assert_int_equal(c.req.at_ms, build + 86400000LL);
+	snprintf(body, sizeof body, "{\"now_ms\":%lld}", build);
+	assert_int_equal(parse("/api/clock", body, &c, code), 0);
+	snprintf(body, sizeof body, " { \"now_ms\" : %lld } ", build + CLOCKSET_AHEAD_MAX_MS);
+	assert_int_equal(parse("/api/clock", body, &c, code), 0);
+
+	char bad[12][100];
+	int n = 0;
+	snprintf(bad[n++], 100, "{\"now_ms\":%lld}", build - 1);
+	snprintf(bad[n++], 100, "{\"now_ms\":%lld}", build + CLOCKSET_AHEAD_MAX_MS + 1);
+	snprintf(bad[n++], 100, "{\"now_ms\":%lld.0}", build + 1000);
+	snprintf(bad[n++], 100, "{\"now_ms\":\"%lld\"}", build + 1000);
+	snprintf(bad[n++], 100, "{\"now_ms\":%lld,\"tz\":\"UTC\"}", build + 1000);
+	snprintf(bad[n++], 100, "{\"now_ms\":1,\"now_ms\":%lld}", build + 1000);
+	snprintf(bad[n++], 100, "{\"now_ms\":-1}");
+	snprintf(bad[n++], 100, "{\"now_ms\":null}");
+	snprintf(bad[n++], 100, "{\"now_ms\":99999999999999999999}");
+	snprintf(bad[n++], 100, "{}");
+	snprintf(bad[n++], 100, "[%lld]", build + 1000);
+	snprintf(bad[n++], 100, "%s", "");
+	for (int i = 0; i < n; i++) {
+		int http = parse("/api/clock", bad[i], &c, code);
+		if (http != 400)
+			fail_msg("clock body \"%s\": got %d, expected 400", bad[i], http);
+	}
+	snprintf(body, sizeof body, "{\"now_ms\":0}");
+	assert_int_equal(web_api_parse(e, body, strlen(body), NULL, &c, code, sizeof code, msg,
+				       sizeof msg), 400);
+	assert_string_equal(code, "invalid");
+	assert_non_null(strstr(msg, "1970-01-01 00:00:00 UTC is before this software was made"));
+	snprintf(body, sizeof body, "{\"now_ms\":%lld}", build + 20 * CLOCKSET_AHEAD_MAX_MS);
+	assert_int_equal(web_api_parse(e, body, strlen(body), NULL, &c, code, sizeof code, msg,
+				       sizeof msg), 400);
+	assert_non_null(strstr(msg, "more than 10 years after this software was made"));
+	assert_int_equal(web_api_http_status("not_permitted"), 403);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_api_routes),
 		cmocka_unit_test(test_api_good_bodies),
 		cmocka_unit_test(test_api_bad_bodies),
+		cmocka_unit_test(test_api_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

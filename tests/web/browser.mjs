@@ -1,9 +1,14 @@
 // Drives the staff page in Debian's headless chromium at a phone's size (390x844), as a
 // volunteer would: open the URL the QR code gives, enter the PIN, add 5, undo, start an
 // event. After each step the page must show what the kiosk saved, and `tallyctl status`
-// must agree. Usage: node browser.mjs URL PIN SHOT.png PROFILE_DIR -- TALLYCTL_ARGS...
+// must agree. Then, with $FAKE_CLOCK_FILE (the kiosk runs on tests/e2e/fakeclock.c), the
+// kiosk's clock goes a week back: the page must warn, and set it to the phone's time after a
+// confirmation (at 360 px wide). With CLOCK_DENIED=1 the kiosk may not set its clock: only
+// the warning and what to do instead are checked.
+// Usage: node browser.mjs URL PIN SHOT.png PROFILE_DIR -- TALLYCTL_ARGS...
 // Prints one "ok"/"FAIL" line per check, and figures ("figure ...") for the report.
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 
 const [url, pin, shot, profile, sep, ...ctl] = process.argv.slice(2);
@@ -51,6 +56,10 @@ try {
   await page.click('#signin-form button');
   await page.waitForSelector('#app', { visible: true, timeout: STEP_MS });
   ok('the PIN signs in');
+  if (process.env.CLOCK_DENIED) {
+    await clockDenied(page);
+    throw null; // done: on to closing the browser
+  }
   const cookies = await page.cookies();
   const c = cookies.find((x) => x.name === 'tk_session');
   check('the session cookie is HttpOnly and SameSite=Strict', !!c && c.httpOnly && c.sameSite === 'Strict', true);
@@ -102,11 +111,65 @@ try {
   check('no errors in the console, no failed requests', problems.join(' | '), '');
   await page.screenshot({ path: shot, fullPage: true });
   ok('screenshot kept: ' + shot);
+  if (process.env.FAKE_CLOCK_FILE) await clockFlow(page, problems);
 } catch (e) {
-  fail('the browser run: ' + e.message);
+  if (e !== null) fail('the browser run: ' + e.message);
 } finally {
   await browser.close();
 }
+// The kiosk's clock goes a week back: the page warns with both times; one tap and the
+// confirmation set it to the phone's time, and the warning goes.
+async function clockFlow(page, problems) {
+  const file = process.env.FAKE_CLOCK_FILE;
+  check('no clock warning while the kiosk\'s clock is right',
+    await page.$eval('#clock-card', (e) => e.hidden), true);
+  writeFileSync(file, '-604800\n');
+  check('a clock a week back: the page warns', await page.waitForSelector('#clock-card',
+    { visible: true, timeout: STEP_MS }).then(() => true, () => false), true);
+  const week = new Date(Date.now() - 7 * 86400000).toLocaleString(undefined, { day: 'numeric', month: 'short' });
+  check_contains('it shows the kiosk\'s time, a week back', await page.$eval('#clock-kiosk', (e) => e.textContent), week);
+  check_contains('and says why it cannot be right', await page.$eval('#clock-why', (e) => e.textContent), 'software was made');
+  check('the button is offered', await page.$eval('#clock-set', (e) => !e.hidden && !e.disabled), true);
+  await page.setViewport({ width: 360, height: 740, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  check('at 360 px nothing is wider than the phone',
+    await page.evaluate(() => document.documentElement.scrollWidth) <= 360, true);
+  const clockShot = shot.replace(/\.png$/, '') + '-clock-360.png';
+  await page.screenshot({ path: clockShot });
+  ok('screenshot kept: ' + clockShot);
+  let asked = '';
+  page.once('dialog', async (d) => { asked = d.message(); await d.accept(); });
+  await page.click('#clock-set');
+  check('after the confirmation the warning goes', await page.waitForSelector('#clock-card',
+    { hidden: true, timeout: STEP_MS }).then(() => true, () => false), true);
+  check_contains('the confirmation shows the kiosk\'s time', asked, 'Kiosk now: ');
+  check_contains('and the phone\'s', asked, 'This phone: ');
+  check_contains('the kiosk\'s, a week back', asked.split('This phone')[0], week);
+  check_contains('the page says the clock is set', await page.$eval('#msg', (e) => e.textContent), 'The kiosk\'s clock is set to');
+  const offset = parseInt(readFileSync(file, 'utf8'), 10);
+  check('the kiosk\'s (faked) clock is within a minute of the phone\'s', Math.abs(offset) < 60, true);
+  check('no errors in the console, no failed requests (clock)', problems.join(' | '), '');
+}
+
+// A kiosk that may not set its clock: the page warns and says what to do instead.
+async function clockDenied(page) {
+  check('the clock warning is shown', await page.waitForSelector('#clock-card',
+    { visible: true, timeout: STEP_MS }).then(() => true, () => false), true);
+  check('no button that cannot work', await page.$eval('#clock-set', (e) => e.hidden), true);
+  check('it says the kiosk may not set its clock', await page.$eval('#clock-cannot', (e) => !e.hidden &&
+    e.textContent.includes('may not set its clock')), true);
+  const cmd = await page.$eval('#clock-cmd', (e) => e.textContent);
+  const stamp = new Date().toISOString().slice(0, 10);
+  check_contains('and gives the command with the phone\'s time (UTC)', cmd, 'sudo tallyctl set-time "' + stamp);
+  await page.setViewport({ width: 360, height: 740, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  check('at 360 px nothing is wider than the phone',
+    await page.evaluate(() => document.documentElement.scrollWidth) <= 360, true);
+  const deniedShot = shot.replace(/\.png$/, '') + '-clock-denied-360.png';
+  await page.screenshot({ path: deniedShot });
+  ok('screenshot kept: ' + deniedShot);
+}
+
 function check_contains(what, hay, needle) {
   if (String(hay).includes(needle)) ok(what); else fail(`${what}: '${needle}' not in '${hay}'`);
 }
