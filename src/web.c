@@ -488,6 +488,12 @@ static enum MHD_Result api(struct web *w, struct MHD_Connection *c, struct call 
 	char code[32], msg[200];
 	const char *size = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "size");
 	int http = web_api_parse(e, cl->body, cl->len, size, &wc, code, sizeof code, msg, sizeof msg);
+	if (http && e->route == WEB_R_CLOCK) { /* every try at the clock is in the log */
+		char addr[WEB_ADDR_MAX];
+		client_addr(c, addr, sizeof addr);
+		log_msg(LOG_PRIO_WARNING, "clock: the staff page (%s) asked to set it: refused, %s",
+			addr, msg);
+	}
 	if (http)
 		return send_error(c, (unsigned)http, code, msg);
 	cl->route = e->route;

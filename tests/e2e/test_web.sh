@@ -112,6 +112,7 @@ check "the year 2000: 400" "$(post /api/clock '{"now_ms":946684800000}')" 400
 check "11 years ahead: 400" "$(post /api/clock "{\"now_ms\":$(( $(now_ms) + 11 * 366 * 86400000 ))}")" 400
 check_contains "it says the time is too far ahead" "$(body)" "more than 10 years after this software was made"
 check "the refused calls did not move the clock" "$(cat "$FAKE_CLOCK_FILE")" -604800
+check_contains "refused values are logged with who sent them" "$(grep 'clock: the staff page (127.0.0.1) asked to set it: refused' "$WORK/kiosk.log")" "is more than 10 years after this software was made"
 check "nor did they take the warning down" "$(code GET /api/status -b "$JAR")$(clk verdict)" 200before_build
 # The phone's time.
 check "set the clock to the phone's time: 200" "$(post /api/clock "{\"now_ms\":$(now_ms)}")" 200
