@@ -148,7 +148,7 @@ static int set_time(int argc, char **argv)
 	int nsec = 0;
 	if (got == 5 && when[n] == ':' && sscanf(when + n, ":%2d%n", &sec, &nsec) == 1)
 		n += nsec;
-	snprintf(tail, sizeof tail, "%s", when + (got >= 5 ? n : 0));
+	snprintf(tail, sizeof tail, "%.7s", when + (got >= 5 ? n : 0)); /* 7: sizeof tail - 1 */
 	int utc = strcmp(tail, "Z") == 0;
 	if (got < 5 || (tail[0] && !utc) || tm.tm_year < 2000 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
 	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || sec > 59)
