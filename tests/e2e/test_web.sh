@@ -131,6 +131,13 @@ echo -3600 >"$FAKE_CLOCK_FILE"
 check "scripts set the clock with the bearer token: 200" "$(code POST /api/clock -H "Authorization: Bearer $TOKEN" --data-binary "{\"now_ms\":$(now_ms)}")" 200
 check_contains "the log says a token set it" "$(grep 'clock: set to' "$WORK/kiosk.log" | tail -1)" "by the staff page (token, 127.0.0.1)"
 check "the faked clock is right again" "$(awk '{ print ($1 > -60 && $1 < 60) }' "$FAKE_CLOCK_FILE")" 1
+# Set earlier than the last count (saved while the clock was a day ahead): set all the same,
+# and the warning stays until the clock passes that count, as README.md says.
+echo 86400 >"$FAKE_CLOCK_FILE"
+check "add 1 with the clock a day ahead: 200" "$(post /api/add '{"n":1}')" 200
+check "set it back to the phone's time: 200" "$(post /api/clock "{\"now_ms\":$(now_ms)}")" 200
+check "the warning stays: the last count is a day later" "$(clk verdict)" before_latest
+check "undo that add" "$(post /api/undo '{"max":1}')" 200
 
 # Refusals.
 check "cross-origin POST: 403" "$(code POST /api/add -b "$JAR" -H 'Origin: http://evil.example' --data-binary '{"n":1}')" 403
@@ -168,7 +175,7 @@ check_contains "export.csv is CSV" "$(grep -i '^Content-Type:' "$WORK/hdr")" "te
 check_contains "export.csv is a download" "$(grep -i '^Content-Disposition:' "$WORK/hdr")" "attachment"
 check_contains "export.csv has the web's rows" "$(body)" ",add,5,5,web,"
 check "export.json: 200" "$(code GET /api/export.json -b "$JAR")" 200
-check "export.json is JSON with every row (3, and the clock test's 2 adds and 2 undos)" "$(jfield '.__len__()')" 7
+check "export.json is JSON with every row (3, and the clock test's 3 adds and 3 undos)" "$(jfield '.__len__()')" 9
 check "cases: 200" "$(code GET /api/cases -b "$JAR")" 200
 check "cases lists the case file's ids" "$(jfield '[0]["id"]')" "$CASE"
 
