@@ -310,6 +310,12 @@ static void on_request(void *ctx, int tag, const struct control_request *req)
 		ctlserver_reply_error(a->ctl, tag, "usage", err);
 		return;
 	}
+	if (req->op == CONTROL_REOPEN && a->several &&
+	    several_reopen_refused(a->several, err, sizeof err)) {
+		log_msg(LOG_PRIO_NOTICE, "reopen refused: %s", err);
+		ctlserver_reply_error(a->ctl, tag, "invalid", err);
+		return;
+	}
 	if (req->op == CONTROL_PRESS) {
 		trace_press(a);
 		a->ack_start = mono_ms();

@@ -31,6 +31,12 @@ static enum store_status new_event(struct store *st, const char *name)
 	return store_start_event(st, name, uid, wall_ms(), -1);
 }
 
+/* The venue id of an event that has none: its name's slug (venue.c's rule). */
+static int derive_uid(const char *name, char *out, size_t len)
+{
+	return mqtt_event_id(name, 0, 0, out, len);
+}
+
 /* Keeps each "topic\0payload\0" of blob, in one transaction. */
 static enum store_status peer_save(struct store *st, const char *blob)
 {
@@ -92,9 +98,15 @@ enum store_status ledger_apply(struct store *st, const struct control_request *r
 	case CONTROL_NEW_EVENT:
 		(void)source;
 		return done(st, new_event(st, req->name), err, errlen);
-	case CONTROL_FOLLOW_EVENT:
-		return done(st, store_start_event(st, req->name, req->case_id, req->at_ms, req->n),
-			    err, errlen);
+	case CONTROL_FOLLOW_EVENT: {
+		/* An event counted in here before (the venue took back a mistaken new event) goes
+		 * on in its own rows; any other is started. */
+		enum store_status s = store_resume_event(st, req->case_id, req->at_ms, req->n,
+							 derive_uid, LEDGER_SOURCE_REOPEN, detail);
+		if (s == STORE_ERR_EMPTY)
+			s = store_start_event(st, req->name, req->case_id, req->at_ms, req->n);
+		return done(st, s, err, errlen);
+	}
 	case CONTROL_PEER_SAVE:
 		return done(st, peer_save(st, req->blob), err, errlen);
 	case CONTROL_SET_CLOCK:
@@ -168,8 +180,10 @@ static enum store_status report(struct store *st, const struct control_request *
 		break;
 	default:
 		s = store_status_json(st, body);
-		if (s == STORE_OK && req->op == CONTROL_UNDO) {
-			/* {"undone":N, ...the status fields} tells staff what was taken back. */
+		if (s == STORE_OK && (req->op == CONTROL_UNDO ||
+				      (req->op == CONTROL_FOLLOW_EVENT && detail > 0))) {
+			/* {"undone":N, ...the status fields} tells staff what was taken back;
+			 * {"moved":N, ...} the letters a follow carried into the venue's event. */
 			size_t len = strlen(*body) + 32;
 			char *with = malloc(len);
 			if (!with) {
@@ -178,7 +192,8 @@ static enum store_status report(struct store *st, const struct control_request *
 				snprintf(err, errlen, "out of memory");
 				return STORE_ERR_NOMEM;
 			}
-			snprintf(with, len, "{\"undone\":%lld,%s", detail, *body + 1);
+			snprintf(with, len, "{\"%s\":%lld,%s",
+				 req->op == CONTROL_UNDO ? "undone" : "moved", detail, *body + 1);
 			free(*body);
 			*body = with;
 		}

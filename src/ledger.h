@@ -14,6 +14,8 @@
 
 /* The meta key of the web page's PIN when kiosk.conf sets none. */
 #define LEDGER_PIN_KEY "web_pin"
+/* The source of the rows that carry letters into the event a venue went back to. */
+#define LEDGER_SOURCE_REOPEN "venue reopen"
 
 /* Makes the change req asks for (none for reports). *detail: what undo took back. */
 enum store_status ledger_apply(struct store *st, const struct control_request *req,

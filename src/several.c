@@ -215,8 +215,14 @@ int several_service(struct several *s, long long now_ms)
 	publish_due(s, now_ms);
 	struct mqtt_event follow;
 	if (venue_follow(s->venue, &follow, now_ms)) {
-		log_msg(LOG_PRIO_NOTICE, "mqtt: kiosk \"%s\" started the event \"%s\" (%s): following "
-					 "it", follow.kiosk, follow.name, follow.event);
+		if (!strcmp(follow.event, venue_event_id(s->venue)))
+			log_msg(LOG_PRIO_NOTICE, "mqtt: kiosk \"%s\" made \"%s\" (%s), this kiosk's "
+						 "event, the venue's current event again: noting it",
+				follow.kiosk, follow.name, follow.event);
+		else
+			log_msg(LOG_PRIO_NOTICE, "mqtt: kiosk \"%s\" made \"%s\" (%s) the venue's "
+						 "current event: following it", follow.kiosk,
+				follow.name, follow.event);
 		struct control_request req = { .op = CONTROL_FOLLOW_EVENT, .n = follow.goal,
 					       .at_ms = follow.origin_ms };
 		snprintf(req.name, sizeof req.name, "%s", follow.name);
@@ -292,16 +298,26 @@ int several_job(struct several *s, const struct worker_job *j, long long now_ms)
 		if (j->status != STORE_OK)
 			log_msg(LOG_PRIO_WARNING, "mqtt: the peers' states were not kept: %s", j->err);
 		return 1;
-	case CONTROL_FOLLOW_EVENT:
+	case CONTROL_FOLLOW_EVENT: {
+		const char *moved = j->body ? strstr(j->body, "\"moved\":") : NULL;
 		if (j->status != STORE_OK)
 			log_msg(LOG_PRIO_ERR, "mqtt: cannot follow the venue's event: %s", j->err);
+		else if (moved && s->have_event)
+			log_msg(LOG_PRIO_NOTICE, "mqtt: the venue went back to \"%s\": %lld letter(s) "
+						 "counted here in \"%s\" (before this kiosk heard of "
+						 "it) are carried into it, as rows of their own",
+				j->event.name, strtoll(moved + 8, NULL, 10), s->event.name);
 		break; /* the app shows the new event like any other */
+	}
 	default:
 		break;
 	}
 	if (j->status == STORE_OK) {
+		/* origin_ms too: a reopen makes an event current again at a later time. */
 		int event_changed = !s->have_event || j->event.id != s->event.id ||
-				    strcmp(j->event.name, s->event.name) || j->event.goal != s->event.goal;
+				    strcmp(j->event.name, s->event.name) ||
+				    j->event.goal != s->event.goal ||
+				    j->event.origin_ms != s->event.origin_ms;
 		int counted = !s->have_event || j->event.total != s->event.total ||
 			      control_is_count(j->req.op);
 		s->event = j->event;
@@ -313,6 +329,16 @@ int several_job(struct several *s, const struct worker_job *j, long long now_ms)
 		publish_due(s, now_ms);
 	}
 	return 0;
+}
+
+int several_reopen_refused(const struct several *s, char *why, size_t len)
+{
+	char who[400];
+	int n = venue_others_counted(s->venue, who, sizeof who);
+	if (n)
+		snprintf(why, len, "\"%.100s\" has already counted at this venue (%s): reopen "
+			 "only takes back a new event no kiosk has counted in", s->event.name, who);
+	return n > 0;
 }
 
 long long several_display_total(const struct several *s)

@@ -43,6 +43,10 @@ long long several_wait_ms(const struct several *s, long long now_ms);
  * it but freeing it). Committed counts and event changes are noted. */
 int several_job(struct several *s, const struct worker_job *j, long long now_ms);
 
+/* 1 if tallyctl reopen must be refused because another kiosk of the venue has counted in
+ * the current event (why says which), else 0: the venue-wide form of the store's rule. */
+int several_reopen_refused(const struct several *s, char *why, size_t len);
+
 long long several_display_total(const struct several *s);
 /* The staff strip's information and problems (venue_staff_text). */
 void several_staff_text(const struct several *s, long long now_ms, char *info, size_t info_len,

@@ -304,11 +304,10 @@ enum store_status store_auto_txn_end(struct store *st, int auto_txn, enum store_
 	return store_commit(st);
 }
 
-static enum store_status insert_row(struct store *st, const char *kind, long long delta,
-				    const char *source, long long undoes, const char *case_id)
+/* The time a row is written with, as the clock says, and whether the clock could be right. */
+enum store_status store_row_time(struct store *st, long long *now, int *time_ok)
 {
-	/* The time is written as the clock says, with whether the clock could be right. */
-	long long now = store_now_ms();
+	*now = store_now_ms();
 	if (!st->latest_known) {
 		long long ms = 0;
 		int qrc = store_exec_int(st, "SELECT max(coalesce((SELECT max(at_ms) FROM counts), 0),"
@@ -322,7 +321,18 @@ static enum store_status insert_row(struct store *st, const char *kind, long lon
 	 * written now would commit on its own while its job is reported failed. */
 	if (store_txn_lost(st))
 		return STORE_ERR_IO;
-	int time_ok = clockcheck_judge(now, clockcheck_build_ms(), st->latest_ms) == CLOCKCHECK_OK;
+	*time_ok = clockcheck_judge(*now, clockcheck_build_ms(), st->latest_ms) == CLOCKCHECK_OK;
+	return STORE_OK;
+}
+
+enum store_status store_insert_row(struct store *st, const char *kind, long long delta,
+				    const char *source, long long undoes, const char *case_id)
+{
+	long long now;
+	int time_ok;
+	enum store_status ts = store_row_time(st, &now, &time_ok);
+	if (ts)
+		return ts;
 	sqlite3_stmt *s = st->stmt[ST_INSERT_COUNT];
 	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, st->pend.id);
@@ -385,7 +395,7 @@ enum store_status store_count(struct store *st, enum store_kind kind, long long 
 	}
 	AUTO_TXN_BEGIN(st);
 	enum store_status s =
-		insert_row(st, kind == STORE_PRESS ? "press" : "add", delta, source, 0, case_id);
+		store_insert_row(st, kind == STORE_PRESS ? "press" : "add", delta, source, 0, case_id);
 	return store_auto_txn_end(st, auto_txn, s, &job_pend, job_row);
 }
 
@@ -420,7 +430,7 @@ enum store_status store_undo_max(struct store *st, const char *source, long long
 					  "expected: look again before taking it back", delta, max);
 			return store_auto_txn_end(st, auto_txn, STORE_ERR_CONFIRM, &job_pend, job_row);
 		}
-		s = insert_row(st, "undo", -delta, source, target, case_id[0] ? case_id : NULL);
+		s = store_insert_row(st, "undo", -delta, source, target, case_id[0] ? case_id : NULL);
 		if (s == STORE_OK)
 			*undone = delta;
 	} else {

@@ -145,6 +145,23 @@ enum store_status store_new_event(struct store *st, const char *name);
 enum store_status store_start_event(struct store *st, const char *name, const char *uid,
 				    long long origin_ms, long long goal);
 
+/* The venue id of an event that has none (the first of a database): from its name. */
+typedef int (*store_derive_uid_fn)(const char *name, char *out, size_t len);
+
+/*
+ * Makes the event with venue id uid current again, when this kiosk has one: a kiosk of the
+ * venue took back a mistaken new event, and the venue went back to an event counted in here
+ * before. Its rows go on where they were, so this kiosk's counts for it keep growing.
+ * origin_ms: when the venue made it current; goal: -1 keeps it. Letters the current event
+ * holds (counted here before this kiosk heard of the reopen) go along: taken back in it by
+ * undo rows and added to the resumed event per case, all with source; *moved says how many.
+ * When uid is the current event already, only its origin_ms changes. STORE_ERR_EMPTY when no
+ * event here has that id (derive: the ids of events without one).
+ */
+enum store_status store_resume_event(struct store *st, const char *uid, long long origin_ms,
+				     long long goal, store_derive_uid_fn derive,
+				     const char *source, long long *moved);
+
 enum store_status store_set_goal(struct store *st, long long goal);
 
 /* --- several kiosks (store_peers.c) --- */

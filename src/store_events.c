@@ -6,6 +6,7 @@
 #include "store_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "textcheck.h"
@@ -170,11 +171,14 @@ enum store_status store_reopen_previous(struct store *st, char *closed, size_t c
 		store_set_err(st, "there is no earlier event to go back to");
 		s = STORE_ERR_EMPTY;
 	} else {
-		/* The mistaken event stays, closed and empty: nothing is ever deleted. */
+		/* The mistaken event stays, closed and empty: nothing is ever deleted. The other
+		 * event is made current now, which is what a venue's kiosks go by (origin_ms):
+		 * they follow the reopen instead of pulling this kiosk back to the mistake. */
+		long long now = store_now_ms();
 		snprintf(sql, sizeof sql,
 			 "UPDATE events SET ended_ms = %lld WHERE id = %lld;"
-			 "UPDATE events SET ended_ms = NULL WHERE id = %lld;",
-			 store_now_ms(), st->pend.id, prev);
+			 "UPDATE events SET ended_ms = NULL, origin_ms = %lld WHERE id = %lld;",
+			 now, st->pend.id, now, prev);
 		char name[STORE_NAME_MAX];
 		snprintf(name, sizeof name, "%s", st->pend.name);
 		s = store_exec_sql(st, sql, "reopening the previous event");
@@ -184,6 +188,153 @@ enum store_status store_reopen_previous(struct store *st, char *closed, size_t c
 			snprintf(closed, closed_len, "%s", name);
 		}
 	}
+	return store_auto_txn_end(st, auto_txn, s, &job_pend, job_row);
+}
+
+/* The latest event here whose venue id is uid (one without: derive(name)); 0 if none. */
+static enum store_status find_event(struct store *st, const char *uid, store_derive_uid_fn derive,
+				    long long *found)
+{
+	*found = 0;
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT id, name, uid FROM events ORDER BY id DESC", -1,
+				    &q, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(q, 1);
+		const char *own = (const char *)sqlite3_column_text(q, 2);
+		char derived[STORE_UID_MAX];
+		if ((own && !strcmp(own, uid)) ||
+		    (!own && name && derive && !derive(name, derived, sizeof derived) &&
+		     !strcmp(derived, uid))) {
+			*found = sqlite3_column_int64(q, 0);
+			rc = SQLITE_DONE;
+			break;
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, "looking for an event");
+}
+
+/*
+ * Takes back, by undo rows, every count of the current event not taken back yet, and returns
+ * the letters per case (malloc'd; *n entries, ids "" for the room) for the event they go to.
+ */
+static enum store_status take_all_back(struct store *st, const char *source,
+				       struct store_case_pn **out, int *n)
+{
+	*out = NULL;
+	*n = 0;
+	long long now;
+	int time_ok;
+	enum store_status s = store_row_time(st, &now, &time_ok);
+	if (s)
+		return s;
+	static const char live[] = " FROM counts c WHERE c.event_id = ?1"
+				   " AND c.kind IN ('press', 'add')"
+				   " AND NOT EXISTS (SELECT 1 FROM counts u WHERE u.undoes = c.id)";
+	sqlite3_stmt *q;
+	char sql[512];
+	snprintf(sql, sizeof sql, "SELECT coalesce(c.case_id, ''), sum(c.delta)%s GROUP BY 1"
+		 " ORDER BY min(c.id)", live);
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
+	if (rc == SQLITE_OK)
+		sqlite3_bind_int64(q, 1, st->pend.id);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_case_pn *more = realloc(*out, (size_t)(*n + 1) * sizeof *more);
+		if (!more) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		*out = more;
+		struct store_case_pn *c = &more[(*n)++];
+		snprintf(c->id, sizeof c->id, "%s", (const char *)sqlite3_column_text(q, 0));
+		c->p = sqlite3_column_int64(q, 1);
+		c->n = 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE) {
+		snprintf(sql, sizeof sql, "INSERT INTO counts(event_id, at_ms, kind, delta, source,"
+			 " kiosk_id, undoes, case_id, time_ok) SELECT c.event_id, ?2, 'undo', -c.delta,"
+			 " ?3, ?4, c.id, c.case_id, ?5%s", live);
+		rc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(q, 1, st->pend.id);
+			sqlite3_bind_int64(q, 2, now);
+			sqlite3_bind_text(q, 3, source, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 4, st->kiosk_id, -1, SQLITE_STATIC);
+			sqlite3_bind_int(q, 5, time_ok);
+			rc = sqlite3_step(q);
+			sqlite3_finalize(q);
+		}
+	}
+	if (rc == SQLITE_DONE) {
+		snprintf(sql, sizeof sql, "UPDATE events SET total = (SELECT coalesce(sum(delta), 0)"
+			 " FROM counts WHERE event_id = %lld) WHERE id = %lld", st->pend.id,
+			 st->pend.id);
+		return store_exec_sql(st, sql, "taking the letters back");
+	}
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return store_fail(st, rc, "taking the letters back");
+}
+
+enum store_status store_resume_event(struct store *st, const char *uid, long long origin_ms,
+				     long long goal, store_derive_uid_fn derive,
+				     const char *source, long long *moved)
+{
+	*moved = 0;
+	if (!uid || !*uid || !text_is_clean(uid, STORE_UID_MAX) || origin_ms < 0 ||
+	    goal > STORE_COUNT_MAX || !source || !text_is_clean(source, STORE_SOURCE_MAX)) {
+		store_set_err(st, "an event id is 1 to %d bytes, a goal 0 to %lld",
+			      STORE_UID_MAX - 1, STORE_COUNT_MAX);
+		return STORE_ERR_INVALID;
+	}
+	AUTO_TXN_BEGIN(st);
+	long long found = 0;
+	struct store_case_pn *letters = NULL;
+	int n = 0;
+	enum store_status s = find_event(st, uid, derive, &found);
+	if (s == STORE_OK && !found) {
+		store_set_err(st, "no event here has the id \"%.63s\"", uid);
+		s = STORE_ERR_EMPTY;
+	}
+	char sql[320];
+	if (s == STORE_OK && found == st->pend.id) {
+		/* Already current here: only when the venue made it current changes. */
+		snprintf(sql, sizeof sql, "UPDATE events SET origin_ms = %lld WHERE id = %lld",
+			 origin_ms, found);
+		s = store_exec_sql(st, sql, "noting the venue's event");
+	} else if (s == STORE_OK) {
+		s = take_all_back(st, source, &letters, &n);
+		if (s == STORE_OK) {
+			snprintf(sql, sizeof sql,
+				 "UPDATE events SET ended_ms = %lld WHERE id = %lld;"
+				 "UPDATE events SET ended_ms = NULL, origin_ms = %lld WHERE id = %lld;",
+				 store_now_ms(), st->pend.id, origin_ms, found);
+			s = store_exec_sql(st, sql, "going back to the venue's event");
+		}
+		if (s == STORE_OK && goal >= 0) {
+			snprintf(sql, sizeof sql, "UPDATE events SET goal = %lld WHERE id = %lld", goal,
+				 found);
+			s = store_exec_sql(st, sql, "going back to the venue's event");
+		}
+	}
+	struct store_event ev;
+	if (s == STORE_OK && (s = read_current(st, &ev)) == STORE_OK)
+		st->pend = ev;
+	for (int i = 0; s == STORE_OK && i < n; i++) {
+		if (letters[i].p <= 0)
+			continue;
+		s = store_insert_row(st, "add", letters[i].p, source, 0,
+				     letters[i].id[0] ? letters[i].id : NULL);
+		*moved += letters[i].p;
+	}
+	free(letters);
+	if (s)
+		*moved = 0;
 	return store_auto_txn_end(st, auto_txn, s, &job_pend, job_row);
 }
 

@@ -64,6 +64,12 @@ enum store_status store_ensure_open(struct store *st);
 enum store_status store_reopen(struct store *st);
 /* The wall clock in Unix milliseconds, as rows and events are saved with. */
 long long store_now_ms(void);
+/* The time a row is saved with, and whether the clock could be right then (clockcheck.h). */
+enum store_status store_row_time(struct store *st, long long *now, int *time_ok);
+/* Writes one row of the current event (st->pend) and adds delta to its totals. undoes: the
+ * row an undo takes back, or 0; case_id NULL for the room. */
+enum store_status store_insert_row(struct store *st, const char *kind, long long delta,
+				   const char *source, long long undoes, const char *case_id);
 /* Whether SQLite rolled the caller's group transaction back by itself (sets st->errmsg). */
 int store_txn_lost(struct store *st);
 

@@ -449,7 +449,11 @@ int venue_follow(struct venue *v, struct mqtt_event *ev, long long now_ms)
 	for (int i = 0; i < v->n_anns; i++)
 		if (v->anns[i].origin_ms > 0 && newer(&v->anns[i], best))
 			best = &v->anns[i];
-	if (best == &v->own_ann || !strcmp(best->event, v->own_ann.event))
+	/* The same event made current later (a reopen on another kiosk) is followed too: only
+	 * its time changes here, so this kiosk's announcement never loses against a kiosk still
+	 * on the mistake the reopen took back. */
+	if (best == &v->own_ann ||
+	    (!strcmp(best->event, v->own_ann.event) && best->origin_ms <= v->own_ann.origin_ms))
 		return 0;
 	if (!strcmp(v->following, best->event) && now_ms < v->follow_at + FOLLOW_RETRY_MS)
 		return 0;
@@ -457,6 +461,34 @@ int venue_follow(struct venue *v, struct mqtt_event *ev, long long now_ms)
 	v->follow_at = now_ms;
 	*ev = *best;
 	return 1;
+}
+
+const char *venue_event_id(const struct venue *v)
+{
+	return v->own_ann.event;
+}
+
+int venue_others_counted(const struct venue *v, char *why, size_t len)
+{
+	int n = 0;
+	size_t o = 0;
+	why[0] = '\0';
+	for (int i = 0; i < v->set.n; i++) {
+		const struct pn_entry *e = &v->set.e[i];
+		if (strcmp(e->st.venue, v->venue) || strcmp(e->st.event, v->own_ann.event) ||
+		    !strcmp(e->st.kiosk, v->kiosk))
+			continue;
+		long long p = 0;
+		for (int c = 0; c < e->st.n_cases; c++)
+			p += e->st.cases[c].p;
+		if (p <= 0)
+			continue;
+		n++;
+		if (o < len)
+			o += (size_t)snprintf(why + o, len - o, "%skiosk %s (%lld letter%s)",
+					      n > 1 ? ", " : "", e->st.kiosk, p, p == 1 ? "" : "s");
+	}
+	return n;
 }
 
 int venue_follow_goal(struct venue *v, long long *goal, long long now_ms)

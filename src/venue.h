@@ -74,9 +74,17 @@ int venue_next_publish(struct venue *v, long long now_ms, char *topic, size_t to
 /* Milliseconds until venue_next_publish has something (republish), or -1. */
 long long venue_wait_ms(const struct venue *v, long long now_ms);
 
-/* 1 if this kiosk should follow a newer event of its venue: *ev says which. Not again for
- * the same event until a few seconds passed or the own event changed. */
+/* 1 if this kiosk should follow a newer event of its venue, or take the later time at which
+ * the venue made its own event current again (a reopen): *ev says which. Not again for the
+ * same event until a few seconds passed or the own event changed. */
 int venue_follow(struct venue *v, struct mqtt_event *ev, long long now_ms);
+
+/* The venue id of this kiosk's current event. */
+const char *venue_event_id(const struct venue *v);
+
+/* How many other kiosks of the venue counted in this kiosk's current event, as far as their
+ * states say (taken back or not); why lists them ("kiosk k3 (2 letters), ..."). */
+int venue_others_counted(const struct venue *v, char *why, size_t len);
 
 /* 1 if another kiosk set a newer goal for this kiosk's event: *goal says which. */
 int venue_follow_goal(struct venue *v, long long *goal, long long now_ms);

@@ -264,6 +264,8 @@ static void test_reopen_takes_back_a_new_event(void **state)
 	store_current(f->st, &ev);
 	assert_string_equal(ev.name, "Opening night");
 	assert_int_equal(ev.total, 12);
+	/* Made current again now: what a venue's kiosks go by to follow it back. */
+	assert_true(ev.origin_ms > 0);
 	assert_int_equal(store_new_event(f->st, "Third"), STORE_OK);
 	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_OK);
 	store_current(f->st, &ev);
@@ -284,6 +286,98 @@ static void test_reopen_takes_back_a_new_event(void **state)
 	store_current(f->st, &ev);
 	assert_string_equal(ev.name, "Busy");
 	assert_int_equal(ev.total, 1);
+}
+
+/* A test's rule for the venue id of an event without one. */
+static int slug(const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "slug-%s", name);
+	return 0;
+}
+
+static long long case_pn(struct store *st, const char *id, long long *n_out)
+{
+	struct store_case_pn pn[8];
+	int n;
+	assert_int_equal(store_case_pn(st, pn, 8, &n), STORE_OK);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(pn[i].id, id)) {
+			*n_out = pn[i].n;
+			return pn[i].p;
+		}
+	*n_out = -1;
+	return -1;
+}
+
+/* The venue went back to an event counted in here before (a reopen on another kiosk). */
+static void test_resume_event(void **state)
+{
+	struct fixture *f = *state;
+	long long moved, undone, n;
+	struct store_event ev;
+	assert_int_equal(store_count(f->st, STORE_ADD, 12, "tallyctl", "jani"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
+	assert_int_equal(store_start_event(f->st, "Mistake", "mistake-1", 5000, -1), STORE_OK);
+	/* Counted in the mistake before this kiosk heard of the reopen. */
+	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 4, "tallyctl", "jani"), STORE_OK);
+	assert_int_equal(store_count(f->st, STORE_ADD, 9, "tallyctl", NULL), STORE_OK);
+	assert_int_equal(store_undo(f->st, "tallyctl", &undone), STORE_OK);
+	assert_int_equal(undone, 9);
+	/* No such event here: the caller starts it. */
+	assert_int_equal(store_resume_event(f->st, "other-2", 9000, -1, slug, "venue reopen", &moved),
+			 STORE_ERR_EMPTY);
+	store_current(f->st, &ev);
+	assert_string_equal(ev.name, "Mistake");
+	assert_int_equal(ev.total, 5);
+	/* The first event has no venue id of its own: found by its name's. */
+	assert_int_equal(store_resume_event(f->st, "slug-Opening night", 9000, 700, slug,
+					    "venue reopen", &moved), STORE_OK);
+	assert_int_equal(moved, 5);
+	store_current(f->st, &ev);
+	assert_string_equal(ev.name, "Opening night");
+	assert_int_equal(ev.total, 18);
+	assert_int_equal(ev.origin_ms, 9000);
+	assert_int_equal(ev.goal, 700);
+	/* Its own rows go on: what this kiosk publishes for it only grows (12 + 4 for the case,
+	 * 1 + 1 for the room). */
+	assert_int_equal(case_pn(f->st, "jani", &n), 16);
+	assert_int_equal(n, 0);
+	assert_int_equal(case_pn(f->st, "", &n), 2);
+	assert_int_equal(n, 0);
+	/* Already current: only the time changes. */
+	assert_int_equal(store_resume_event(f->st, "slug-Opening night", 12000, 1, slug,
+					    "venue reopen", &moved), STORE_OK);
+	assert_int_equal(moved, 0);
+	reopen(f);
+	store_current(f->st, &ev);
+	assert_string_equal(ev.name, "Opening night");
+	assert_int_equal(ev.total, 18);
+	assert_int_equal(ev.goal, 700);
+	assert_int_equal(ev.origin_ms, 12000);
+	/* The mistake is kept, its letters taken back there by rows of their own: each not yet
+	 * taken back, once (the 9 was undone by staff). */
+	char *csv;
+	assert_int_equal(store_export(f->st, STORE_EXPORT_CSV, &csv), STORE_OK);
+	int moved_rows = 0;
+	for (const char *p = csv; (p = strstr(p, "venue reopen")); p++)
+		moved_rows++;
+	assert_int_equal(moved_rows, 4); /* 2 undo rows in the mistake, 2 adds (room, jani) */
+	free(csv);
+	char *json;
+	assert_int_equal(store_events_json(f->st, &json), STORE_OK);
+	const char *mistake = strstr(json, "\"name\":\"Mistake\"");
+	assert_non_null(mistake);
+	assert_non_null(strstr(json, "\"total\":0"));
+	free(json);
+	/* Going back to the mistake now finds its own row again, and brings the 18 along. */
+	assert_int_equal(store_resume_event(f->st, "mistake-1", 13000, -1, slug, "venue reopen",
+					    &moved), STORE_OK);
+	assert_int_equal(moved, 18);
+	store_current(f->st, &ev);
+	assert_string_equal(ev.name, "Mistake");
+	assert_int_equal(ev.total, 18);
+	assert_int_equal(store_resume_event(f->st, "", 1, -1, slug, "x", &moved), STORE_ERR_INVALID);
 }
 
 static void test_goal(void **state)
@@ -474,6 +568,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_new_database_has_first_event),
 		T(test_presses_and_adds_sum),
+		T(test_resume_event),
 		T(test_bad_counts_are_refused),
 		T(test_undo_takes_back_latest_first),
 		T(test_group_commit_and_rollback),

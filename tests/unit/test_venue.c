@@ -129,6 +129,69 @@ static void test_follows_newest_staff_event(void **state)
 	venue_close(v);
 }
 
+static void announce(struct venue *v, const char *kiosk, const char *uid, const char *event,
+		     const char *name, long long origin)
+{
+	char topic[MQTT_TOPIC_MAX], payload[512], err[256];
+	snprintf(topic, sizeof topic, "tallykiosk/v1/wfr/school/_event/%s", kiosk);
+	snprintf(payload, sizeof payload,
+		 "{\"schema\":1,\"type\":\"event\",\"venue\":\"school\",\"event\":\"%s\","
+		 "\"kiosk\":\"%s\",\"name\":\"%s\",\"goal\":500,\"origin_ms\":%lld}", event, uid,
+		 name, origin);
+	if (venue_receive(v, topic, payload, strlen(payload), 0, 0, err, sizeof err) < 0)
+		fail_msg("refused: %s", err);
+}
+
+/* A reopen on another kiosk: the older event made current later wins over the mistake. */
+static void test_follows_a_reopen(void **state)
+{
+	(void)state;
+	struct venue *v = open_venue("k1", "uid1");
+	struct store_event mistake = event("Mistake", "mistake-1", 5000);
+	venue_set_event(v, &mistake, 0, 0);
+	/* k3 is still on the mistake; k2 went back to the first event at 9000. */
+	announce(v, "k3", "uid3", "mistake-1", "Mistake", 5000);
+	announce(v, "k2", "uid2", "write-for-rights-2026", "Write for Rights 2026", 9000);
+	struct mqtt_event follow;
+	assert_int_equal(venue_follow(v, &follow, 0), 1);
+	assert_string_equal(follow.event, "write-for-rights-2026");
+	assert_int_equal(follow.origin_ms, 9000);
+	struct store_event back = event("Write for Rights 2026", "", 9000);
+	venue_set_event(v, &back, 0, 100);
+	assert_string_equal(venue_event_id(v), "write-for-rights-2026");
+	assert_int_equal(venue_follow(v, &follow, 20000), 0);
+	/* A kiosk already on that event (cut off meanwhile) takes the reopen's later time. */
+	struct venue *w = open_venue("k4", "uid4");
+	struct store_event first = event("Write for Rights 2026", "", 1000);
+	venue_set_event(w, &first, 0, 0);
+	announce(w, "k2", "uid2", "write-for-rights-2026", "Write for Rights 2026", 9000);
+	assert_int_equal(venue_follow(w, &follow, 0), 1);
+	assert_string_equal(follow.event, "write-for-rights-2026");
+	assert_int_equal(follow.origin_ms, 9000);
+	first.origin_ms = 9000;
+	venue_set_event(w, &first, 0, 100);
+	assert_int_equal(venue_follow(w, &follow, 20000), 0);
+	venue_close(v);
+	venue_close(w);
+}
+
+/* The venue-wide rule for reopen: another kiosk has counted in this kiosk's event. */
+static void test_others_counted(void **state)
+{
+	(void)state;
+	struct venue *v = open_venue("k1", "uid1");
+	struct store_event ev = event("Write for Rights 2026", "", 0);
+	own_counts(v, &ev, 3, 0, 1000);
+	char why[256];
+	assert_int_equal(venue_others_counted(v, why, sizeof why), 0);
+	peer_state(v, "k2", "uid2", "x", 5, 0, 0, 0, 100); /* online, nothing counted */
+	assert_int_equal(venue_others_counted(v, why, sizeof why), 0);
+	peer_state(v, "k3", "uid3", "y", 5, 2, 2, 0, 100); /* counted, then took back */
+	assert_int_equal(venue_others_counted(v, why, sizeof why), 1);
+	assert_string_equal(why, "kiosk k3 (2 letters)");
+	venue_close(v);
+}
+
 static void test_duplicates_reported(void **state)
 {
 	(void)state;
@@ -271,6 +334,8 @@ int main(void)
 		cmocka_unit_test(test_venue_total_and_publish),
 		cmocka_unit_test(test_follows_newest_staff_event),
 		cmocka_unit_test(test_duplicates_reported),
+		cmocka_unit_test(test_follows_a_reopen),
+		cmocka_unit_test(test_others_counted),
 		cmocka_unit_test(test_staff_text_severity),
 		cmocka_unit_test(test_saves_and_restore),
 		cmocka_unit_test(test_follows_newer_goal),
