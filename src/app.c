@@ -350,8 +350,9 @@ static int finish_job(struct app *a, struct worker_job *j)
 		if (j->status == STORE_OK && j->client >= 0 && j->req.op == CONTROL_STATUS)
 			several_status_json(a->several, mono_ms(), &j->body);
 	}
-	/* The staff page shows the clock's warning and the kiosk's time beside the phone's. */
-	if (j->status == STORE_OK && web_is_tag(j->client) && j->req.op == CONTROL_STATUS &&
+	/* The staff page shows the clock's warning and the kiosk's time beside the phone's;
+	 * tallyctl status shows the warning. */
+	if (j->status == STORE_OK && j->client >= 0 && j->req.op == CONTROL_STATUS &&
 	    kioskclock_add_to(&a->clock, kioskclock_now_ms(), &j->body) != 0) {
 		j->status = STORE_ERR_NOMEM;
 		snprintf(j->err, sizeof j->err, "out of memory");

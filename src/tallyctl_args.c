@@ -19,8 +19,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "status", "[--json]", "the current event, its total and goal (and, with several kiosks, "
-	  "the venue's total and which kiosks are online)", ARG_NONE, 1, 0 },
+	{ "status", "[--json]", "the current event, its total and goal, whether the kiosk's clock "
+	  "looks right (and, with several kiosks, the venue's total and which kiosks are online)",
+	  ARG_NONE, 1, 0 },
 	{ "add", "N [CASE]", "add N letters counted by hand (1 to 1,000,000,000; 1,000 or 1000), "
 	  "for CASE (a case ID of the cases file) if given", ARG_COUNT, 0, 1 },
 	{ "undo", "", "take back the latest press or add of the current event", ARG_NONE, 0, 0 },

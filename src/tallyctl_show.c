@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "clockset.h"
 #include "numfmt.h"
 
 static void print_time(const char *iso)
@@ -44,6 +45,24 @@ static void print_goal(long long total, long long goal)
 	printf(" (");
 	print_count(total * 100 / goal);
 	printf(total >= goal ? "%%: reached)\n" : "%%)\n");
+}
+
+/* The kiosk's clock, when a running kiosk sent it (a Pi has no clock of its own). */
+static void print_clock(const char *body)
+{
+	json_t *o = json_loads(body, 0, NULL);
+	json_t *clock = json_object_get(o, "clock");
+	const char *verdict = json_string_value(json_object_get(clock, "verdict"));
+	const char *warning = json_string_value(json_object_get(clock, "warning"));
+	if (verdict && strcmp(verdict, "ok") == 0) {
+		char now[40];
+		clockset_utc((long long)json_integer_value(json_object_get(clock, "now_ms")), now,
+			     sizeof now);
+		printf("Clock:  %s (looks right)\n", now);
+	} else if (verdict && warning) {
+		printf("Clock:  WRONG: %s\n", warning);
+	}
+	json_decref(o);
 }
 
 static int print_status(const struct ctl *c, const char *body)
@@ -118,6 +137,7 @@ static int print_status(const struct ctl *c, const char *body)
 		printf("Kiosk:  not running (read from %s)\n", c->db_path);
 	else
 		printf("Kiosk:  running (%s)\n", c->sock_path);
+	print_clock(body);
 	return 0;
 }
 

@@ -22,6 +22,7 @@ wait_log "clock: The clock says" && pass "the clock going a week back is noticed
 	fail "no clock warning: $(tail -3 "$WORK/kiosk.log")"
 check_contains "and says how to set it" "$(grep 'clock:' "$WORK/kiosk.log")" \
 	"set it (sudo tallyctl set-time)"
+check_contains "tallyctl status says so too" "$(ctl status)" "Clock:  WRONG: The clock says"
 ctl press >/dev/null
 check "counting goes on" "$(total)" 6
 t2=$(col 3 4) t3=$(col 4 4)
@@ -53,6 +54,7 @@ check "the faked clock is back within a minute of the real one" \
 	"$(awk '{ print ($1 > -60 && $1 < 60) }' "$FAKE_CLOCK_FILE")" 1
 wait_log "clock: it looks right again" && pass "the kiosk takes its warning down after set-time" ||
 	fail "no all-clear after set-time: $(tail -3 "$WORK/kiosk.log")"
+check_contains "tallyctl status shows the kiosk's time, right again" "$(ctl status)" "(looks right)"
 ctl press >/dev/null
 check "a count after set-time has a time that can be trusted" "$(col 6 12)" 1
 stop_kiosk
