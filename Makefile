@@ -48,7 +48,7 @@ GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && 
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
 # The drawing code (SDL): the kiosk, the golden-image test and anything else that draws.
 RENDER_SRC = src/render.c src/render_driver.c src/render_frame.c src/render_path.c src/damage.c \
-             src/render_text.c src/render_font.c src/view_tally.c src/view_carousel.c \
+             src/render_text.c src/render_font.c src/render_fontcache.c src/view_tally.c src/view_carousel.c \
              src/view_notice.c src/view_qr.c src/view_card.c src/fontfind.c src/layout.c
 KIOSK_SRC = src/main.c src/app.c src/worker.c src/unsaved.c src/ctlserver.c $(RENDER_SRC) \
             src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c src/web.c src/card_worker.c src/kioskclock.c $(GPIO_SRC)

@@ -63,7 +63,9 @@ struct app {
 	int trace_first_done;
 	char web_pin[WEB_PIN_MAX + 1];
 	long long qr_until;         /* monotonic ms the QR code hides again; 0 = hidden */
+	struct card *card;          /* the share cards' renderer (view_card.h), or NULL */
 	struct card_worker *cards;  /* draws share cards; NULL without a card renderer */
+	int cards_tried;            /* start_cards ran */
 	int stop;
 	struct several *several;    /* several kiosks ([mqtt]); NULL = this kiosk alone */
 	struct kioskclock clock;    /* a Pi has no clock of its own: is it right? (kioskclock.h) */
@@ -796,6 +798,27 @@ static void dispatch(struct app *a, struct loop_fds *l, int ready)
 		a->dirty = 1;
 }
 
+/*
+ * The share cards' renderer and its thread, started after the first frame: opening its fonts
+ * and reading fontconfig's configuration for them would otherwise keep the screen dark longer.
+ * No card can be asked for earlier: a request reaches the loop only after this first turn.
+ */
+static void start_cards(struct app *a)
+{
+	char err[CONFIG_PATH_MAX + 256];
+	a->cards_tried = 1;
+	if (card_open(&a->card, a->p->cfg, err, sizeof err) != 0) {
+		log_msg(LOG_PRIO_WARNING, "share cards: %s", err);
+		return;
+	}
+	/* Without the card thread the kiosk still counts; cards are then refused. */
+	if (card_worker_start(&a->cards, a->card, a->p->cases) != 0) {
+		log_msg(LOG_PRIO_ERR, "cannot start the share card thread: no share cards");
+		card_close(a->card);
+		a->card = NULL;
+	}
+}
+
 int app_run(const struct app_params *p)
 {
 	struct app a = { .p = p, .dirty = 1 };
@@ -831,9 +854,6 @@ int app_run(const struct app_params *p)
 		ctlserver_close(a.ctl);
 		return 1;
 	}
-	/* Without the card thread the kiosk still counts; cards are then refused. */
-	if (p->card && card_worker_start(&a.cards, p->card, p->cases) != 0)
-		log_msg(LOG_PRIO_ERR, "cannot start the share card thread: no share cards");
 	log_msg(LOG_PRIO_NOTICE, "counting: event=\"%s\" total=%lld goal=%lld socket=%s",
 		a.shown.name, a.shown.total, a.shown.goal, p->socket_path);
 	supervise_init(&a.sup, mono_ms());
@@ -851,6 +871,8 @@ int app_run(const struct app_params *p)
 		if (kioskclock_check(&a.clock, kioskclock_now_ms()))
 			a.dirty = 1;
 		int animating = draw_if_due(&a, mono_ms());
+		if (!a.cards_tried)
+			start_cards(&a);
 		if (a.unsaved > 0 && a.retry_at <= mono_ms())
 			retry_unsaved(&a);
 		int timeout = next_timeout(&a, animating, input_fd);
@@ -868,6 +890,7 @@ int app_run(const struct app_params *p)
 	inputs_close(a.inputs);
 	drain(&a);
 	card_worker_stop(a.cards);
+	card_close(a.card);
 	several_close(a.several);
 	ctlserver_close(a.ctl);
 	worker_stop(a.worker);

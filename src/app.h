@@ -27,7 +27,6 @@ struct app_params {
 	const char *mqtt_password; /* [mqtt] password_file's contents, or NULL */
 	struct web *web;         /* the staff web page, or NULL when [web] is off */
 	const char *web_pin;     /* its PIN now (kiosk.conf's, or the database's) */
-	struct card *card;       /* draws share cards (view_card.h), or NULL */
 };
 
 /* Runs until a stop signal or an allowed quit, then commits what is pending.

@@ -2,8 +2,9 @@
  * Font lookup through fontconfig (see fontfind.h), so kiosk.conf can name a font the way the
  * desktop does ("DejaVu Sans:bold") instead of a path that differs between Debian and Pi OS.
  *
- * A private fontconfig configuration is loaded per call and destroyed afterwards: the lookup
- * runs once at start-up, and this keeps no fontconfig state alive in the process.
+ * Each finder loads a private configuration (FcInitLoadConfigAndFonts, not fontconfig's global
+ * default), so a renderer and the share-card thread never share fontconfig state, and
+ * fontfind_free leaves none behind.
  */
 #include "fontfind.h"
 
@@ -13,6 +14,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+struct fontfind {
+	FcConfig *fc;           /* NULL until the first look-up */
+};
+
+struct fontfind *fontfind_new(void)
+{
+	return calloc(1, sizeof(struct fontfind));
+}
+
+void fontfind_free(struct fontfind *ff)
+{
+	if (!ff)
+		return;
+	if (ff->fc)
+		FcConfigDestroy(ff->fc);
+	free(ff);
+}
+
+/* The configuration, read now if this is the first look-up; NULL if fontconfig fails (the
+ * next look-up tries again). */
+static FcConfig *config_of(struct fontfind *ff)
+{
+	if (ff && !ff->fc)
+		ff->fc = FcInitLoadConfigAndFonts();
+	return ff ? ff->fc : NULL;
+}
+
 /* fontconfig's caches can name a file that has since been removed: check it is still there. */
 static int is_readable_file(const char *path)
 {
@@ -20,7 +48,7 @@ static int is_readable_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
 }
 
-int fontfind_path(const char *pattern, char *path, size_t pathlen)
+int fontfind_path(struct fontfind *ff, const char *pattern, char *path, size_t pathlen)
 {
 	if (!path || pathlen == 0)
 		return -1;
@@ -29,7 +57,7 @@ int fontfind_path(const char *pattern, char *path, size_t pathlen)
 		return -1;
 
 	int rc = -1;
-	FcConfig *fc = FcInitLoadConfigAndFonts();
+	FcConfig *fc = config_of(ff);
 	FcPattern *pat = NULL;
 	FcPattern *match = NULL;
 	if (!fc)
@@ -59,8 +87,6 @@ out:
 		FcPatternDestroy(match);
 	if (pat)
 		FcPatternDestroy(pat);
-	if (fc)
-		FcConfigDestroy(fc);
 	return rc;
 }
 
@@ -116,16 +142,16 @@ static int face_slot(FcPattern *font, struct fontfind_face *faces, int *n_faces,
 	return (*n_faces)++;
 }
 
-int fontfind_fallback(const char *base_path, const char *lang, const uint32_t *cps,
-		      const unsigned char *emoji, int n, struct fontfind_face *faces, int max_faces,
-		      int *which)
+int fontfind_fallback(struct fontfind *ff, const char *base_path, const char *lang,
+		      const uint32_t *cps, const unsigned char *emoji, int n,
+		      struct fontfind_face *faces, int max_faces, int *which)
 {
 	for (int i = 0; i < n; i++)
 		which[i] = -1;
 	if (n <= 0)
 		return 0;
 	int n_faces = -1;
-	FcConfig *fc = FcInitLoadConfigAndFonts();
+	FcConfig *fc = config_of(ff);
 	FcPattern *pat = fc ? style_of(base_path) : NULL;
 	FcCharSet *cs = FcCharSetCreate();
 	FcFontSet *sorted = NULL;
@@ -177,7 +203,5 @@ out:
 		FcCharSetDestroy(cs);
 	if (pat)
 		FcPatternDestroy(pat);
-	if (fc)
-		FcConfigDestroy(fc);
 	return n_faces;
 }

@@ -1,12 +1,23 @@
-/* Finds a font file for a fontconfig pattern ("DejaVu Sans:bold"). */
+/*
+ * Finds font files through fontconfig: the file for a pattern ("DejaVu Sans:bold") and the
+ * fallbacks for characters a font lacks. A struct fontfind keeps fontconfig's configuration:
+ * reading it (its XML files and the font caches) costs tens of milliseconds, so it is read on
+ * the first look-up and then serves every later one. One owner, one thread at a time.
+ */
 #ifndef TALLYKIOSK_FONTFIND_H
 #define TALLYKIOSK_FONTFIND_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+struct fontfind;
+
+/* A finder whose configuration is loaded on its first look-up. NULL when out of memory. */
+struct fontfind *fontfind_new(void);
+void fontfind_free(struct fontfind *ff);
+
 /* Writes the path of the best match for pattern into path. Returns 0, or -1 if none. */
-int fontfind_path(const char *pattern, char *path, size_t pathlen);
+int fontfind_path(struct fontfind *ff, const char *pattern, char *path, size_t pathlen);
 
 /* A face of a font file that draws characters another font lacks. */
 struct fontfind_face {
@@ -26,8 +37,8 @@ struct fontfind_face {
  * emoji may be NULL), or -1 when no installed font has it. Returns the number of faces written
  * (at most max_faces), or -1 when fontconfig fails.
  */
-int fontfind_fallback(const char *base_path, const char *lang, const uint32_t *cps,
-		      const unsigned char *emoji, int n, struct fontfind_face *faces, int max_faces,
-		      int *which);
+int fontfind_fallback(struct fontfind *ff, const char *base_path, const char *lang,
+		      const uint32_t *cps, const unsigned char *emoji, int n,
+		      struct fontfind_face *faces, int max_faces, int *which);
 
 #endif

@@ -25,7 +25,6 @@
 #include "start_error.h"
 #include "store.h"
 #include "ledger.h"
-#include "view_card.h"
 #include "web.h"
 #include "web_auth.h"
 
@@ -535,10 +534,6 @@ int main(int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
-	/* Share cards are drawn with the screen's fonts, opened here beside them. */
-	struct card *card = NULL;
-	if (card_open(&card, &cfg, err, sizeof err))
-		log_msg(LOG_PRIO_WARNING, "share cards: %s", err);
 	struct web *web;
 	char pin[WEB_PIN_MAX + 1] = "";
 	/* A page that cannot start (port taken, no network allowed) must not stop the counting:
@@ -550,10 +545,9 @@ int main(int argc, char **argv)
 	struct app_params p = { .cfg = &cfg, .cases = &cases, .store = st, .render = r, .socket_path = sock,
 				.signal_fd = sfd, .trace = trace,
 				.mqtt_password = password[0] ? password : NULL,
-				.web = web, .web_pin = pin, .card = card };
+				.web = web, .web_pin = pin };
 	int rc = app_run(&p);
 	web_close(web);
-	card_close(card);
 	if (trace)
 		fclose(trace);
 	render_close(r);

@@ -86,20 +86,33 @@ void rp_open_carousel_fonts(struct render *r)
 	/* The stories' font falls back to the regular DejaVu, then to the bold one. */
 	char body[CONFIG_PATH_MAX];
 	size_t blen = sizeof body;
-	if (fontfind_path(r->body_pattern, body, blen) != 0 &&
-	    fontfind_path(BODY_FALLBACK_PATTERN, body, blen) != 0 &&
+	struct fontfind *ff = font_cache_finder(r->fonts);
+	if (fontfind_path(ff, r->body_pattern, body, blen) != 0 &&
+	    fontfind_path(ff, BODY_FALLBACK_PATTERN, body, blen) != 0 &&
 	    (snprintf(body, blen, "%s", BODY_FALLBACK_FILE) >= (int)blen || access(body, R_OK)))
 		snprintf(body, blen, "%s", r->font_path);
 	/* A failure leaves the card without its texts; the tally is unaffected. */
-	view_carousel_open_fonts(&r->carousel, r->font_path, body);
+	view_carousel_open_fonts(&r->carousel, r->fonts, r->font_path, body);
 }
 
 static enum render_status open_fonts(struct render *r, const struct config *cfg, char *err,
 				     size_t errlen)
 {
+	if (TTF_Init() != 0) {
+		set_err(err, errlen, "TTF_Init: %s", TTF_GetError());
+		return RENDER_ERR_FONT;
+	}
+	r->ttf_init = 1;
+	r->fonts = font_cache_new();
+	if (!r->fonts) {
+		set_err(err, errlen, "out of memory");
+		return RENDER_ERR_FONT;
+	}
+	/* The finder keeps fontconfig's configuration for the cards' fonts and fallbacks. */
+	struct fontfind *ff = font_cache_finder(r->fonts);
 	char path[CONFIG_PATH_MAX];
-	if (fontfind_path(cfg->font, path, sizeof path) != 0 &&
-	    fontfind_path(FALLBACK_PATTERN, path, sizeof path) != 0) {
+	if (fontfind_path(ff, cfg->font, path, sizeof path) != 0 &&
+	    fontfind_path(ff, FALLBACK_PATTERN, path, sizeof path) != 0) {
 		if (snprintf(path, sizeof path, "%s", FALLBACK_FILE) >= (int)sizeof path ||
 		    access(path, R_OK) != 0) {
 			set_err(err, errlen, "no font found for \"%s\" (nor \"%s\", nor %s)",
@@ -107,14 +120,10 @@ static enum render_status open_fonts(struct render *r, const struct config *cfg,
 			return RENDER_ERR_FONT;
 		}
 	}
-	if (TTF_Init() != 0) {
-		set_err(err, errlen, "TTF_Init: %s", TTF_GetError());
-		return RENDER_ERR_FONT;
-	}
-	r->ttf_init = 1;
-	if (view_tally_open(&r->tally, cfg, path) != 0 || view_status_open(&r->status, path) != 0 ||
-	    view_notice_open(&r->notice, path) != 0 ||
-	    view_qr_open(&r->qr, path) != 0) {
+	if (view_tally_open(&r->tally, cfg, r->fonts, path) != 0 ||
+	    view_status_open(&r->status, r->fonts, path) != 0 ||
+	    view_notice_open(&r->notice, r->fonts, path) != 0 ||
+	    view_qr_open(&r->qr, r->fonts, path) != 0) {
 		set_err(err, errlen, "cannot open font %s: %s", path, TTF_GetError());
 		return RENDER_ERR_FONT;
 	}
@@ -467,6 +476,7 @@ void render_close(struct render *r)
 	view_notice_close(&r->notice);
 	view_qr_close(&r->qr);
 	view_carousel_close(&r->carousel);
+	font_cache_free(r->fonts);
 	if (r->renderer)
 		SDL_DestroyRenderer(r->renderer);
 	if (r->window)

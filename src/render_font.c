@@ -21,22 +21,39 @@
 #define ELLIPSIS "\xe2\x80\xa6"
 #define MAX_RUNS 256
 
-int rf_open(struct rf_fonts *f, const char *path)
+/* Holds the main face at the current size; 0 or -1. */
+static int hold_main(struct rf_fonts *f)
+{
+	if (!f->main)
+		f->main = font_cache_get(f->cache, f->path, 0, f->px);
+	return f->main ? 0 : -1;
+}
+
+int rf_open(struct rf_fonts *f, struct font_cache *cache, const char *path)
 {
 	memset(f, 0, sizeof *f);
+	f->cache = cache;
 	f->path = strdup(path);
 	f->px = 16;
-	f->main = f->path ? TTF_OpenFont(path, f->px) : NULL;
-	return f->main ? 0 : -1;
+	/* Opened now (once per file, by the cache) so a missing or broken font shows at start. */
+	int rc = f->path ? hold_main(f) : -1;
+	rf_release(f);
+	return rc;
+}
+
+void rf_release(struct rf_fonts *f)
+{
+	font_cache_put(f->cache, f->main);
+	f->main = NULL;
+	for (int i = 0; i < RF_FACES; i++) {
+		font_cache_put(f->cache, f->face[i].font);
+		f->face[i].font = NULL;
+	}
 }
 
 void rf_close(struct rf_fonts *f)
 {
-	if (f->main)
-		TTF_CloseFont(f->main);
-	for (int i = 0; i < RF_FACES; i++)
-		if (f->face[i].font)
-			TTF_CloseFont(f->face[i].font);
+	rf_release(f);
 	free(f->known);
 	free(f->path);
 	memset(f, 0, sizeof *f);
@@ -49,24 +66,26 @@ void rf_set_lang(struct rf_fonts *f, const char *lang)
 	if (!strcmp(f->lang, lang))
 		return;
 	snprintf(f->lang, sizeof f->lang, "%s", lang);
-	/* Looked-up characters may want other faces now; faces already open stay. */
+	/* Looked-up characters may want other faces now; faces already found stay. */
 	f->n_known = 0;
 }
 
 int rf_size(struct rf_fonts *f, int px)
 {
-	if (px <= 0 || !f->main)
+	if (px <= 0 || !f->path)
 		return -1;
-	if (px == f->px)
+	if (px == f->px && f->main)
 		return 0;
-	if (TTF_SetFontSize(f->main, px) != 0)
-		return -1;
+	/* Every face is held at one size: the others are taken again at the new one. */
+	rf_release(f);
 	f->px = px;
-	return 0;
+	return hold_main(f);
 }
 
 int rf_line_height(struct rf_fonts *f)
 {
+	if (hold_main(f) != 0)
+		return 0;
 	int h = TTF_FontHeight(f->main), skip = TTF_FontLineSkip(f->main);
 	return skip > h ? skip : h;
 }
@@ -80,23 +99,25 @@ static TTF_Font *face_font(struct rf_fonts *f, int i)
 	const struct fontfind_face *ff = &f->found[i];
 	if (fc->failed)
 		return NULL;
-	int want = f->px;
+	if (fc->font)
+		return fc->font;
+	/* A bitmap face is drawn at its one size whatever the text's (see face_scale). */
+	int want = fc->checked && fc->strike_h ? fc->px : f->px;
+	fc->font = font_cache_get(f->cache, ff->path, ff->index, want);
 	if (!fc->font) {
-		fc->font = TTF_OpenFontIndex(ff->path, want, ff->index);
-		if (!fc->font) {
-			fc->failed = 1;
-			return NULL;
-		}
+		fc->failed = 1;
+		return NULL;
+	}
+	if (!fc->checked) {
 		/* A bitmap face (fontconfig may call it scalable) keeps its height at any size. */
 		int h = TTF_FontHeight(fc->font);
 		if (ff->strike_px > 0 || (TTF_SetFontSize(fc->font, want * 2 + 8) == 0 &&
 					  TTF_FontHeight(fc->font) == h))
 			fc->strike_h = h;
 		TTF_SetFontSize(fc->font, want);
-		fc->px = want;
+		fc->checked = 1;
 	}
-	if (!fc->strike_h && fc->px != want && TTF_SetFontSize(fc->font, want) == 0)
-		fc->px = want;
+	fc->px = want;
 	return fc->font;
 }
 
@@ -169,8 +190,8 @@ static void look_up(struct rf_fonts *f, const struct rf_text *t, const unsigned 
 		}
 	}
 	struct fontfind_face faces[RF_FACES];
-	int got = n > 0 ? fontfind_fallback(f->path, f->lang, ask, ask_emoji, n, faces,
-						  RF_FACES, which) : 0;
+	int got = n > 0 ? fontfind_fallback(font_cache_finder(f->cache), f->path, f->lang, ask,
+					    ask_emoji, n, faces, RF_FACES, which) : 0;
 	for (int k = 0; k < n; k++) {
 		int face = -1;
 		if (got > 0 && which[k] >= 0)
@@ -217,6 +238,8 @@ void rf_text_free(struct rf_text *t)
 int rf_prepare(struct rf_fonts *f, const char *s, struct rf_text *t)
 {
 	memset(t, 0, sizeof *t);
+	if (hold_main(f) != 0)
+		return -1;
 	t->s = s;
 	size_t len = strlen(s);
 	t->cp = malloc((len + 1) * sizeof *t->cp);

@@ -12,23 +12,30 @@
 #include <stdint.h>
 
 #include "fontfind.h"
+#include "render_fontcache.h"
 #include "textlayout.h"
 
 #define RF_FACES 6          /* fallback faces per text */
 
 struct rf_face {
-	TTF_Font *font;         /* opened on first use */
-	int px;                 /* size set now */
+	TTF_Font *font;         /* held from the cache while a text is laid out, else NULL */
+	int px;                 /* the size it is held at */
 	int strike_h;           /* > 0: a bitmap face, its glyphs this high at any size */
+	int checked;            /* strike_h was worked out */
 	int failed;
 };
 
-/* A font and its fallbacks. The code points looked up are remembered, so fontconfig is
- * asked once per new character, not per frame or per size. */
+/*
+ * A font and its fallbacks. The faces come from the renderer's font cache (render_fontcache.h)
+ * and are held only from rf_size (or rf_prepare) to rf_release, so texts share them. The code
+ * points looked up are remembered, so fontconfig is asked once per new character, not per frame
+ * or per size.
+ */
 struct rf_fonts {
+	struct font_cache *cache;
 	char *path;
 	char lang[16];          /* the text's language for fontconfig ("" = none) */
-	TTF_Font *main;
+	TTF_Font *main;         /* held at px, or NULL */
 	int px;                 /* size of every face (a bitmap face is scaled to it) */
 	struct fontfind_face found[RF_FACES];
 	struct rf_face face[RF_FACES];
@@ -48,12 +55,16 @@ struct rf_text {
 	int rtl;                /* the paragraph's direction is right-to-left */
 };
 
-int rf_open(struct rf_fonts *f, const char *path);
+/* The font at path, from cache (which must outlive f). Returns 0, or -1 if it cannot be opened
+ * (TTF_GetError()). */
+int rf_open(struct rf_fonts *f, struct font_cache *cache, const char *path);
 void rf_close(struct rf_fonts *f);
+/* Gives the faces back to the cache: call it when a text is rasterised. */
+void rf_release(struct rf_fonts *f);
 /* The language of the texts to come (a code such as "ja", "zh-TW"; NULL = none): fontconfig
  * then prefers fonts for it (Han characters in their Japanese or Chinese forms). */
 void rf_set_lang(struct rf_fonts *f, const char *lang);
-/* Sets the size of every face (px > 0). Returns 0 or -1. */
+/* Sets the size of every face (px > 0), holding the main face at it. Returns 0 or -1. */
 int rf_size(struct rf_fonts *f, int px);
 /* Line height at the current size. */
 int rf_line_height(struct rf_fonts *f);

@@ -13,6 +13,7 @@
 #include "draw.h"
 #include "layout.h"
 #include "render.h"
+#include "render_fontcache.h"
 #include "view_carousel.h"
 #include "view_notice.h"
 #include "view_qr.h"
@@ -60,6 +61,7 @@ struct render {
 	struct view_notice notice;  /* the kiosk cannot start: see render_draw_notice */
 	struct view_qr qr;
 
+	struct font_cache *fonts; /* every face the views draw with, each file opened once */
 	char font_path[CONFIG_PATH_MAX];   /* the bold face */
 	char body_pattern[CONFIG_TEXT_MAX]; /* [display] body_font, looked up with the cards */
 

@@ -25,10 +25,10 @@ static SDL_Texture *upload(SDL_Renderer *r, SDL_Surface *s)
 	return t;
 }
 
-int rt_text_open(struct rt_text *t, const char *font_path)
+int rt_text_open(struct rt_text *t, struct font_cache *cache, const char *font_path)
 {
 	memset(t, 0, sizeof *t);
-	return rf_open(&t->fonts, font_path);
+	return rf_open(&t->fonts, cache, font_path);
 }
 
 void rt_text_lang(struct rt_text *t, const char *lang)
@@ -84,7 +84,7 @@ static int text_begin(struct rt_text *t, const char *s, const struct layout_box 
 	t->box_px = b->font_px;
 	t->wrap = wrap;
 	t->min_px = min_px;
-	if (!*s || !t->fonts.main || b->font_px <= 0 || b->w <= 0 || b->h <= 0)
+	if (!*s || !t->fonts.path || b->font_px <= 0 || b->w <= 0 || b->h <= 0)
 		return -1;
 	return 0;
 }
@@ -163,8 +163,10 @@ void rt_text_set_wrapped(struct rt_text *t, SDL_Renderer *r, const char *s,
 	if (text_current(t, s, b, 1, min_px) || text_begin(t, s, b, 1, min_px) != 0)
 		return;
 	struct rf_text rt;
-	if (rf_prepare(&t->fonts, t->str, &rt) != 0)
+	if (rf_prepare(&t->fonts, t->str, &rt) != 0) {
+		rf_release(&t->fonts);
 		return;
+	}
 	struct attempt *a = malloc(sizeof *a);
 	/* Shrink in steps of about 6 %: each try lays the paragraph out again, so few tries. */
 	for (int px = b->font_px; a; px = px * 94 / 100) {
@@ -188,6 +190,7 @@ void rt_text_set_wrapped(struct rt_text *t, SDL_Renderer *r, const char *s,
 	}
 	free(a);
 	rf_text_free(&rt);
+	rf_release(&t->fonts);
 }
 
 /* Largest size <= px at which the text takes at most max_lines lines of width w and fits
@@ -211,8 +214,10 @@ void rt_text_set(struct rt_text *t, SDL_Renderer *r, const char *s, const struct
 	if (text_current(t, s, b, 0, 0) || text_begin(t, s, b, 0, 0) != 0)
 		return;
 	struct rf_text rt;
-	if (rf_prepare(&t->fonts, t->str, &rt) != 0)
+	if (rf_prepare(&t->fonts, t->str, &rt) != 0) {
+		rf_release(&t->fonts);
 		return;
+	}
 	struct attempt *a = malloc(sizeof *a), *two = malloc(sizeof *two);
 	int full = b->font_px;
 	int min_px = full * RT_TITLE_MIN_SHARE / 100;
@@ -253,6 +258,7 @@ out:
 	free(a);
 	free(two);
 	rf_text_free(&rt);
+	rf_release(&t->fonts);
 }
 
 /* halign: 0 centre, 1 left; top: 1 top-aligned, 0 centred vertically. */
@@ -397,11 +403,15 @@ fail:
 	return -1;
 }
 
-int rt_number_open(struct rt_number *n, const char *font_path)
+int rt_number_open(struct rt_number *n, struct font_cache *cache, const char *font_path)
 {
 	memset(n, 0, sizeof *n);
-	n->font = TTF_OpenFont(font_path, 16);
-	return n->font ? 0 : -1;
+	n->cache = cache;
+	n->path = strdup(font_path);
+	/* Opened now (once per file, by the cache) so a missing or broken font shows at start. */
+	TTF_Font *f = n->path ? font_cache_get(cache, n->path, 0, 16) : NULL;
+	font_cache_put(cache, f);
+	return f ? 0 : -1;
 }
 
 void rt_number_resize(struct rt_number *n, int px)
@@ -421,21 +431,20 @@ void rt_number_drop(struct rt_number *n)
 void rt_number_close(struct rt_number *n)
 {
 	rt_number_drop(n);
-	if (n->font)
-		TTF_CloseFont(n->font);
-	n->font = NULL;
+	free(n->path);
+	n->path = NULL;
 }
 
 /* Width of nd digits, ns separators and an optional minus at px, from the glyph metrics. */
-static int number_width(TTF_Font *f, int px, int nd, int ns, int neg)
+static int number_width(struct rt_number *n, int px, int nd, int ns, int neg)
 {
-	if (TTF_SetFontSize(f, px) != 0)
-		return -1;
-	int sep = 0, minus = 0;
-	if (TTF_GlyphMetrics32(f, ',', NULL, NULL, NULL, NULL, &sep) != 0 ||
-	    TTF_GlyphMetrics32(f, '-', NULL, NULL, NULL, NULL, &minus) != 0)
-		return -1;
-	return nd * digit_cell(f) + ns * sep + (neg ? minus : 0);
+	TTF_Font *f = font_cache_get(n->cache, n->path, 0, px);
+	int sep = 0, minus = 0, w = -1;
+	if (f && TTF_GlyphMetrics32(f, ',', NULL, NULL, NULL, NULL, &sep) == 0 &&
+	    TTF_GlyphMetrics32(f, '-', NULL, NULL, NULL, NULL, &minus) == 0)
+		w = nd * digit_cell(f) + ns * sep + (neg ? minus : 0);
+	font_cache_put(n->cache, f);
+	return w;
 }
 
 /* Largest size at which the number fits target px; remembered per digit count and width. */
@@ -445,13 +454,13 @@ static int number_fit(struct rt_number *n, int nd, int ns, int neg, int target)
 	    n->fit_w == target)
 		return n->fit_px;
 	int px = n->base_px;
-	int w = number_width(n->font, px, nd, ns, neg);
+	int w = number_width(n, px, nd, ns, neg);
 	if (w < 0)
 		return -1;
 	if (w > target) {
 		px = (int)((long long)px * target / w);
 		while (px > MIN_FONT_PX) {
-			w = number_width(n->font, px, nd, ns, neg);
+			w = number_width(n, px, nd, ns, neg);
 			if (w < 0)
 				return -1;
 			if (w <= target)
@@ -488,7 +497,10 @@ static struct rt_digits *digits_at(struct rt_number *n, SDL_Renderer *r, int px,
 	}
 	digits_free(victim);
 	c.a = 255;
-	if (TTF_SetFontSize(n->font, px) != 0 || digits_build(victim, n->font, r, px, c) != 0)
+	TTF_Font *f = font_cache_get(n->cache, n->path, 0, px);
+	int rc = f ? digits_build(victim, f, r, px, c) : -1;
+	font_cache_put(n->cache, f);
+	if (rc != 0)
 		return NULL;
 	victim->used = ++n->clock;
 	return victim;

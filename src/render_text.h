@@ -46,7 +46,8 @@ struct rt_digits {
 };
 
 struct rt_number {
-	TTF_Font *font;
+	struct font_cache *cache;
+	char *path;           /* the font, taken from cache at each size it is laid out in */
 	int base_px;          /* the layout's size; smaller sizes only when the number is too wide */
 	int fit_nd, fit_ns, fit_neg, fit_w, fit_px; /* last shrink-to-fit answer */
 	unsigned long clock;
@@ -59,8 +60,9 @@ struct rt_pill {
 	int d;
 };
 
-/* Opens the font for a text line (sized later). Returns 0 or -1 (TTF_GetError()). */
-int rt_text_open(struct rt_text *t, const char *font_path);
+/* Opens the font for a text line (sized later) from cache, which must outlive t. Returns 0 or
+ * -1 (TTF_GetError()). */
+int rt_text_open(struct rt_text *t, struct font_cache *cache, const char *font_path);
 
 /* The smallest a title is shrunk to, as a share of its box's font size (then it wraps). */
 #define RT_TITLE_MIN_SHARE 50
@@ -94,7 +96,8 @@ void rt_text_draw_left(struct rt_text *t, SDL_Renderer *r, const struct layout_b
 void rt_text_drop(struct rt_text *t);
 void rt_text_close(struct rt_text *t);
 
-int rt_number_open(struct rt_number *n, const char *font_path);
+/* The number's font from cache (as rt_text_open). Returns 0 or -1. */
+int rt_number_open(struct rt_number *n, struct font_cache *cache, const char *font_path);
 /* Sets the full size of the number (the layout's font_px); 0 when there is no layout. */
 void rt_number_resize(struct rt_number *n, int px);
 /* The most the number grows on a press ("pop"); the fit leaves room for it. */

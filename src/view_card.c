@@ -14,6 +14,7 @@
 #include "draw.h"
 #include "fontfind.h"
 #include "numfmt.h"
+#include "render_fontcache.h"
 #include "render_text.h"
 #include "wording.h"
 
@@ -27,6 +28,7 @@ struct card {
 	struct rt_text case_name[CARD_MAX_BARS], case_n[CARD_MAX_BARS];
 	struct rgb background, number, fg, accent;
 	char label[CONFIG_TEXT_MAX], label_one[CONFIG_TEXT_MAX], language[16];
+	struct font_cache *fonts; /* the card's own: it is drawn on its own thread */
 	int ttf_init;
 };
 
@@ -80,9 +82,10 @@ int card_data_from_json(const char *json, const struct cases *cases, struct card
 	return 0;
 }
 
-static int font_path(const char *pattern, const char *fallback, char *buf, size_t len)
+static int font_path(struct fontfind *ff, const char *pattern, const char *fallback, char *buf,
+		     size_t len)
 {
-	if (fontfind_path(pattern, buf, len) == 0)
+	if (fontfind_path(ff, pattern, buf, len) == 0)
 		return 0;
 	snprintf(buf, len, "%s", fallback);
 	return access(buf, R_OK);
@@ -97,23 +100,33 @@ int card_open(struct card **out, const struct config *cfg, char *err, size_t err
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (font_path(cfg->font, BOLD_FALLBACK, bold, sizeof bold) ||
-	    font_path(cfg->body_font, BODY_FALLBACK, body, sizeof body)) {
-		snprintf(err, errlen, "no font for the share card (\"%s\")", cfg->font);
-		free(c);
-		return -1;
-	}
 	if (TTF_Init() != 0) {
 		snprintf(err, errlen, "TTF_Init: %s", TTF_GetError());
 		free(c);
 		return -1;
 	}
 	c->ttf_init = 1;
+	c->fonts = font_cache_new();
+	if (!c->fonts) {
+		snprintf(err, errlen, "out of memory");
+		card_close(c);
+		return -1;
+	}
+	struct fontfind *ff = font_cache_finder(c->fonts);
+	if (font_path(ff, cfg->font, BOLD_FALLBACK, bold, sizeof bold) ||
+	    font_path(ff, cfg->body_font, BODY_FALLBACK, body, sizeof body)) {
+		snprintf(err, errlen, "no font for the share card (\"%s\")", cfg->font);
+		card_close(c);
+		return -1;
+	}
+	/* Each file is opened here, once: FreeType opens faces on one thread at a time, and the
+	 * card thread then only sizes them. */
+	struct font_cache *fc = c->fonts;
 	int bad = 0;
 	for (int i = 0; i < T_TEXTS; i++)
-		bad |= rt_text_open(&c->text[i], i == T_DATE || i == T_FOOT ? body : bold);
+		bad |= rt_text_open(&c->text[i], fc, i == T_DATE || i == T_FOOT ? body : bold);
 	for (int i = 0; i < CARD_MAX_BARS; i++)
-		bad |= rt_text_open(&c->case_name[i], body) | rt_text_open(&c->case_n[i], bold);
+		bad |= rt_text_open(&c->case_name[i], fc, body) | rt_text_open(&c->case_n[i], fc, bold);
 	if (bad) {
 		snprintf(err, errlen, "cannot open font %s: %s", bold, TTF_GetError());
 		card_close(c);
@@ -140,6 +153,7 @@ void card_close(struct card *c)
 		rt_text_close(&c->case_name[i]);
 		rt_text_close(&c->case_n[i]);
 	}
+	font_cache_free(c->fonts);
 	if (c->ttf_init)
 		TTF_Quit();
 	free(c);

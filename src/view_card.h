@@ -4,9 +4,10 @@
  * and colours: the event's name and date, the total, the label, the goal, and the letters per
  * case as bars with the cases' names.
  *
- * A card renderer owns its fonts, surface and software renderer, so one thread may draw cards
- * while another draws the screen. Open it where the screen's fonts are opened (FreeType wants
- * fonts opened one at a time); then card_render may run on any one thread.
+ * A card renderer owns its fonts (its own font cache and fontconfig configuration), surface and
+ * software renderer, so one thread may draw cards while another draws the screen. Open it on
+ * the thread that opens the screen's fonts (FreeType wants fonts opened one at a time: each
+ * font file is opened there, once); then card_render may run on any one thread.
  */
 #ifndef TALLYKIOSK_VIEW_CARD_H
 #define TALLYKIOSK_VIEW_CARD_H

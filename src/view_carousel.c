@@ -33,13 +33,14 @@ int view_carousel_open(struct view_carousel *c, const struct config *cfg)
 	return 0;
 }
 
-int view_carousel_open_fonts(struct view_carousel *c, const char *font_path,
-			     const char *body_path)
+int view_carousel_open_fonts(struct view_carousel *c, struct font_cache *fonts,
+			     const char *font_path, const char *body_path)
 {
 	c->fonts_open = 1;
 	for (int k = 0; k < 2; k++) {
 		for (int i = 0; i < CARD_TEXTS; i++)
-			if (rt_text_open(&c->cards[k].text[i], card_bold[i] ? font_path : body_path))
+			if (rt_text_open(&c->cards[k].text[i], fonts,
+					 card_bold[i] ? font_path : body_path))
 				return -1;
 		/* The card's texts start at its left edge, whatever their number of lines. */
 		for (int i = 0; i < CARD_TEXTS; i++)

@@ -79,8 +79,8 @@ struct view_carousel {
 int view_carousel_open(struct view_carousel *c, const struct config *cfg);
 /* Opens the cards' fonts: names in font_path (bold), stories in body_path. 0 or -1
  * (TTF_GetError()). Until then no card is drawn; a kiosk opens them after its first frame. */
-int view_carousel_open_fonts(struct view_carousel *c, const char *font_path,
-			     const char *body_path);
+int view_carousel_open_fonts(struct view_carousel *c, struct font_cache *fonts,
+			     const char *font_path, const char *body_path);
 /* The cases to show (borrowed); NULL or none: no carousel. */
 void view_carousel_set(struct view_carousel *c, const struct cases *cases);
 /* 1 if there is something to show (the layout then makes room for the card). */

@@ -1,10 +1,11 @@
 /* See view_notice.h. */
 #include "view_notice.h"
 
-int view_notice_open(struct view_notice *n, const char *font_path)
+int view_notice_open(struct view_notice *n, struct font_cache *fonts,
+		     const char *font_path)
 {
-	if (rt_text_open(&n->title, font_path) || rt_text_open(&n->body, font_path) ||
-	    rt_text_open(&n->hint, font_path)) {
+	if (rt_text_open(&n->title, fonts, font_path) || rt_text_open(&n->body, fonts, font_path) ||
+	    rt_text_open(&n->hint, fonts, font_path)) {
 		view_notice_close(n);
 		return -1;
 	}

@@ -14,7 +14,8 @@ struct view_notice {
 };
 
 /* Opens the notice's fonts (font_path: the bold face). Returns 0 or -1 (TTF_GetError()). */
-int view_notice_open(struct view_notice *n, const char *font_path);
+int view_notice_open(struct view_notice *n, struct font_cache *fonts,
+		     const char *font_path);
 /* Draws the notice over the whole w x h picture; hint is the small line at the bottom. */
 void view_notice_draw(struct view_notice *n, const struct draw_ctx *dc, int w, int h,
 		      const char *title, const char *body, const char *hint);

@@ -7,11 +7,11 @@
 
 #define QUIET 4 /* modules of white around the code, as the standard asks */
 
-int view_qr_open(struct view_qr *q, const char *font_path)
+int view_qr_open(struct view_qr *q, struct font_cache *fonts, const char *font_path)
 {
 	memset(q, 0, sizeof *q);
-	if (rt_text_open(&q->title, font_path) || rt_text_open(&q->url, font_path) ||
-	    rt_text_open(&q->hint, font_path))
+	if (rt_text_open(&q->title, fonts, font_path) || rt_text_open(&q->url, fonts, font_path) ||
+	    rt_text_open(&q->hint, fonts, font_path))
 		return -1;
 	return 0;
 }

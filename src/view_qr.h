@@ -22,7 +22,7 @@ struct view_qr {
 	char shown[VIEW_QR_URL_MAX];    /* the address on screen now; "" = the panel is hidden */
 };
 
-int view_qr_open(struct view_qr *q, const char *font_path);
+int view_qr_open(struct view_qr *q, struct font_cache *fonts, const char *font_path);
 /* The frame shows the panel for url (NULL or "": none): the whole picture is damaged when
  * that changes, since the panel dims everything behind it. */
 void view_qr_update(struct view_qr *q, const char *url, struct damage *d);

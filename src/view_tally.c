@@ -71,9 +71,9 @@ static void draw_goal(struct view_tally *t, const struct draw_ctx *dc,
 		rt_text_draw(gt, dc->ren, &l->goal_text, rp_color(dc->text), 217);
 }
 
-int view_status_open(struct view_status *s, const char *font_path)
+int view_status_open(struct view_status *s, struct font_cache *fonts, const char *font_path)
 {
-	return rt_text_open(&s->text, font_path);
+	return rt_text_open(&s->text, fonts, font_path);
 }
 
 void view_status_drop(struct view_status *s)
@@ -179,16 +179,17 @@ static void draw_confetti(const struct view_tally *vt, const struct draw_ctx *dc
 	}
 }
 
-int view_tally_open(struct view_tally *t, const struct config *cfg, const char *font_path)
+int view_tally_open(struct view_tally *t, const struct config *cfg, struct font_cache *fonts,
+		    const char *font_path)
 {
 	t->milestone_every = cfg->milestone;
 	t->goal_offset = cfg->goal_offset;
 	snprintf(t->label_one, sizeof t->label_one, "%s", config_label_one(cfg));
 	snprintf(t->language, sizeof t->language, "%s", cfg->language);
-	if (rt_number_open(&t->num, font_path) != 0)
+	if (rt_number_open(&t->num, fonts, font_path) != 0)
 		return -1;
 	for (int i = 0; i < TALLY_TEXTS; i++) {
-		if (rt_text_open(&t->text[i], font_path) != 0)
+		if (rt_text_open(&t->text[i], fonts, font_path) != 0)
 			return -1;
 		/* The organiser's language: Han characters in its forms (Japanese, Chinese). */
 		rt_text_lang(&t->text[i], cfg->language);

@@ -56,7 +56,8 @@ struct view_tally {
 };
 
 /* Opens the fonts (font_path: the bold face). Returns 0 or -1 (TTF_GetError()). */
-int view_tally_open(struct view_tally *t, const struct config *cfg, const char *font_path);
+int view_tally_open(struct view_tally *t, const struct config *cfg, struct font_cache *fonts,
+		    const char *font_path);
 /* The big number's full size (the layout's), 0 without a layout. */
 void view_tally_resize(struct view_tally *t, int number_px);
 /* Works out the frame at now_ms (the count-up, the pop, the fades) and adds to d the boxes
@@ -90,7 +91,7 @@ struct view_status {
 	int framed;
 };
 
-int view_status_open(struct view_status *s, const char *font_path);
+int view_status_open(struct view_status *s, struct font_cache *fonts, const char *font_path);
 /* msg (NULL or "" = nothing to say) for this frame; damages the strip when it or its
  * severity changed. */
 void view_status_update(struct view_status *s, const struct draw_ctx *dc, const char *msg,

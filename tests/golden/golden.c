@@ -11,6 +11,7 @@
  */
 #include <SDL.h>
 #include <SDL_image.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,84 @@ static int check_glyphs(void)
 	return rc;
 }
 
+/* The font files this process has open: distinct files into files (up to max), the number
+ * of descriptors of the most-opened one into *most. Returns the number of distinct files. */
+static int open_font_files(char files[][1024], int max, int *most)
+{
+	int n = 0, count[32] = { 0 };
+	*most = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char link[300], target[1024];
+		snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+		ssize_t len = readlink(link, target, sizeof target - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		const char *dot = strrchr(target, '.');
+		if (!dot || (strcmp(dot, ".ttf") && strcmp(dot, ".otf") && strcmp(dot, ".ttc")))
+			continue;
+		int i = 0;
+		while (i < n && strcmp(files[i], target))
+			i++;
+		if (i == n && n < max && n < 32)
+			snprintf(files[n++], sizeof files[0], "%s", target);
+		if (i < n && ++count[i] > *most)
+			*most = count[i];
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * Every text line, the number, the cards and the fallback fonts share one open face per font
+ * file (the renderer's font cache), and closing the renderer closes them all.
+ */
+static int check_fonts_once(const struct cases *cases)
+{
+	struct config cfg;
+	config_defaults(&cfg);
+	struct render *r;
+	char err[512], files[32][1024];
+	int most = 0;
+	if (render_open_surface(&r, &cfg, 1920, 1080, err, sizeof err) != RENDER_OK) {
+		fprintf(stderr, "golden fonts: %s\n", err);
+		return 1;
+	}
+	render_set_cases(r, cases);
+	struct tally_view v = { "Write for Rights \u270d\ufe0f 东京", 1234, 1000, cfg.label,
+				cfg.thank_you, 0.0f, "Sensor slot offline", STAFF_INFO, NULL, 0,
+				NULL };
+	/* A card, then the next one rising in, and a press's thank-you. */
+	render_draw(r, &v, 0);
+	render_draw(r, &v, 12000 + 650);
+	v.total++;
+	v.ack = 1.0f;
+	render_draw(r, &v, 13000);
+	int n = open_font_files(files, 32, &most);
+	render_close(r);
+	int most_after = 0, n_after = open_font_files(files + n, 32 - n, &most_after);
+	int rc = 0;
+	if (n < 3 || most != 1) {
+		fprintf(stderr, "golden fonts: FAIL: %d font files open while drawing (want the bold, "
+				"the body and a fallback), the most-opened %d times (want once)\n",
+			n, most);
+		for (int i = 0; i < n; i++)
+			fprintf(stderr, "  %s\n", files[i]);
+		rc = 1;
+	}
+	if (n_after != 0) {
+		fprintf(stderr, "golden fonts: FAIL: %d font files still open after render_close\n",
+			n_after);
+		rc = 1;
+	}
+	if (!rc)
+		printf("golden fonts: ok (%d font files open, each once; none after closing)\n", n);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -280,7 +359,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof scenes / sizeof scenes[0]; i++)
 		fails += run_scene(&scenes[i], NULL, &cases, argv[1], update);
 	if (!update)
-		fails += check_glyphs();
+		fails += check_glyphs() + check_fonts_once(&cases);
 	/* The staff page's QR code over the tally (a phone must be able to read it there). */
 	static const struct scene qr_scenes[] = {
 		{ .name = "qr-1920x1080", .w = 1920, .h = 1080, .total = 1234, .goal = 1000 },
