@@ -40,7 +40,7 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 # Modules shared by both programs (no SDL).
 CORE_SRC = src/config.c src/store.c src/store_open.c src/store_events.c src/store_recover.c src/store_report.c src/store_peers.c src/control.c src/ledger.c src/paths.c src/client.c \
            src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c src/ini_lines.c src/monotime.c \
-           src/pncounter.c src/mqtt_payload.c src/wording.c src/textlayout.c src/venue.c \
+           src/pncounter.c src/mqtt_payload.c src/wording.c src/textlayout.c src/venue.c src/venue_show.c \
            src/web_auth.c src/web_api.c \
            src/clockcheck.c src/clockset.c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
