@@ -470,8 +470,11 @@ static void set_clock(struct app *a, const struct web_job *job)
 	}
 	a->dirty = 1;
 	json_t *o = json_object();
+	json_t *clock = kioskclock_json(&a->clock, kioskclock_now_ms());
 	char *body = NULL;
-	if (o && json_object_set_new(o, "clock", kioskclock_json(&a->clock, kioskclock_now_ms())) == 0)
+	if (!o)
+		json_decref(clock); /* set_new takes clock (even NULL) only when it is called */
+	else if (json_object_set_new(o, "clock", clock) == 0)
 		body = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (body)

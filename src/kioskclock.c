@@ -85,11 +85,10 @@ int kioskclock_add_to(const struct kioskclock *c, long long now_ms, char **body)
 	json_t *o = *body ? json_loads(*body, 0, NULL) : NULL;
 	json_t *clock = kioskclock_json(c, now_ms);
 	char *s = NULL;
-	if (json_is_object(o) && clock && json_object_set_new(o, "clock", clock) == 0) {
-		clock = NULL;
+	if (!json_is_object(o) || !clock)
+		json_decref(clock);
+	else if (json_object_set_new(o, "clock", clock) == 0) /* takes clock, even failing */
 		s = json_dumps(o, JSON_COMPACT);
-	}
-	json_decref(clock);
 	json_decref(o);
 	if (!s)
 		return -1;
