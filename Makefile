@@ -10,7 +10,7 @@ PKG_CONFIG ?= pkg-config
 DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
             libsqlite3-dev libinih-dev libgpiod-dev libfontconfig-dev libfribidi-dev \
             libsystemd-dev libjansson-dev libmosquitto-dev fonts-dejavu-core $(DEB_FONTS_SCRIPTS) \
-            libmicrohttpd-dev libqrencode-dev
+            libmicrohttpd-dev libqrencode-dev libx11-dev
 # Fonts for the characters DejaVu lacks (fontconfig picks them per character): Chinese,
 # Japanese and Korean, and emoji (colour; Symbola draws them in one colour where a colour font
 # is missing).
@@ -20,6 +20,8 @@ DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps
 
 PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig fribidi libgpiod libsystemd jansson libmosquitto \
              libmicrohttpd libqrencode
+# Xlib, where SDL draws on X11, to ask whether a window manager runs (src/render_wm.c).
+PKGS_KIOSK += $(shell $(PKG_CONFIG) --exists x11 2>/dev/null && echo x11)
 PKGS_CTL   = sqlite3 inih jansson
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -47,7 +49,7 @@ CORE_SRC = src/config.c src/store.c src/store_open.c src/store_events.c src/stor
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
 GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
 # The drawing code (SDL): the kiosk, the golden-image test and anything else that draws.
-RENDER_SRC = src/render.c src/render_driver.c src/render_frame.c src/render_path.c src/damage.c \
+RENDER_SRC = src/render.c src/render_driver.c src/render_frame.c src/render_path.c src/render_wm.c src/damage.c \
              src/render_text.c src/render_font.c src/render_fontcache.c src/view_tally.c src/view_carousel.c \
              src/view_notice.c src/view_qr.c src/view_card.c src/fontfind.c src/layout.c
 KIOSK_SRC = src/main.c src/app.c src/worker.c src/unsaved.c src/ctlserver.c $(RENDER_SRC) \

@@ -222,26 +222,32 @@ enum render_status render_open_window(struct render **out, const struct config *
 		goto fail;
 	}
 
-	Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI |
-		       (fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : SDL_WINDOW_RESIZABLE);
-	int pos = SDL_WINDOWPOS_UNDEFINED;
+	int pos = SDL_WINDOWPOS_UNDEFINED, x11_full = 0;
 	SDL_DisplayMode mode;
 	/*
 	 * Full screen starts at the desktop's size: on X11 with no window manager (a bare
 	 * xinit kiosk) nobody resizes the window, and SDL would draw for a screen-sized
-	 * window that the X server still shows at the requested size.
+	 * window that the X server still shows at the requested size. On X11 it is created
+	 * hidden and shown by rp_show_full_screen, which asks a window manager only if one runs.
 	 */
 	if (fullscreen && SDL_GetDesktopDisplayMode(0, &mode) == 0) {
 		width = mode.w;
 		height = mode.h;
 		pos = SDL_WINDOWPOS_CENTERED;
+		x11_full = driver && !strcmp(driver, "x11");
 	}
+	Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI |
+		       (!fullscreen ? SDL_WINDOW_RESIZABLE
+			: x11_full  ? SDL_WINDOW_HIDDEN : SDL_WINDOW_FULLSCREEN_DESKTOP);
 	r->window = SDL_CreateWindow("tallykiosk", pos, pos, width > 0 ? width : 1280,
 				     height > 0 ? height : 720, flags);
 	if (!r->window) {
 		set_err(err, errlen, "SDL window: %s", SDL_GetError());
 		goto fail;
 	}
+	r->fullscreen = fullscreen;
+	if (x11_full)
+		rp_show_full_screen(r->window);
 	if (software) {
 		if (attach_window_surface(r) == 0) {
 			snprintf(r->renderer_why, sizeof r->renderer_why,
@@ -392,7 +398,7 @@ enum render_input render_next_input(struct render *r, int keyboard_counts, int a
 			break;
 		case SDL_QUIT:
 			/* Closing a desktop window must work; a kiosk cannot be closed by accident. */
-			if (allow_quit || !(SDL_GetWindowFlags(r->window) & SDL_WINDOW_FULLSCREEN))
+			if (allow_quit || !r->fullscreen)
 				in = RENDER_INPUT_QUIT;
 			break;
 		case SDL_WINDOWEVENT:

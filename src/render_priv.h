@@ -42,6 +42,7 @@ struct render {
 	int rotated_w, rotated_h;
 	int video_init, ttf_init, img_init;
 	struct rgb background, number, text, accent;
+	int fullscreen;         /* a kiosk's window: closing it takes allow_quit */
 	int rotate;             /* quarter turns clockwise */
 	int pixel_shift;
 
@@ -87,6 +88,11 @@ void rp_keep_view(struct render *r, const struct tally_view *v);
 /* render_path.c: the GPU or the software path for the window, decided before SDL's video
  * starts ([display] renderer). Returns 1 for software; why gets the reason, for the log. */
 int rp_choose_software(int setting, char *why, size_t whylen);
+
+/* render_wm.c: shows w, created hidden at the desktop's size on X11, full-screen: through the
+ * window manager, or as it is when there is none (SDL would wait 100 ms for one). Returns 1
+ * when there is no window manager, else 0. */
+int rp_show_full_screen(SDL_Window *w);
 
 /* The render drivers to try, by index, in order (render_driver.c): GLES2 first on KMSDRM.
  * Returns 0 when SDL's own choice (index -1) is right. why gets the reason, for the log. */
