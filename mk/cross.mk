@@ -53,16 +53,22 @@ CROSS_DEB_HOST = gcc-$(CROSS_TRIPLET) qemu-user
 # DEB_BUILD and DEB_TEST lists (so a library added there is picked up here), with their runtime
 # libraries, and the C library's own -dev package.
 # The CJK and emoji fonts (~100 MB) are left out: the cross test draws no such text.
-CROSS_DEB_TARGET = libc6-dev $(filter-out $(DEB_FONTS_SCRIPTS),$(filter lib%-dev fonts-%,$(DEB_BUILD) $(DEB_TEST)))
+# The sysroot is also the userland of the Pi VM (mk/pi-vm.mk): Mesa's DRI drivers, EGL, GLES2
+# and GBM, which the -dev packages already pull in, are named so they stay, and a static busybox
+# is its shell.
+CROSS_DEB_RUNTIME = libgl1-mesa-dri libegl-mesa0 libegl1 libgles2 libgbm1 libdrm2 libudev1 busybox-static
+CROSS_DEB_TARGET = libc6-dev $(filter-out $(DEB_FONTS_SCRIPTS),$(filter lib%-dev fonts-%,$(DEB_BUILD) $(DEB_TEST))) \
+	$(if $(filter arm64,$(CROSS_ARCH)),$(CROSS_DEB_RUNTIME))
 
 # apt on a private, empty state for the target architecture. The host's sources.list(.d) and
 # keyrings are used as they are, so the sysroot comes from the same mirror and suites.
-CROSS_APT = apt-get -q \
+CROSS_APT_OPTS = \
 	-o APT::Architecture=$(CROSS_ARCH) -o APT::Architectures::=$(CROSS_ARCH) \
 	-o Dir::State=$(CROSS_APTDIR)/state -o Dir::State::status=$(CROSS_APTDIR)/state/status \
 	-o Dir::Cache=$(CROSS_APTDIR)/cache -o Dir::Log=$(CROSS_APTDIR)/log \
 	-o Debug::NoLocking=1 -o APT::Sandbox::User=root -o APT::Install-Recommends=0 \
 	-o APT::Get::Allow-Unauthenticated=0 -o Acquire::Retries=3
+CROSS_APT = apt-get -q $(CROSS_APT_OPTS)
 
 CROSS_UNIT_BINS = $(UNIT_TESTS:%=$(CROSS_BUILD)/tests/%)
 

@@ -68,13 +68,15 @@ tk_cache_dir() {
 # tk_kernel_modules KVER KDEBVER OUTDIR MODULE...: the kernel's own modules MODULE... and
 # everything they depend on (modinfo depends), decompressed (busybox insmod takes plain .ko),
 # into OUTDIR, with OUTDIR/order listing them dependencies first. linux-image-KVER=KDEBVER is
-# downloaded with apt-get download, not installed. Built-in modules are skipped.
+# downloaded with apt-get download, not installed; or, with TK_KERNEL_DEB set, that .deb is
+# used (a foreign architecture's image, downloaded by the caller). Built-in modules are skipped.
 tk_kernel_modules() {
-	local kver=$1 kdebver=$2 out=$3 work deb moddir m
+	local kver=$1 kdebver=$2 out=$3 work deb='' moddir m
 	shift 3
 	work=$(mktemp -d /tmp/tk-kmods.XXXXXX)
 	chmod 755 "$work" # apt's _apt sandbox user writes the download here
-	for _ in 1 2; do
+	[ -z "${TK_KERNEL_DEB:-}" ] || deb=$TK_KERNEL_DEB
+	[ -n "$deb" ] || for _ in 1 2; do
 		(cd "$work" && "${TK_APT[@]}" download -q "linux-image-$kver=$kdebver" 2>&1 | grep -v 'unsandboxed as root' >&2) || true
 		deb=$(find "$work" -maxdepth 1 -name "linux-image-${kver}_*.deb" | head -n1)
 		[ -n "$deb" ] && break
@@ -116,4 +118,42 @@ _tk_visit_module() {
 	*.ko.zst) zstd -qdc "$f" >"$work/$n.ko" ;;
 	*.ko.gz) gzip -dc "$f" >"$work/$n.ko" ;;
 	esac
+}
+
+# tk_build_gpio_sim SOURCE_DEB KDIR OUT_KO [MAKE_ARG]...: gpio-sim.ko built out of tree
+# against the kernel headers in KDIR, from three files of linux-source-<series> (SOURCE_DEB,
+# the same Debian version as the kernel): drivers/gpio/gpio-sim.c, gpiolib.h and, unless
+# KDIR/.config has IRQ_SIM=y, kernel/irq/irq_sim.c bundled in with its one use of the
+# unexported irq_to_desc() replaced by the equivalent generic_handle_irq_safe() (the sim
+# domain's flow handler is handle_simple_irq). MAKE_ARGs go to the kernel's make (a cross
+# build: CROSS_COMPILE=aarch64-linux-gnu-). Dies on failure.
+tk_build_gpio_sim() {
+	local deb=$1 kdir=$2 out=$3 m srcpkg strip=strip arg
+	shift 3
+	m=$(mktemp -d /tmp/tk-gpio-sim.XXXXXX)
+	srcpkg=$(dpkg-deb -f "$deb" Package)
+	# stream the tarball out of the .deb and extract only the 3 files
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO "./usr/src/$srcpkg.tar.xz" |
+		tar -xJ -C "$m" --strip-components=3 \
+			"$srcpkg/drivers/gpio/gpio-sim.c" \
+			"$srcpkg/drivers/gpio/gpiolib.h" \
+			"$srcpkg/kernel/irq/irq_sim.c" || { rm -rf "$m"; tk_die "no gpio-sim sources in $deb"; }
+	# a composite module may not have a source named like the module
+	mv "$m/gpio-sim.c" "$m/gpio-sim-core.c"
+	if grep -q '^CONFIG_IRQ_SIM=y' "$kdir/.config"; then
+		rm -f "$m/irq_sim.c"
+		printf 'obj-m := gpio-sim.o\ngpio-sim-y := gpio-sim-core.o\n' >"$m/Kbuild"
+	else
+		sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq_safe(irqnum);/' "$m/irq_sim.c"
+		grep -q 'generic_handle_irq_safe(irqnum)' "$m/irq_sim.c" ||
+			{ rm -rf "$m"; tk_die "irq_sim.c patch did not apply (source changed?)"; }
+		printf 'obj-m := gpio-sim.o\ngpio-sim-y := gpio-sim-core.o irq_sim.o\n' >"$m/Kbuild"
+	fi
+	make -s -C "$kdir" M="$m" "$@" modules >"$m/kbuild.log" 2>&1 ||
+		{ cat "$m/kbuild.log" >&2; rm -rf "$m"; tk_die "gpio-sim.ko build failed"; }
+	for arg in "$@"; do case $arg in CROSS_COMPILE=*) strip=${arg#CROSS_COMPILE=}strip ;; esac; done
+	"$strip" --strip-debug "$m/gpio-sim.ko"
+	cp "$m/gpio-sim.ko" "$out"
+	rm -rf "$m"
 }

@@ -146,35 +146,9 @@ elif [ -s "$KC/gpio-sim.ko" ]; then
 else
 	SIMSRC="out-of-tree"
 	tk_log "CONFIG_GPIO_SIM is not set: building gpio-sim.ko out of tree"
-	SRCPKG=linux-source-$KSERIES
-	apt_download "$SRCPKG=$KDEBVER"
-	M=$WORK/mod
-	mkdir -p "$M"
-	# stream the tarball out of the .deb and extract only the 3 files
-	dpkg-deb --fsys-tarfile "$DEB" |
-		tar -xO "./usr/src/$SRCPKG.tar.xz" |
-		tar -xJ -C "$M" --strip-components=3 \
-			"$SRCPKG/drivers/gpio/gpio-sim.c" \
-			"$SRCPKG/drivers/gpio/gpiolib.h" \
-			"$SRCPKG/kernel/irq/irq_sim.c"
+	apt_download "linux-source-$KSERIES=$KDEBVER"
+	tk_build_gpio_sim "$DEB" "/usr/src/linux-headers-$KVER" "$KC/gpio-sim.ko"
 	rm -f "$DEB"
-	# a composite module may not have a source named like the module
-	mv "$M/gpio-sim.c" "$M/gpio-sim-core.c"
-	if cfg IRQ_SIM y; then
-		rm -f "$M/irq_sim.c"
-		printf 'obj-m := gpio-sim.o\ngpio-sim-y := gpio-sim-core.o\n' >"$M/Kbuild"
-	else
-		# irq_to_desc() is not exported to modules; this is equivalent
-		# (the sim domain's flow handler is handle_simple_irq).
-		sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq_safe(irqnum);/' "$M/irq_sim.c"
-		grep -q 'generic_handle_irq_safe(irqnum)' "$M/irq_sim.c" ||
-			tk_die "irq_sim.c patch did not apply (source changed?)"
-		printf 'obj-m := gpio-sim.o\ngpio-sim-y := gpio-sim-core.o irq_sim.o\n' >"$M/Kbuild"
-	fi
-	make -s -C "/usr/src/linux-headers-$KVER" M="$M" modules >"$WORK/kbuild.log" 2>&1 ||
-		{ cat "$WORK/kbuild.log" >&2; tk_die "gpio-sim.ko build failed"; }
-	strip --strip-debug "$M/gpio-sim.ko"
-	cp "$M/gpio-sim.ko" "$KC/gpio-sim.ko"
 fi
 T5=$(tk_now)
 tk_log "gpio-sim: $SIMSRC ($(tk_dt "$T5" "$T4")s)"

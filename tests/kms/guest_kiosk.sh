@@ -83,11 +83,14 @@ EOF
 
 V=$(drm_wait_card virtio-pci 30) || gt_abort "no virtio-gpu DRM card"
 B=$(drm_wait_card bochs-drm 30) || gt_abort "no bochs-drm DRM card (-vga std)"
+gt_note "machine $(uname -m), kernel $(uname -r), kiosk $(tallykiosk --version 2>&1 | head -n1)"
 for c in /sys/class/drm/card[0-9]*-*; do gt_note "${c##*/}: $(cat "$c/status") $(head -n1 "$c/modes")"; done
-VDEV=vgpu0 BDEV=std0 # vm.sh's qemu device ids: what the host dumps
+# vm.sh's qemu device ids, what the host dumps: bochs-drm drives -vga std (x86-64) or
+# bochs-display (arm64)
+VDEV=${KMS_DEV_virtio_gpu_pci:-vgpu0} BDEV=${KMS_DEV_std:-${KMS_DEV_bochs_display:-std0}}
 
 # ---- 1. virtio-gpu: the kiosk on KMSDRM, GLES2, no desktop libGL
-[ ! -e /usr/lib/x86_64-linux-gnu/libGL.so.1 ] && gt_note "no libGL.so.1 in the guest (runtime packages only)"
+! ls /usr/lib/*-linux-gnu/libGL.so.1 >/dev/null 2>&1 && gt_note "no libGL.so.1 in the guest (runtime packages only)"
 start_on "$V" "virtio-gpu" || { gt_finish; exit 1; }
 sim_wait_requested GPIO17 10000 || gt_fail "the kiosk did not request GPIO17"
 gt_check "the renderer on KMSDRM is GLES2" \

@@ -13,13 +13,23 @@
 # /init mounts proc/sys/dev/debugfs/configfs, loads the modules, runs the script and powers
 # off. The result is the guest's last marker line ("GPIO_TEST: PASS ..."), as in tests/gpio.
 #
+# --arch arm64 is the Raspberry Pi's architecture (make test-pi-vm): qemu-system-aarch64 -M virt
+# (TCG, Cortex-A72) with Debian's arm64 kernel (prepare.sh --arch arm64), the cross build's
+# binaries and the libraries, Mesa and busybox of its arm64 sysroot (the loader lists what each
+# binary needs, run under qemu-user), and the host's screen requests over a virtio serial port
+# (-M virt has one UART, the console) instead of a second 16550.
+#
 # Usage: vm.sh [OPTION]... GUEST_SCRIPT
+#   --arch x86_64|arm64    the guest's architecture (default x86_64)
 #   --build DIR            where tallykiosk and tallyctl are (default build)
+#   --sysroot DIR          arm64: the cross build's sysroot, the guest's libraries (needed)
 #   --kiosk FILE           another tallykiosk binary (e.g. an older build)
 #   --display KIND:WxH[:ID]  one display device (repeatable; default virtio-gpu-pci:1280x720
-#                          and std:1024x768). KIND: virtio-gpu-pci, virtio-vga, std (-vga std,
-#                          the guest's bochs-drm), bochs-display (bochs-drm too, but qemu can
-#                          hot-unplug it). ID defaults to vgpu0/vvga0/std0/hot0
+#                          and std:1024x768; arm64: bochs-display instead of std). KIND:
+#                          virtio-gpu-pci, virtio-vga, std (-vga std, the guest's bochs-drm),
+#                          bochs-display (bochs-drm too, but qemu can hot-unplug it). ID
+#                          defaults to vgpu0/vvga0/std0/hot0; the guest gets them as
+#                          KMS_DEV_<kind>=ID (KMS_DEV_virtio_gpu_pci=vgpu0, ...)
 #   --with-libgl           put desktop libGL.so.1 in the guest too
 #   -e, --env NAME=VALUE   exported in the guest before the script runs
 #   -t, --timeout S        hard limit for the whole VM run (default 420)
@@ -28,7 +38,8 @@
 #   -m, --mem SIZE         guest memory (default 1536M)      --smp N  guest CPUs (default 2)
 #       --keep             keep the work dir (initramfs)
 #   -q, --quiet            do not stream the console to stdout
-# Env: TK_GPIO_CC (cc), TK_GPIO_* and TK_KMS_CACHE (the caches, see prepare.sh).
+# Env: TK_GPIO_CC (cc), TK_GPIO_* and TK_KMS_CACHE (the caches, see prepare.sh),
+# TK_KMS_APT_OPTS (arm64: see prepare.sh).
 # Exit 0 PASS, 1 FAIL (or timeout, or no marker), 2 setup error.
 set -euo pipefail
 
@@ -42,10 +53,12 @@ export TK_GPIO_TAG=${TK_GPIO_TAG:-kms-vm}
 
 usage() { sed -n "/^# Usage:/,/^set -euo/p" "$0" | grep "^#" | sed "s/^# \{0,1\}//" >&2; exit 2; }
 
-BUILD=build KIOSK='' DISPLAYS=() ENVS=() WITH_GL=0 TIMEOUT=420 OUT='' MEM=1536M SMP=2 KEEP=0
+ARCH=x86_64 SYSROOT='' BUILD=build KIOSK='' DISPLAYS=() ENVS=() WITH_GL=0 TIMEOUT=420 OUT='' MEM=1536M SMP=2 KEEP=0
 QUIET=0 SCRIPT=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--arch) ARCH=$2; shift 2 ;;
+	--sysroot) SYSROOT=$2; shift 2 ;;
 	--build) BUILD=$2; shift 2 ;;
 	--kiosk) KIOSK=$2; shift 2 ;;
 	--display) DISPLAYS+=("$2"); shift 2 ;;
@@ -63,16 +76,29 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$SCRIPT" ] && [ -f "$SCRIPT" ] || { echo "vm.sh: no guest script given" >&2; usage; }
-[ ${#DISPLAYS[@]} -gt 0 ] || DISPLAYS=(virtio-gpu-pci:1280x720 std:1024x768)
+case $ARCH in
+x86_64)
+	TRIPLET=x86_64-linux-gnu MACHINE=X86-64 SYSROOT=''
+	[ ${#DISPLAYS[@]} -gt 0 ] || DISPLAYS=(virtio-gpu-pci:1280x720 std:1024x768) ;;
+arm64)
+	TRIPLET=aarch64-linux-gnu MACHINE=AArch64
+	[ -n "$SYSROOT" ] && [ -x "$SYSROOT/bin/busybox" ] ||
+		tk_die "--arch arm64 needs --sysroot DIR, the cross build's sysroot with busybox (make cross)"
+	SYSROOT=$(cd "$SYSROOT" && pwd)
+	[ ${#DISPLAYS[@]} -gt 0 ] || DISPLAYS=(virtio-gpu-pci:1280x720 bochs-display:1024x768) ;;
+*) tk_die "--arch $ARCH: x86_64 or arm64" ;;
+esac
 KIOSK=${KIOSK:-$BUILD/tallykiosk}
 CTL=$BUILD/tallyctl
-[ -x "$KIOSK" ] && [ -x "$CTL" ] || tk_die "no $KIOSK / $CTL: build first (make all)"
-case $(readelf -h "$KIOSK" 2>/dev/null) in
-*X86-64*) ;;
-*) tk_die "$KIOSK is not an x86-64 program (the VM is x86-64; a cross build?)" ;;
-esac
+[ -x "$KIOSK" ] && [ -x "$CTL" ] || tk_die "no $KIOSK / $CTL: build first (make all, or make cross)"
+for b in "$KIOSK" "$CTL"; do
+	case $(readelf -h "$b" 2>/dev/null) in
+	*"Machine:"*"$MACHINE"*) ;;
+	*) tk_die "$b is not an $MACHINE program (the VM is $ARCH; --arch?)" ;;
+	esac
+done
 
-mapfile -t CACHES < <("$HERE/prepare.sh")
+mapfile -t CACHES < <("$HERE/prepare.sh" --arch "$ARCH")
 KC=${CACHES[0]:-} PC=${CACHES[1]:-}
 [ -s "$KC/manifest" ] && [ -s "$PC/kmods/order" ] || tk_die "tests/kms/prepare.sh failed"
 KERNEL=$KC/vmlinuz
@@ -99,11 +125,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# the displays: qemu devices, and their ids for the guest
+DEV=()
+DESC=()
+DEVENV=()
+for d in "${DISPLAYS[@]}"; do
+	IFS=: read -r kind res id <<<"$d"
+	w=${res%x*} h=${res#*x}
+	[[ $w =~ ^[0-9]+$ && $h =~ ^[0-9]+$ ]] || tk_die "--display $d: size must be WxH"
+	case $kind in
+	virtio-gpu-pci) id=${id:-vgpu0} DEV+=(-device "virtio-gpu-pci,id=$id,xres=$w,yres=$h") ;;
+	virtio-vga) id=${id:-vvga0} DEV+=(-device "virtio-vga,id=$id,xres=$w,yres=$h") ;;
+	std) id=${id:-std0} DEV+=(-device "VGA,id=$id,xres=$w,yres=$h,edid=on") ;;
+	bochs-display) id=${id:-hot0} DEV+=(-device "bochs-display,id=$id,xres=$w,yres=$h,edid=on") ;;
+	*) tk_die "--display $d: KIND is virtio-gpu-pci, virtio-vga, std or bochs-display" ;;
+	esac
+	# the guest script finds what to ask the host to dump by the kind of display
+	DEVENV+=("KMS_DEV_${kind//-/_}=$id")
+	DESC+=("$kind ${w}x$h")
+done
+
 # ------------------------------------------------------------------------- the initramfs
 T_BUILD0=$(tk_now)
 R=$WORK/root
-ML=/usr/lib/x86_64-linux-gnu
-vm_guest_base "$R" "$SCRIPT"
+ML=/usr/lib/$TRIPLET
+vm_guest_base "$R" "$SCRIPT" ${SYSROOT:+"$SYSROOT" "$TRIPLET"}
 mkdir -p "$R"/{run,usr/bin,usr/lib64}
 mkdir -p "$R$ML/dri" "$R/opt/tallykiosk/bin" "$R/opt/tallykiosk/share/tallykiosk"
 # merged /usr, as on Debian: /lib/x86_64-linux-gnu/... and /usr/lib/... are the same files
@@ -119,13 +165,28 @@ put() {
 	mkdir -p "$R$(dirname "$d")"
 	cp -L "$1" "$R$d"
 }
-# put_elf SRC [DEST]: an ELF file and every library ldd lists for it, with the loader
+# libs_of FILE: what the dynamic loader lists for FILE, as ldd prints it (guest paths). The
+# arm64 loader of the sysroot runs under qemu-user, -L mapping its paths into the sysroot.
+libs_of() {
+	if [ -z "$SYSROOT" ]; then
+		ldd "$1" 2>/dev/null || true
+	else
+		qemu-aarch64 -L "$SYSROOT" "$SYSROOT/lib/ld-linux-aarch64.so.1" --list "$1" 2>&1 || true
+	fi
+}
+# put_elf SRC [DEST]: an ELF file (SRC on the host) and every library the loader lists for it
+# (from the sysroot for arm64), with the loader itself
 put_elf() {
 	local src=$1 dest=${2:-$1} lddout l
 	put "$src" "$dest"
-	lddout=$(ldd "$src" 2>/dev/null || true)
-	[[ $lddout != *"not found"* ]] || tk_die "$src: ldd reports missing libraries"
-	for l in $(grep -o '/[^ ]*' <<<"$lddout" || true); do put "$l" "$l"; done
+	lddout=$(libs_of "$src")
+	[[ $lddout != *"not found"* ]] ||
+		tk_die "$src: the loader reports missing libraries: $(grep 'not found' <<<"$lddout" | tr -s '\t\n' '  ')"
+	for l in $(grep -o '/[^ ]*' <<<"$lddout" || true); do
+		l=${l#"$SYSROOT"} # the loader names itself by the path it was run as
+		[ -e "$SYSROOT$l" ] || tk_die "$src: $l (listed by the loader) is not in ${SYSROOT:-/}"
+		put "$SYSROOT$l" "$l"
+	done
 }
 put_elf "$KIOSK" /opt/tallykiosk/bin/tallykiosk
 put_elf "$CTL" /opt/tallykiosk/bin/tallyctl
@@ -133,16 +194,16 @@ put_elf "$CTL" /opt/tallykiosk/bin/tallyctl
 DL=(libdrm.so.2 libgbm.so.1 libEGL.so.1 libEGL_mesa.so.0 libGLESv2.so.2 libudev.so.1)
 [ "$WITH_GL" = 1 ] && DL+=(libGL.so.1)
 for l in "${DL[@]}"; do
-	[ -e "$ML/$l" ] || tk_die "$ML/$l missing (run tests/kms/prepare.sh)"
-	put_elf "$ML/$l"
+	[ -e "$SYSROOT$ML/$l" ] || tk_die "$SYSROOT$ML/$l missing (run tests/kms/prepare.sh, or make cross)"
+	put_elf "$SYSROOT$ML/$l" "$ML/$l"
 done
 # Mesa's gallium megadriver: one file the loader opens under the DRM driver's name
 # (virtio_gpu, which falls back to kms_swrast without virgl; bochs has none: kms_swrast)
-put_elf "$ML/dri/swrast_dri.so"
+put_elf "$SYSROOT$ML/dri/swrast_dri.so" "$ML/dri/swrast_dri.so"
 for n in kms_swrast virtio_gpu; do ln -sf swrast_dri.so "$R$ML/dri/${n}_dri.so"; done
-put /usr/share/glvnd/egl_vendor.d/50_mesa.json /usr/share/glvnd/egl_vendor.d/50_mesa.json
-[ -f /usr/share/drirc.d/00-mesa-defaults.conf ] &&
-	put /usr/share/drirc.d/00-mesa-defaults.conf /usr/share/drirc.d/00-mesa-defaults.conf
+put "$SYSROOT/usr/share/glvnd/egl_vendor.d/50_mesa.json" /usr/share/glvnd/egl_vendor.d/50_mesa.json
+[ -f "$SYSROOT/usr/share/drirc.d/00-mesa-defaults.conf" ] &&
+	put "$SYSROOT/usr/share/drirc.d/00-mesa-defaults.conf" /usr/share/drirc.d/00-mesa-defaults.conf
 for d in /etc/fonts /usr/share/fontconfig /usr/share/fonts/truetype/dejavu; do
 	mkdir -p "$R$(dirname "$d")"
 	cp -rL "$d" "$R$d"
@@ -154,8 +215,12 @@ cp -r "$HERE/../../assets/." "$R/opt/tallykiosk/share/tallykiosk/"
 [ -s "$KC/gpio-sim.ko" ] && vm_guest_module "$R" "$KC/gpio-sim.ko" gpio-sim
 for m in $(cat "$PC/kmods/order"); do vm_guest_module "$R" "$PC/kmods/$m.ko" "$m"; done
 cp "$HERE/guest/kmsscreen.sh" "$R/test/lib/kmsscreen.sh"
-# llvmpipe with 128-bit vectors: TCG emulates AVX2 slowly (press-to-frame ~7 s -> ~2 s)
-vm_guest_env "$R/test/env" LP_NATIVE_VECTOR_WIDTH=128 ${ENVS[@]+"${ENVS[@]}"}
+# llvmpipe with 128-bit vectors: TCG emulates AVX2 slowly (press-to-frame ~7 s -> ~2 s); the
+# guest's end of the host's screen requests (guest/kmsscreen.sh): a virtio port on arm64
+PORTENV=()
+[ "$ARCH" = arm64 ] && PORTENV=(TK_KMS_PORT=virtio:tk.ctl)
+vm_guest_env "$R/test/env" LP_NATIVE_VECTOR_WIDTH=128 ${PORTENV[@]+"${PORTENV[@]}"} "${DEVENV[@]}" \
+	${ENVS[@]+"${ENVS[@]}"}
 GUEST_TIMEOUT=$((TIMEOUT > 30 ? TIMEOUT - 15 : TIMEOUT))
 vm_guest_init "$R" tests/kms/vm.sh "$GUEST_TIMEOUT" \
 	'export PATH=/test/bin:/opt/tallykiosk/bin:/usr/bin:/bin
@@ -168,29 +233,17 @@ T_BUILD1=$(tk_now)
 tk_log "initramfs $(du -m "$WORK/initrd.img" | cut -f1) MB built in $(tk_dt "$T_BUILD1" "$T_BUILD0")s"
 
 # ------------------------------------------------------------------------------ boot
-DEV=()
-DESC=()
-for d in "${DISPLAYS[@]}"; do
-	IFS=: read -r kind res id <<<"$d"
-	w=${res%x*} h=${res#*x}
-	[[ $w =~ ^[0-9]+$ && $h =~ ^[0-9]+$ ]] || tk_die "--display $d: size must be WxH"
-	case $kind in
-	virtio-gpu-pci) DEV+=(-device "virtio-gpu-pci,id=${id:-vgpu0},xres=$w,yres=$h") ;;
-	virtio-vga) DEV+=(-device "virtio-vga,id=${id:-vvga0},xres=$w,yres=$h") ;;
-	std) DEV+=(-device "VGA,id=${id:-std0},xres=$w,yres=$h,edid=on") ;;
-	bochs-display) DEV+=(-device "bochs-display,id=${id:-hot0},xres=$w,yres=$h,edid=on") ;;
-	*) tk_die "--display $d: KIND is virtio-gpu-pci, virtio-vga, std or bochs-display" ;;
-	esac
-	DESC+=("$kind ${w}x$h")
-done
 RAW=$WORK/console.raw
 QMP=$WORK/qmp.sock CTLSOCK=$WORK/ctl.sock
-vm_qemu_cmd tcg "$MEM" "$SMP" "$KERNEL" "$WORK/initrd.img" ''
+vm_qemu_cmd tcg "$MEM" "$SMP" "$KERNEL" "$WORK/initrd.img" '' "$ARCH"
+# the screen requests: a second serial port, or (arm64) a virtio serial port named tk.ctl
+CTLDEV=(-serial chardev:ctl)
+[ "$ARCH" = arm64 ] && CTLDEV=(-device virtio-serial-pci -device "virtserialport,chardev=ctl,name=tk.ctl")
 TB0=$(tk_now)
-tk_log "booting qemu (TCG, ${DESC[*]}, $MEM, $SMP cpu, limit ${TIMEOUT}s)"
+tk_log "booting qemu $ARCH (TCG, ${DESC[*]}, $MEM, $SMP cpu, limit ${TIMEOUT}s)"
 vm_qemu_start "$TIMEOUT" "$WORK/qemu.out" "$RAW" "$QUIET" "${VM_QEMU[@]}" "${DEV[@]}" \
 	-qmp "unix:$QMP,server=on,wait=off" -serial "file:$RAW" \
-	-chardev "socket,id=ctl,path=$CTLSOCK,server=on,wait=off" -serial chardev:ctl
+	-chardev "socket,id=ctl,path=$CTLSOCK,server=on,wait=off" "${CTLDEV[@]}"
 python3 "$HERE/screen.py" "$QMP" "$CTLSOCK" "$OUT" 2>"$OUT/screen.log" &
 SPID=$!
 vm_qemu_wait

@@ -12,16 +12,21 @@
 
 _VM_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# vm_guest_base ROOT SCRIPT: busybox, root's passwd and group, the gpio-sim guest library
-# (/test/lib/gpiosim.sh), simpulse (static, /test/bin; built with $TK_GPIO_CC, default cc)
-# and SCRIPT as /test/guest.sh.
+# vm_guest_base ROOT SCRIPT [SYSROOT TRIPLET]: busybox, root's passwd and group, the gpio-sim
+# guest library (/test/lib/gpiosim.sh), simpulse (static, /test/bin; built with $TK_GPIO_CC,
+# default cc) and SCRIPT as /test/guest.sh. For a foreign architecture's guest, busybox comes
+# from SYSROOT/bin and simpulse is built with TRIPLET-gcc --sysroot=SYSROOT.
 vm_guest_base() {
-	local r=$1 gpio=$_VM_LIB/../gpio
+	local r=$1 gpio=$_VM_LIB/../gpio cc=("${TK_GPIO_CC:-cc}") busybox=/bin/busybox
+	if [ -n "${3:-}" ]; then
+		busybox=$3/bin/busybox
+		cc=("$4-gcc" "--sysroot=$3")
+	fi
 	mkdir -p "$r"/{bin,dev,proc,sys,tmp,etc,root,modules,test/bin,test/lib}
-	cp /bin/busybox "$r/bin/busybox"
+	cp "$busybox" "$r/bin/busybox"
 	cp "$gpio/guest/gpiosim.sh" "$r/test/lib/gpiosim.sh"
 	# simpulse: sub-millisecond pull toggling for `bounce` (static: needs no libs)
-	"${TK_GPIO_CC:-cc}" -std=c11 -O2 -Wall -Wextra -static -o "$r/test/bin/simpulse" \
+	"${cc[@]}" -std=c11 -O2 -Wall -Wextra -static -o "$r/test/bin/simpulse" \
 		"$gpio/guest/simpulse.c" ||
 		tk_die "cannot build tests/gpio/guest/simpulse.c (gcc and libc6-dev: run tests/gpio/prepare.sh)"
 	cp "$2" "$r/test/guest.sh"
@@ -101,15 +106,24 @@ vm_initramfs() {
 	(cd "$1" && find . | cpio -o -H newc --quiet | "${comp[@]}" >"$2")
 }
 
-# vm_qemu_cmd ACCEL MEM SMP KERNEL INITRD CMDLINE_EXTRA: sets VM_QEMU, the qemu command line
-# without devices or serial ports (append those): tcg or kvm, no network, no reboot, the
-# console on the first serial port.
+# vm_qemu_cmd ACCEL MEM SMP KERNEL INITRD CMDLINE_EXTRA [ARCH]: sets VM_QEMU, the qemu command
+# line without devices or serial ports (append those): tcg or kvm, no network, no reboot, the
+# console on the first serial port. ARCH x86_64 (default) or arm64: qemu-system-aarch64 -M virt
+# under TCG with a Cortex-A72, the Pi 4's core (-cpu max adds pointer authentication, slow
+# under TCG), its one UART (a PL011, ttyAMA0) the console.
 vm_qemu_cmd() {
-	local accel
-	if [ "$1" = kvm ]; then accel=(-accel kvm -cpu host); else accel=(-accel tcg -cpu max); fi
-	VM_QEMU=(qemu-system-x86_64 "${accel[@]}" -m "$2" -smp "$3" -nodefaults -no-user-config
+	local machine console=ttyS0
+	if [ "${7:-x86_64}" = arm64 ]; then
+		machine=(qemu-system-aarch64 -M virt -accel tcg -cpu cortex-a72)
+		console=ttyAMA0
+	elif [ "$1" = kvm ]; then
+		machine=(qemu-system-x86_64 -accel kvm -cpu host)
+	else
+		machine=(qemu-system-x86_64 -accel tcg -cpu max)
+	fi
+	VM_QEMU=("${machine[@]}" -m "$2" -smp "$3" -nodefaults -no-user-config
 		-display none -monitor none -no-reboot -net none -kernel "$4" -initrd "$5"
-		-append "console=ttyS0 panic=-1 quiet loglevel=4 ${6:+$6 }rdinit=/init")
+		-append "console=$console panic=-1 quiet loglevel=4 ${6:+$6 }rdinit=/init")
 }
 
 # vm_qemu_start LIMIT_S OUT CONSOLE QUIET COMMAND...: starts COMMAND (qemu) in the background

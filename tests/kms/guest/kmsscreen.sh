@@ -3,7 +3,7 @@
 # tests/gpio/guest/gpiosim.sh (source that first: the gt_* helpers come from it). vm.sh puts it
 # in the initramfs as /test/lib/kmsscreen.sh.
 #
-# The host (tests/kms/screen.py) answers on /dev/ttyS1, one request at a time:
+# The host (tests/kms/screen.py) answers on $TK_KMS_PORT (/dev/ttyS1), one request at a time:
 #   host_req OP ARGS...        sends "REQ N OP ARGS", sets HOST_OK (0/1) and HOST_DETAIL
 #   screen_shows WHAT DEVICE TIMEOUT_S TEXT[|TEXT]   a check: the host's dump of DEVICE's
 #                              screen reads every TEXT within TIMEOUT_S
@@ -28,9 +28,33 @@ KIOSK_LOG=${KIOSK_LOG:-/tmp/kiosk.log}
 KIOSK_TRACE=${KIOSK_TRACE:-/tmp/kiosk.trace}
 HOST_N=0
 
+# The host's port: the second serial port (x86-64), or a virtio serial port named by qemu
+# (TK_KMS_PORT=virtio:NAME; arm64 -M virt has one UART), which appears once virtio_console has
+# probed it as /dev/vportNpM and is no tty.
+kms_port_path() {
+	case $1 in
+	virtio:*)
+		for _n in /sys/class/virtio-ports/*/name; do
+			[ "$(cat "$_n" 2>/dev/null)" = "${1#virtio:}" ] || continue
+			_n=${_n%/name}
+			echo "/dev/${_n##*/}"
+			return 0
+		done
+		echo "$1" ;;
+	*) echo "$1" ;;
+	esac
+}
 kms_port_open() {
-	stty -F /dev/ttyS1 raw -echo -icrnl -onlcr 2>/dev/null || gt_abort "no /dev/ttyS1 (the host's port)"
-	exec 3<>/dev/ttyS1
+	_w=0
+	while _port=$(kms_port_path "${TK_KMS_PORT:-/dev/ttyS1}") && [ ! -e "$_port" ] && [ $_w -lt 100 ]; do
+		usleep 100000
+		_w=$((_w + 1))
+	done
+	[ -e "$_port" ] || gt_abort "no $_port (the host's port)"
+	case $_port in
+	/dev/tty*) stty -F "$_port" raw -echo -icrnl -onlcr 2>/dev/null || gt_abort "$_port: stty failed" ;;
+	esac
+	exec 3<>"$_port"
 }
 
 host_req() {
