@@ -16,7 +16,7 @@ DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image
 # is missing).
 DEB_FONTS_SCRIPTS = fonts-noto-cjk fonts-noto-color-emoji fonts-symbola
 DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps mosquitto mosquitto-clients \
-            xvfb curl
+            xvfb curl x11-utils
 
 PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig fribidi libgpiod libsystemd jansson libmosquitto \
              libmicrohttpd libqrencode

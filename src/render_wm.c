@@ -41,18 +41,29 @@ static int has_window_manager(Display *d)
 }
 #endif
 
-/* 1 for an X11 window on a display with no window manager, else 0. */
+/*
+ * 1 for an X11 window on a display with no window manager, else 0. Such a window is marked
+ * full-screen all the same (a property, no request), so a window manager started after the
+ * kiosk keeps it full-screen.
+ */
 static int x11_without_wm(SDL_Window *w)
 {
 #if defined(SDL_VIDEO_DRIVER_X11)
 	SDL_SysWMinfo info;
 	SDL_VERSION(&info.version);
-	if (SDL_GetWindowWMInfo(w, &info) && info.subsystem == SDL_SYSWM_X11)
-		return !has_window_manager(info.info.x11.display);
+	if (!SDL_GetWindowWMInfo(w, &info) || info.subsystem != SDL_SYSWM_X11)
+		return 0;
+	Display *d = info.info.x11.display;
+	if (has_window_manager(d))
+		return 0;
+	Atom full = XInternAtom(d, "_NET_WM_STATE_FULLSCREEN", False);
+	XChangeProperty(d, info.info.x11.window, XInternAtom(d, "_NET_WM_STATE", False), XA_ATOM,
+			32, PropModeReplace, (unsigned char *)&full, 1);
+	return 1;
 #else
 	(void)w;
-#endif
 	return 0;
+#endif
 }
 
 int rp_show_full_screen(SDL_Window *w)

@@ -47,6 +47,15 @@ for _ in $(seq 300); do ctl status 2>/dev/null | grep -q "Kiosk:  running" && br
 ctl press >/dev/null
 check "it counts after the restart" "$(total)" "1"
 check_contains "the fixed name is used" "$(ctl status)" "Library evening"
+# No window manager runs here: the kiosk's window covers the screen by its size alone, and is
+# marked full-screen for a window manager that might start later (src/render_wm.c).
+win=$(xwininfo -root -tree | awk '/"tallykiosk"/ { print $1; exit }')
+geometry=$(xwininfo -id "$win" 2>&1)
+check_contains "the window starts at the screen's corner" "$geometry" "Absolute upper-left X:  0"
+check_contains "the window is as wide as the screen" "$geometry" "Width: 1024"
+check_contains "the window is as high as the screen" "$geometry" "Height: 576"
+check_contains "the window is marked full-screen" "$(xprop -id "$win" _NET_WM_STATE 2>&1)" \
+	"_NET_WM_STATE_FULLSCREEN"
 stop_kiosk
 check "stopped, it exits 0" "$STOP_RC" "0"
 [ "$STOP_RC" = 0 ] || tail -30 "$WORK/kiosk.log"
