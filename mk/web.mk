@@ -2,7 +2,8 @@
 #
 #   make test-web-browser   the page in Debian's headless chromium at 390x844 (part of make
 #                           test), and setting the kiosk's (faked) clock at 360 px wide;
-#                           keeps $(BUILD)/web/staff-page.png and staff-page-clock*-360.png
+#                           keeps $(BUILD)/web/staff-page.png, staff-page-reopen.png (take back
+#                           a new event), staff-page-new-pin.png and staff-page-clock*-360.png
 #   make bench-web          API latency at 20 requests/s while 5 presses/s go on, and the
 #                           kiosk's frame timing with and without it (bench/web-results.md)
 #

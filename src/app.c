@@ -224,22 +224,6 @@ static void submit_several(void *ctx, const struct control_request *req)
 	submit(ctx, req, "mqtt", -1);
 }
 
-/* "export venue" is answered from the venue's states in memory, not by the store. */
-static void export_venue(struct app *a, int tag)
-{
-	if (!a->several) {
-		ctlserver_reply_error(a->ctl, tag, "usage", "export --venue: this kiosk has no [mqtt] "
-					     "section, so it knows no venue");
-		return;
-	}
-	char *csv = several_export_csv(a->several);
-	if (!csv) {
-		ctlserver_reply_error(a->ctl, tag, "nomem", "out of memory");
-		return;
-	}
-	ctlserver_reply(a->ctl, tag, csv, strlen(csv));
-	free(csv);
-}
 
 /* The answer to "web": where the page is and its PIN, for staff at the kiosk. */
 static char *web_info_json(struct app *a, int qr)
@@ -267,6 +251,30 @@ static void reply_len(struct app *a, int tag, int ok, const char *code, const ch
 static void reply_to(struct app *a, int tag, int ok, const char *code, const char *body)
 {
 	reply_len(a, tag, ok, code, body, strlen(body));
+}
+
+/* "export venue" is answered from the venue's states in memory, not by the store. */
+static void export_venue(struct app *a, int tag)
+{
+	if (!a->several) {
+		reply_to(a, tag, 0, web_is_tag(tag) ? "no_venue" : "usage",
+			 "export --venue: this kiosk has no [mqtt] section, so it knows no venue");
+		return;
+	}
+	char *csv = several_export_csv(a->several);
+	reply_to(a, tag, csv != NULL, csv ? "ok" : "nomem", csv ? csv : "out of memory");
+	free(csv);
+}
+
+/* reopen is refused venue-wide while another kiosk has counted in the new event. */
+static int reopen_refused(struct app *a, int tag)
+{
+	char err[600];
+	if (!a->several || !several_reopen_refused(a->several, err, sizeof err))
+		return 0;
+	log_msg(LOG_PRIO_NOTICE, "reopen refused: %s", err);
+	reply_to(a, tag, 0, web_is_tag(tag) ? "refused" : "invalid", err);
+	return 1;
 }
 
 /* "web", "web qr" and "web new-pin" from tallyctl. */
@@ -312,12 +320,8 @@ static void on_request(void *ctx, int tag, const struct control_request *req)
 		ctlserver_reply_error(a->ctl, tag, "usage", err);
 		return;
 	}
-	if (req->op == CONTROL_REOPEN && a->several &&
-	    several_reopen_refused(a->several, err, sizeof err)) {
-		log_msg(LOG_PRIO_NOTICE, "reopen refused: %s", err);
-		ctlserver_reply_error(a->ctl, tag, "invalid", err);
+	if (req->op == CONTROL_REOPEN && reopen_refused(a, tag))
 		return;
-	}
 	if (req->op == CONTROL_PRESS) {
 		trace_press(a);
 		a->ack_start = mono_ms();
@@ -407,8 +411,12 @@ static int finish_job(struct app *a, struct worker_job *j)
 		const char *pin = json_string_value(json_object_get(o, "pin"));
 		if (pin && web_pin_valid(pin)) {
 			snprintf(a->web_pin, sizeof a->web_pin, "%s", pin);
-			web_set_pin(a->p->web, pin);
-			log_msg(LOG_PRIO_NOTICE, "web: new PIN from tallyctl; every session ended");
+			web_set_pin(a->p->web, pin, j->client);
+			if (web_is_tag(j->client))
+				log_msg(LOG_PRIO_NOTICE, "web: new PIN from the staff page (%s); every "
+							 "other session ended", j->req.name);
+			else
+				log_msg(LOG_PRIO_NOTICE, "web: new PIN from tallyctl; every session ended");
 		}
 		json_decref(o);
 		free(j->body);
@@ -498,7 +506,23 @@ static void take_web(struct app *a)
 			job.req.op = CONTROL_CARD;
 			snprintf(job.req.name, sizeof job.req.name, "%s",
 				 job.card == 2 ? "wide" : "square");
-			job.req.n = 0;
+			job.req.n = job.card_event;
+		}
+		if (job.req.op == CONTROL_EXPORT_VENUE) {
+			export_venue(a, job.tag);
+			continue;
+		}
+		if (job.req.op == CONTROL_REOPEN && reopen_refused(a, job.tag))
+			continue;
+		if (job.req.op == CONTROL_WEB) { /* a new PIN, asked for with the current one */
+			if (a->p->cfg->web_pin[0]) {
+				static const char cfg_pin[] = "the PIN is set in kiosk.conf ([web] pin): "
+							      "the organiser changes it there";
+				web_reply(a->p->web, job.tag, 0, "pin_in_config", cfg_pin,
+					  sizeof cfg_pin - 1);
+				continue;
+			}
+			job.req.n = CONTROL_WEB_NEW_PIN;
 		}
 		if (!case_known(a, &job.req, err, sizeof err)) {
 			web_reply(a->p->web, job.tag, 0, "invalid", err, strlen(err));

@@ -363,6 +363,13 @@ void several_status_json(const struct several *s, long long now_ms, char **body)
 	sbuf_init(&b);
 	sbuf_addn(&b, *body, len - 1);
 	venue_status_json(s->venue, now_ms, &b);
+	/* The venue-wide reason reopen is refused (the store's "reopen_refused" is this kiosk's). */
+	char why[600];
+	sbuf_add(&b, ",\"venue_reopen_refused\":");
+	if (several_reopen_refused(s, why, sizeof why))
+		sbuf_add_json_string(&b, why);
+	else
+		sbuf_add(&b, "null");
 	sbuf_add(&b, "}\n");
 	char *with = sbuf_take(&b);
 	if (!with)

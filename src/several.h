@@ -53,7 +53,8 @@ void several_staff_text(const struct several *s, long long now_ms, char *info, s
 			char *problem, size_t problem_len);
 
 /* A status reply body (JSON object ending in "}\n"): adds venue_total, campaign_total,
- * kiosks, mqtt. *body is replaced; left as it was if out of memory. */
+ * kiosks, mqtt, venue_reopen_refused (why reopen is refused venue-wide, or null). *body is
+ * replaced; left as it was if out of memory. */
 void several_status_json(const struct several *s, long long now_ms, char **body);
 
 /* The venue's current event per case and kiosk as CSV (malloc'd), NULL if out of memory. */

@@ -194,7 +194,10 @@ enum store_status store_meta_get(struct store *st, const char *key, char *buf, s
 enum store_status store_meta_set(struct store *st, const char *key, const char *value);
 
 /* JSON documents, malloc'd into *out (caller frees). The status also has the per-case totals
- * ("cases": {"id": N, ...}) and what an undo would take back now ("undoable": its delta, 0 for nothing). */
+ * ("cases": {"id": N, ...}), what an undo would take back now ("undoable": its delta, 0 for
+ * nothing) and what reopen would go back to ("reopen_to_id", "reopen_to": the previous event,
+ * null when there is none) with why it would be refused now ("reopen_refused": null, or the
+ * reason for people: the current event has counted). */
 enum store_status store_status_json(struct store *st, char **out);
 /* The latest wall-clock time (Unix ms) a count or an event start was saved with; 0 if none
  * or unreadable. What the clock must not be far behind (clockcheck.h). */

@@ -49,6 +49,43 @@ static long long undoable(struct store *st)
 	return delta;
 }
 
+/* Whether store_reopen_previous could take the current event back now: *prev is the event it
+ * would go back to (0: none, or the file cannot be read), *rows what the current event has
+ * counted anything (1) or not (0): reopen is refused once it has. */
+static void reopen_target(struct store *st, long long *prev, char *name, size_t len,
+			  long long *rows)
+{
+	*prev = 0;
+	*rows = 0;
+	name[0] = '\0';
+	if (!st->db || st->broken)
+		return;
+	char sql[320];
+	snprintf(sql, sizeof sql,
+		 "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key ="
+		 " 'before:%lld'), (SELECT max(id) FROM events WHERE id < %lld), 0)",
+		 st->cur.id, st->cur.id);
+	if (store_exec_int(st, sql, prev) != SQLITE_OK || *prev == 0) {
+		*prev = 0;
+		return;
+	}
+	/* EXISTS, not count(*): a status follows every press, and an event may hold 100,000 rows. */
+	snprintf(sql, sizeof sql, "SELECT EXISTS(SELECT 1 FROM counts WHERE event_id = %lld)",
+		 st->cur.id);
+	if (store_exec_int(st, sql, rows) != SQLITE_OK)
+		*prev = 0;
+	sqlite3_stmt *q;
+	if (*prev && sqlite3_prepare_v2(st->db, "SELECT name FROM events WHERE id = ?1", -1, &q,
+					NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, *prev);
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+			snprintf(name, len, "%s", (const char *)sqlite3_column_text(q, 0));
+		else
+			*prev = 0;
+		sqlite3_finalize(q);
+	}
+}
+
 enum store_status store_status_json(struct store *st, char **out)
 {
 	struct sbuf b;
@@ -69,7 +106,27 @@ enum store_status store_status_json(struct store *st, char **out)
 		sbuf_add_json_string(&b, st->cur.cases[i].id);
 		sbuf_printf(&b, ":%lld", st->cur.cases[i].total);
 	}
-	sbuf_printf(&b, "},\"undoable\":%lld}\n", undoable(st));
+	sbuf_printf(&b, "},\"undoable\":%lld", undoable(st));
+	/* What reopen would go back to, and why it would be refused now (null: it would not). */
+	long long prev, rows;
+	char prev_name[STORE_NAME_MAX];
+	reopen_target(st, &prev, prev_name, sizeof prev_name, &rows);
+	if (prev) {
+		sbuf_printf(&b, ",\"reopen_to_id\":%lld,\"reopen_to\":", prev);
+		sbuf_add_json_string(&b, prev_name);
+		sbuf_add(&b, ",\"reopen_refused\":");
+		if (rows > 0) {
+			char why[STORE_NAME_MAX + 160];
+			snprintf(why, sizeof why, "\"%s\" has already counted: reopen only takes back "
+				 "a new event that has counted nothing", st->cur.name);
+			sbuf_add_json_string(&b, why);
+		} else {
+			sbuf_add(&b, "null");
+		}
+	} else {
+		sbuf_add(&b, ",\"reopen_to_id\":null,\"reopen_to\":null,\"reopen_refused\":null");
+	}
+	sbuf_add(&b, "}\n");
 	enum store_status s = STORE_OK;
 	*out = finish(st, &b, &s);
 	return s;

@@ -50,6 +50,7 @@ struct slot {
 	char code[32];
 	char *body;
 	size_t len;
+	char keep[WEB_SESSION_HEX + 1]; /* a new PIN: the session that asked stays signed in */
 };
 
 /* One HTTP request (libmicrohttpd's per-request pointer). */
@@ -291,34 +292,22 @@ static enum who who_is(struct web *w, struct MHD_Connection *c)
 	return ok ? WHO_SESSION : WHO_NOBODY;
 }
 
-static enum MHD_Result do_login(struct web *w, struct MHD_Connection *c, const char *pin)
+/* A PIN refused (wrong, or tried while this address or everyone must wait): 401 or 429. */
+static enum MHD_Result refuse_pin(struct MHD_Connection *c, enum web_login r, const char *addr,
+				  long long retry, int fails, const char *what)
 {
-	char addr[WEB_ADDR_MAX], token[WEB_SESSION_HEX + 1], extra[64], msg[128];
-	long long retry;
-	int fails;
-	client_addr(c, addr, sizeof addr);
-	pthread_mutex_lock(&w->lock);
-	enum web_login r = web_auth_login(w->auth, addr, pin, mono_ms(), token, &retry, &fails);
-	pthread_mutex_unlock(&w->lock);
+	char extra[64], msg[128];
 	switch (r) {
-	case WEB_LOGIN_OK: {
-		char cookie[160];
-		snprintf(cookie, sizeof cookie,
-			 COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s", token,
-			 WEB_SESSION_MS / 1000, w->tls ? "; Secure" : "");
-		log_msg(LOG_PRIO_NOTICE, "web: staff signed in from %s", addr);
-		return send_empty(c, 204, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-	}
 	case WEB_LOGIN_WAIT:
 		snprintf(extra, sizeof extra, "%lld", retry);
-		log_msg(LOG_PRIO_WARNING, "web: sign-in from %s refused: waiting %lld s after %d "
-					  "wrong PINs", addr, retry, fails);
+		log_msg(LOG_PRIO_WARNING, "web: %s from %s refused: waiting %lld s after %d "
+					  "wrong PINs", what, addr, retry, fails);
 		snprintf(msg, sizeof msg, "too many wrong PINs: try again in %lld s", retry);
 		return send_json(c, 429, web_api_error_json("wait", msg),
 				 MHD_HTTP_HEADER_RETRY_AFTER, extra);
 	case WEB_LOGIN_WRONG: {
-		log_msg(LOG_PRIO_WARNING, "web: wrong PIN from %s (%d in a row)%s", addr, fails,
-			retry ? "; it must now wait" : "");
+		log_msg(LOG_PRIO_WARNING, "web: wrong PIN from %s (%d in a row) for %s%s", addr,
+			fails, what, retry ? "; it must now wait" : "");
 		if (retry) {
 			snprintf(extra, sizeof extra, "%lld", retry);
 			snprintf(msg, sizeof msg, "wrong PIN: try again in %lld s", retry);
@@ -327,10 +316,28 @@ static enum MHD_Result do_login(struct web *w, struct MHD_Connection *c, const c
 		}
 		return send_json(c, 401, web_api_error_json("wrong_pin", "wrong PIN"), NULL, NULL);
 	}
-	case WEB_LOGIN_ERROR:
+	default:
 		break;
 	}
 	return send_error(c, 503, "no_entropy", "no random numbers for a session");
+}
+
+static enum MHD_Result do_login(struct web *w, struct MHD_Connection *c, const char *pin)
+{
+	char addr[WEB_ADDR_MAX], token[WEB_SESSION_HEX + 1];
+	long long retry;
+	int fails;
+	client_addr(c, addr, sizeof addr);
+	pthread_mutex_lock(&w->lock);
+	enum web_login r = web_auth_login(w->auth, addr, pin, mono_ms(), token, &retry, &fails);
+	pthread_mutex_unlock(&w->lock);
+	if (r != WEB_LOGIN_OK)
+		return refuse_pin(c, r, addr, retry, fails, "sign-in");
+	char cookie[160];
+	snprintf(cookie, sizeof cookie, COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+		 token, WEB_SESSION_MS / 1000, w->tls ? "; Secure" : "");
+	log_msg(LOG_PRIO_NOTICE, "web: staff signed in from %s", addr);
+	return send_empty(c, 204, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 }
 
 /* ---- calls for the loop ------------------------------------------------------------- */
@@ -357,7 +364,14 @@ static enum MHD_Result queue_call(struct web *w, struct MHD_Connection *c, struc
 	s->gen++;
 	s->seq = w->next_seq++;
 	s->conn = c;
-	s->job = (struct web_job){ .tag = slot_tag(w, s), .req = wc->req, .card = cl->card };
+	s->job = (struct web_job){ .tag = slot_tag(w, s), .req = wc->req, .card = cl->card,
+				   .card_event = wc->card_event };
+	s->keep[0] = '\0';
+	if (wc->route == WEB_R_PIN) {
+		const char *tok = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
+		if (tok && strlen(tok) == WEB_SESSION_HEX)
+			memcpy(s->keep, tok, WEB_SESSION_HEX + 1);
+	}
 	cl->slot = (int)(s - w->slots);
 	MHD_suspend_connection(c);
 	pthread_mutex_unlock(&w->lock);
@@ -439,11 +453,22 @@ static enum MHD_Result answer_call(struct web *w, struct MHD_Connection *c, stru
 	if (!body)
 		return MHD_NO;
 	if (!ok) {
+		/* What the store's codes mean for these calls: a reopen refused because the new
+		 * event has counted is a conflict with the tally, not a bad request; no such event
+		 * for a card is 404. */
+		if (cl->route == WEB_R_REOPEN && !strcmp(code, "invalid"))
+			snprintf(code, sizeof code, "refused");
+		if (cl->route == WEB_R_CARD && !strcmp(code, "empty"))
+			snprintf(code, sizeof code, "no_event");
 		enum MHD_Result r = send_error(c, (unsigned)web_api_http_status(code), code, body);
 		free(body);
 		return r;
 	}
 	switch (cl->route) {
+	case WEB_R_EXPORT_VENUE:
+		return send_data(c, 200, "text/csv; charset=utf-8", body, len, 1,
+				 MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+				 "attachment; filename=\"tallykiosk-venue.csv\"");
 	case WEB_R_EXPORT_CSV:
 		return send_data(c, 200, "text/csv; charset=utf-8", body, len, 1,
 				 MHD_HTTP_HEADER_CONTENT_DISPOSITION,
@@ -487,7 +512,9 @@ static enum MHD_Result api(struct web *w, struct MHD_Connection *c, struct call 
 	struct web_call wc;
 	char code[32], msg[200];
 	const char *size = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "size");
-	int http = web_api_parse(e, cl->body, cl->len, size, &wc, code, sizeof code, msg, sizeof msg);
+	const char *event = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "event");
+	int http = web_api_parse(e, cl->body, cl->len, size, event, &wc, code, sizeof code, msg,
+				 sizeof msg);
 	if (http && e->route == WEB_R_CLOCK) { /* every try at the clock is in the log */
 		char addr[WEB_ADDR_MAX];
 		client_addr(c, addr, sizeof addr);
@@ -513,6 +540,25 @@ static enum MHD_Result api(struct web *w, struct MHD_Connection *c, struct call 
 		char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		json_decref(o);
 		return send_json(c, 200, s, "Cache-Control", "no-store");
+	}
+	case WEB_R_PIN: {
+		/* A new PIN only for who knows the current one: a phone left signed in, or a
+		 * session cookie someone copied, cannot lock staff out. Wrong tries count as
+		 * wrong sign-ins (web_auth.h), so this is no way around the back-off. */
+		char addr[WEB_ADDR_MAX];
+		long long retry;
+		int fails;
+		client_addr(c, addr, sizeof addr);
+		pthread_mutex_lock(&w->lock);
+		enum web_login r = web_auth_check_pin(w->auth, addr, wc.pin, mono_ms(), &retry,
+						      &fails);
+		pthread_mutex_unlock(&w->lock);
+		memset(wc.pin, 0, sizeof wc.pin);
+		if (r != WEB_LOGIN_OK)
+			return refuse_pin(c, r, addr, retry, fails, "new PIN");
+		snprintf(wc.req.name, sizeof wc.req.name, "%s%s", who == WHO_TOKEN ? "token, " : "",
+			 addr);
+		return queue_call(w, c, cl, &wc);
 	}
 	case WEB_R_CASES:
 		return send_data(c, 200, "application/json; charset=utf-8", w->cases_json,
@@ -809,10 +855,15 @@ int web_fd(const struct web *w)
 	return w->efd;
 }
 
-void web_set_pin(struct web *w, const char *pin)
+void web_set_pin(struct web *w, const char *pin, int tag)
 {
 	pthread_mutex_lock(&w->lock);
-	web_auth_set_pin(w->auth, pin);
+	const char *keep = NULL;
+	int i = tag & 0xff;
+	if (web_is_tag(tag) && i < SLOTS && w->slots[i].state == SLOT_TAKEN &&
+	    slot_tag(w, &w->slots[i]) == tag && w->slots[i].keep[0])
+		keep = w->slots[i].keep;
+	web_auth_set_pin(w->auth, pin, keep);
 	pthread_mutex_unlock(&w->lock);
 }
 

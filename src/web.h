@@ -37,6 +37,7 @@ struct web_job {
 	int tag;                 /* for web_reply */
 	struct control_request req;
 	int card;                /* 0, or the share card: 1 square (1080x1080), 2 wide (1200x630) */
+	long long card_event;    /* the card's event id; 0 = the current event */
 };
 
 struct web;
@@ -59,8 +60,9 @@ int web_take(struct web *w, struct web_job *job);
  */
 void web_reply(struct web *w, int tag, int ok, const char *code, const char *body, size_t len);
 
-/* A new PIN: every session ends. */
-void web_set_pin(struct web *w, const char *pin);
+/* A new PIN: every session ends, but for the one that asked for it when tag is the call of
+ * a signed-in phone's POST /api/pin (any other tag: every session). */
+void web_set_pin(struct web *w, const char *pin, int tag);
 
 /* Answers what still waits (503), closes every connection, stops the thread. Accepts NULL. */
 void web_close(struct web *w);

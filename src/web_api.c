@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clockcheck.h"
@@ -25,6 +26,9 @@ static const struct web_endpoint endpoints[] = {
 	{ "/api/card.png", WEB_R_CARD, 0, 1, 0 },
 	{ "/api/cases", WEB_R_CASES, 0, 1, 0 },
 	{ "/api/clock", WEB_R_CLOCK, 1, 1, 1 },
+	{ "/api/reopen", WEB_R_REOPEN, 1, 1, 0 },
+	{ "/api/export-venue.csv", WEB_R_EXPORT_VENUE, 0, 1, 0 },
+	{ "/api/pin", WEB_R_PIN, 1, 1, 1 },
 };
 
 const struct web_endpoint *web_api_find(const char *path)
@@ -125,11 +129,17 @@ static int parse_object(const struct web_endpoint *e, json_t *o, struct web_call
 	struct control_request *req = &out->req;
 	int rc;
 	switch (e->route) {
+	case WEB_R_PIN: /* {"pin": the current PIN}: asked again before it is replaced */
+		req->op = CONTROL_WEB;
+		req->n = CONTROL_WEB_NEW_PIN;
+		/* fall through */
 	case WEB_R_LOGIN: {
 		static const char *const k[] = { "pin", NULL };
 		if ((rc = only_keys(o, k, code, codelen, msg, msglen)))
 			return rc;
 		json_t *v = json_object_get(o, "pin");
+		if (!v)
+			return BAD("invalid", "\"pin\" is missing");
 		if (!json_is_string(v))
 			return BAD("invalid", "\"pin\" must be text");
 		if (json_string_length(v) > WEB_PIN_MAX ||
@@ -198,9 +208,19 @@ static int parse_object(const struct web_endpoint *e, json_t *o, struct web_call
 	}
 }
 
+/* An event id from the query: 1 to 15 digits, not 0. */
+static int parse_event_id(const char *s, long long *out)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 15 || s[strspn(s, "0123456789")] != '\0')
+		return -1;
+	*out = strtoll(s, NULL, 10);
+	return *out > 0 ? 0 : -1;
+}
+
 int web_api_parse(const struct web_endpoint *e, const char *body, size_t len,
-		  const char *card_size, struct web_call *out, char *code, size_t codelen,
-		  char *msg, size_t msglen)
+		  const char *card_size, const char *card_event, struct web_call *out,
+		  char *code, size_t codelen, char *msg, size_t msglen)
 {
 	memset(out, 0, sizeof *out);
 	out->route = e->route;
@@ -219,7 +239,12 @@ int web_api_parse(const struct web_endpoint *e, const char *body, size_t len,
 			out->card_wide = 1;
 		else if (card_size && strcmp(card_size, "square") != 0)
 			return BAD("invalid", "size must be square or wide");
+		if (card_event && parse_event_id(card_event, &out->card_event))
+			return BAD("invalid", "event must be an event's id (a whole number from 1; "
+					      "GET /api/events lists them)");
 		break;
+	case WEB_R_REOPEN: out->req.op = CONTROL_REOPEN; break;
+	case WEB_R_EXPORT_VENUE: out->req.op = CONTROL_EXPORT_VENUE; break;
 	default: break;
 	}
 	if (!e->body) {
@@ -275,8 +300,11 @@ char *web_api_error_json(const char *code, const char *msg)
 
 int web_api_http_status(const char *store_code)
 {
-	if (strcmp(store_code, "empty") == 0 || strcmp(store_code, "confirm") == 0)
+	if (strcmp(store_code, "empty") == 0 || strcmp(store_code, "confirm") == 0 ||
+	    strcmp(store_code, "refused") == 0 || strcmp(store_code, "pin_in_config") == 0)
 		return 409;
+	if (strcmp(store_code, "no_venue") == 0 || strcmp(store_code, "no_event") == 0)
+		return 404;
 	if (strcmp(store_code, "invalid") == 0 || strcmp(store_code, "usage") == 0)
 		return 400;
 	if (strcmp(store_code, "not_permitted") == 0)

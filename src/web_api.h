@@ -10,6 +10,10 @@
  *   POST /api/new-event {"name":"..."}   GET /api/export.csv   GET /api/export.json
  *   GET /api/card.png?size=square|wide   GET /api/cases        GET /api/session
  *   POST /api/clock {"now_ms":N}         (set the kiosk's clock: N is Unix ms, UTC)
+ *   GET /api/card.png?event=ID           (a past event's card; with size= too)
+ *   POST /api/reopen                     (take back a mistaken new event)
+ *   GET /api/export-venue.csv            (the venue's event per kiosk and case; [mqtt] only)
+ *   POST /api/pin {"pin":"current"}      (a new random PIN; every other session ends)
  */
 #ifndef TALLYKIOSK_WEB_API_H
 #define TALLYKIOSK_WEB_API_H
@@ -36,6 +40,9 @@ enum web_route {
 	WEB_R_CARD,
 	WEB_R_CASES,
 	WEB_R_CLOCK,
+	WEB_R_REOPEN,
+	WEB_R_EXPORT_VENUE,
+	WEB_R_PIN,
 };
 
 struct web_endpoint {
@@ -54,23 +61,25 @@ struct web_call {
 	enum web_route route;
 	struct control_request req;  /* add, undo, goal, new-event, status, events, exports,
 				      * clock (CONTROL_SET_CLOCK, at_ms) */
-	char pin[WEB_PIN_MAX + 1];   /* login */
+	char pin[WEB_PIN_MAX + 1];   /* login; pin: the current PIN, asked again */
 	int card_wide;               /* card: 1200x630 instead of 1080x1080 */
+	long long card_event;        /* card: the event's id; 0 = the current event */
 };
 
 /*
- * Parses the body (len bytes, may be 0) of a call to e, and the query string for GET calls
- * (NULL if none). Returns 0, or the HTTP status (400, 413) with a one-word code and a
- * message for people.
+ * Parses the body (len bytes, may be 0) of a call to e, and the card's query arguments size
+ * and event (NULL if absent). Returns 0, or the HTTP status (400, 413) with a one-word code
+ * and a message for people.
  */
 int web_api_parse(const struct web_endpoint *e, const char *body, size_t len,
-		  const char *card_size, struct web_call *out, char *code, size_t codelen,
-		  char *msg, size_t msglen);
+		  const char *card_size, const char *card_event, struct web_call *out,
+		  char *code, size_t codelen, char *msg, size_t msglen);
 
 /* A JSON error body {"error":code,"message":msg}, malloc'd; NULL when out of memory. */
 char *web_api_error_json(const char *code, const char *msg);
 
-/* The HTTP status for a store status name (store_status_name) in a failed reply. */
+/* The HTTP status for a store status name (store_status_name) in a failed reply, or for the
+ * kiosk's own codes: refused (reopen), pin_in_config 409; no_venue, no_event 404. */
 int web_api_http_status(const char *store_code);
 
 #endif

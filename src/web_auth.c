@@ -157,12 +157,11 @@ static struct addr_backoff *slot_of(struct web_auth *a, const char *addr, long l
 	return s;
 }
 
-enum web_login web_auth_login(struct web_auth *a, const char *addr, const char *pin,
-			      long long now_ms, char *token, long long *retry_after_s, int *fails)
+enum web_login web_auth_check_pin(struct web_auth *a, const char *addr, const char *pin,
+				  long long now_ms, long long *retry_after_s, int *fails)
 {
 	*retry_after_s = 0;
 	*fails = 0;
-	token[0] = '\0';
 	struct addr_backoff *s = slot_of(a, addr, now_ms);
 	forget_old(&a->global, now_ms);
 	long long wait = wait_of(&s->b, now_ms), gwait = wait_of(&a->global, now_ms);
@@ -182,6 +181,16 @@ enum web_login web_auth_login(struct web_auth *a, const char *addr, const char *
 	}
 	s->b = (struct backoff){ 0 };
 	s->addr[0] = '\0';
+	return WEB_LOGIN_OK;
+}
+
+enum web_login web_auth_login(struct web_auth *a, const char *addr, const char *pin,
+			      long long now_ms, char *token, long long *retry_after_s, int *fails)
+{
+	token[0] = '\0';
+	enum web_login r = web_auth_check_pin(a, addr, pin, now_ms, retry_after_s, fails);
+	if (r != WEB_LOGIN_OK)
+		return r;
 	unsigned char raw[WEB_SESSION_HEX / 2];
 	if (fill_random(raw, sizeof raw))
 		return WEB_LOGIN_ERROR;
@@ -240,10 +249,13 @@ int web_auth_bearer(const struct web_auth *a, const char *token)
 	return a->api_token[0] && eq;
 }
 
-void web_auth_set_pin(struct web_auth *a, const char *pin)
+void web_auth_set_pin(struct web_auth *a, const char *pin, const char *keep)
 {
 	snprintf(a->pin, sizeof a->pin, "%s", pin);
-	memset(a->sessions, 0, sizeof a->sessions);
+	int keep_ok = keep && token_shape_ok(keep);
+	for (int i = 0; i < WEB_SESSIONS_MAX; i++)
+		if (!keep_ok || !web_secret_equal(a->sessions[i].token, keep))
+			memset(&a->sessions[i], 0, sizeof a->sessions[i]);
 }
 
 int web_auth_sessions(struct web_auth *a, long long now_ms)

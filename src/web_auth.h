@@ -46,6 +46,12 @@ void web_auth_free(struct web_auth *a);
 enum web_login web_auth_login(struct web_auth *a, const char *addr, const char *pin,
 			      long long now_ms, char *token, long long *retry_after_s, int *fails);
 
+/* The PIN checked again for a signed-in change (a new PIN), under the same back-off as a
+ * login (a wrong one counts; a try while waiting is refused unchecked): OK, WRONG or WAIT,
+ * with *retry_after_s and *fails as for web_auth_login. */
+enum web_login web_auth_check_pin(struct web_auth *a, const char *addr, const char *pin,
+				  long long now_ms, long long *retry_after_s, int *fails);
+
 /* 1 if token names a live session at now_ms (sessions last WEB_SESSION_MS from login). */
 int web_auth_session(struct web_auth *a, const char *token, long long now_ms);
 
@@ -55,8 +61,9 @@ void web_auth_logout(struct web_auth *a, const char *token);
 /* 1 if a token is configured and equals token. */
 int web_auth_bearer(const struct web_auth *a, const char *token);
 
-/* Replaces the PIN and ends every session. */
-void web_auth_set_pin(struct web_auth *a, const char *pin);
+/* Replaces the PIN and ends every session but keep's (NULL: every session; the phone that
+ * asked for the new PIN stays signed in). */
+void web_auth_set_pin(struct web_auth *a, const char *pin, const char *keep);
 
 /* How many sessions are live at now_ms (for the log and tests). */
 int web_auth_sessions(struct web_auth *a, long long now_ms);

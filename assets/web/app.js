@@ -15,6 +15,8 @@ let pollTimer = null;
 let lastOk = 0;
 let busy = false;
 let clock = null;         // the kiosk's clock as the last status said, and when it came
+let startedHere = 0;      // the id of the event this page started (its take-back is offered)
+let events = [];          // the last list of events
 
 async function api(path, body) {
   const opts = body === undefined ? {} : {
@@ -85,10 +87,31 @@ function render(s) {
     ? 'Undo the latest entry (' + fmt.format(s.undoable) + (s.undoable === 1 ? ' letter)' : ' letters)')
     : 'Nothing to undo';
   renderCases(s.cases || {});
+  renderReopen(s);
+  $('venue-link').hidden = !s.venue;
   if (s.clock) {
     clock = Object.assign({}, s.clock, { at: performance.now() });
     renderClock();
   }
+}
+
+// Taking back a mistaken new event: offered while the kiosk says it can be (nothing counted
+// in it, here or, with several kiosks, anywhere in the venue); once refused, the reason is
+// shown to the phone that started it.
+function renderReopen(s) {
+  const why = s.reopen_refused || s.venue_reopen_refused || '';
+  const offer = s.reopen_to !== null && s.reopen_to !== undefined && !why;
+  const refusedHere = s.reopen_to && why && s.event_id === startedHere;
+  $('reopen-card').hidden = !(offer || refusedHere);
+  $('reopen').hidden = !offer;
+  $('reopen-why').hidden = !refusedHere;
+  $('reopen-why').textContent = refusedHere ? 'It can no longer be taken back: ' + why : '';
+  if (!s.reopen_to) return;
+  const prev = events.find((ev) => ev.id === s.reopen_to_id);
+  $('reopen-text').textContent = '"' + s.event + '" has counted nothing yet. Taking it back makes "' +
+    s.reopen_to + '" current again' + (prev ? ', with its ' + fmt.format(prev.total) +
+    (prev.total === 1 ? ' letter' : ' letters') : '') + '; "' + s.event + '" is closed and kept, empty.';
+  $('reopen').textContent = 'Take back: go back to "' + s.reopen_to + '"';
 }
 
 // The kiosk's clock (a Pi has none of its own): a warning with both times when it cannot be
@@ -214,11 +237,23 @@ async function loadCases() {
 async function loadEvents() {
   try {
     const list = await api('events');
+    events = list;
     $('events').replaceChildren(...list.slice().reverse().map((ev) => {
       const tr = document.createElement('tr');
       if (ev.ended === null) tr.className = 'current';
       const name = document.createElement('td');
-      name.textContent = ev.name + (ev.ended === null ? ' (now)' : '');
+      const title = document.createElement('div');
+      title.textContent = ev.name + (ev.ended === null ? ' (now)' : '');
+      const cards = document.createElement('div');
+      cards.className = 'cards';
+      for (const [label, size] of [['Card', ''], ['Wide card', '&size=wide']]) {
+        const a = document.createElement('a');
+        a.href = 'api/card.png?event=' + ev.id + size;
+        a.download = 'tally-card-' + ev.id + (size ? '-wide' : '') + '.png';
+        a.textContent = label;
+        cards.append(a);
+      }
+      name.append(title, cards);
       const n = document.createElement('td');
       n.className = 'num';
       n.textContent = fmt.format(ev.total);
@@ -229,6 +264,7 @@ async function loadEvents() {
       tr.append(name, n, when);
       return tr;
     }));
+    if (status) renderReopen(status);
   } catch (e) {
     if (e.status === 401) show(false);
   }
@@ -352,9 +388,56 @@ $('event-form').addEventListener('submit', (ev) => {
     render(s);
     $('event-new').value = '';
     $('event-confirm').value = '';
+    startedHere = s.event_id;
     say('Started "' + s.event + '". The previous event is kept below.', 'ok');
     loadEvents();
   });
+});
+
+$('reopen').addEventListener('click', () => {
+  change(null, async () => {
+    const s0 = status;
+    if (!s0 || !s0.reopen_to) return;
+    if (!window.confirm('Take back "' + s0.event + '" and go back to "' + s0.reopen_to + '"?\n\n"' +
+        s0.reopen_to + '" is current again with its letters; "' + s0.event +
+        '" is closed and kept, empty.')) return;
+    try {
+      const s = await api('reopen', {});
+      render(s);
+      say('Back to "' + s.event + '" (' + fmt.format(s.total) + (s.total === 1 ? ' letter' : ' letters') +
+          '). "' + s0.event + '" is closed and kept in the list of events.', 'ok');
+    } catch (e) {
+      if (e.code === 'refused') startedHere = s0.event_id;
+      await poll();
+      throw e;
+    } finally {
+      loadEvents();
+    }
+  });
+});
+
+$('pin-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  change(ev.target, async () => {
+    const pin = $('pin-current').value;
+    $('pin-current').value = '';
+    let r;
+    try {
+      r = await api('pin', { pin });
+    } catch (e) {
+      // A wrong current PIN is not a lost session: stay signed in, say so.
+      if (e.code === 'wrong_pin' || e.code === 'wait') { say(e.message, 'error'); return; }
+      throw e;
+    }
+    $('pin-value').textContent = r.pin;
+    $('pin-new').hidden = false;
+    say('The PIN is changed. Every other phone is signed out.', 'ok');
+  });
+});
+
+$('pin-done').addEventListener('click', () => {
+  $('pin-value').textContent = '';
+  $('pin-new').hidden = true;
 });
 
 api('session').then((s) => show(s.signed_in)).catch(() => show(false));

@@ -203,12 +203,84 @@ check "bearer token: add 200" "$(code POST /api/add -H "Authorization: Bearer $T
 check "wrong bearer token: 401" "$(code GET /api/status -H "Authorization: Bearer nope-nope-nope-nope")" 401
 check "the token's add counted" "$(total)" 4
 
+# Taking back a mistaken new event (tallyctl reopen): offered while the new event has counted
+# nothing, refused in words once it has.
+FIRST=$(ctl events --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["name"])')
+code GET /api/status -b "$JAR" >/dev/null
+check "the status names the event reopen would go back to" "$(jfield '["reopen_to_id"]'),$(jfield '["reopen_to"]')" "1,$FIRST"
+check_contains "and says why it would be refused: this event has counted" "$(jfield '["reopen_refused"]')" "has already counted"
+check "reopen once the event has counted: 409" "$(post /api/reopen '')" 409
+check_contains "409 says why in words" "$(body)" '"error":"refused"'
+check_contains "naming the event" "$(body)" "Café Lumière 🌍 <b>\\\" has already counted"
+check "the refused reopen changed nothing" "$(total)" 4
+check "a mistaken new event: 200" "$(post /api/new-event '{"name":"Mistake"}')" 200
+check "its status offers to go back" "$(jfield '["reopen_to"]'),$(jfield '["reopen_refused"]')" "Café Lumière 🌍 <b>,None"
+check "reopen without a session: 401" "$(code POST /api/reopen -H "Origin: $B")" 401
+check "reopen from another origin: 403" "$(code POST /api/reopen -b "$JAR" -H 'Origin: http://evil.example')" 403
+check "reopen with the cookie but no Origin: 403" "$(code POST /api/reopen -b "$JAR")" 403
+check "reopen with a wrong token: 401" "$(code POST /api/reopen -H 'Authorization: Bearer nope-nope-nope-nope')" 401
+check "GET /api/reopen: 405" "$(code GET /api/reopen -b "$JAR")" 405
+check "reopen with a body it does not take: 400" "$(post /api/reopen '{"to":1}')" 400
+check "reopen with garbage: 400" "$(post /api/reopen '{')" 400
+check "the refused calls left the mistake current" "$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["event"])')" Mistake
+check "reopen: 200" "$(post /api/reopen '{}')" 200
+check "the answer is the event gone back to, with its letters" "$(jfield '["event"]'),$(jfield '["total"]')" "Café Lumière 🌍 <b>,4"
+check "tallyctl status agrees" "$(ctl status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["event"], d["total"])')" "Café Lumière 🌍 <b> 4"
+check "the mistake is kept, closed and empty" "$(ctl events --json | python3 -c 'import json,sys; e=[x for x in json.load(sys.stdin) if x["name"]=="Mistake"]; print(len(e), e[0]["total"], e[0]["ended"] is not None)')" "1 0 True"
+check_contains "the kiosk logs the reopen from the web" "$(grep 'reopen:' "$WORK/kiosk.log" | tail -1)" "source=web"
+check "reopen again: 409 (this event has counted)" "$(post /api/reopen '')" 409
+check "scripts reopen with the bearer token too (refused the same way)" "$(code POST /api/reopen -H "Authorization: Bearer $TOKEN")" 409
+
+# A past event's share card, and the venue's export (a kiosk without [mqtt] has no venue).
+check "card.png?event=1: 200" "$(code GET '/api/card.png?event=1' -b "$JAR")" 200
+check "the past event's card is 1080x1080" "$(pngsize "$WORK/body")" 1080x1080
+cp "$WORK/body" "$WORK/card-event1.png"
+check "card.png?event=1&size=wide: 200" "$(code GET '/api/card.png?event=1&size=wide' -b "$JAR")" 200
+check "the past event's wide card is 1200x630" "$(pngsize "$WORK/body")" 1200x630
+check "it is not the current event's card" "$(cmp -s "$WORK/card-event1.png" <(curl -s -b "$JAR" "$B/api/card.png") && echo same || echo differs)" differs
+check "card of an event that does not exist: 404" "$(code GET '/api/card.png?event=99' -b "$JAR")" 404
+check_contains "404 names it" "$(body)" "there is no event 99"
+for bad in 0 -1 abc 1.5 0x1 99999999999999999; do
+	check "card.png?event=$bad: 400" "$(code GET "/api/card.png?event=$bad" -b "$JAR")" 400
+done
+check "a past card without a session: 401" "$(code GET '/api/card.png?event=1')" 401
+check "export-venue.csv without [mqtt]: 404" "$(code GET /api/export-venue.csv -b "$JAR")" 404
+check_contains "it says the kiosk knows no venue" "$(body)" '"error":"no_venue"'
+check "export-venue.csv without a session: 401" "$(code GET /api/export-venue.csv)" 401
+check "POST export-venue.csv: 405" "$(post /api/export-venue.csv '')" 405
+
 # Logout ends the session; a new PIN ends every session.
 cp "$JAR" "$WORK/jar2"
 check "login again (second phone)" "$(code POST /api/login -c "$WORK/jar2" -H "Origin: $B" --data-binary "{\"pin\":\"$PIN\"}")" 204
 check "logout: 204" "$(post /api/logout '')" 204
 check "after logout: 401" "$(code GET /api/status -b "$JAR")" 401
 check "the other phone still works" "$(code GET /api/status -b "$WORK/jar2")" 200
+# A new PIN from a signed-in phone: the current PIN again, and every other session ends.
+check "login a third phone" "$(code POST /api/login -c "$WORK/jar3" -H "Origin: $B" --data-binary "{\"pin\":\"$PIN\"}")" 204
+pinpost() { local d=$1; shift; code POST /api/pin -b "$WORK/jar2" -H "Origin: $B" --data-binary "$d" "$@"; }
+check "new PIN without a session: 401" "$(code POST /api/pin -H "Origin: $B" --data-binary "{\"pin\":\"$PIN\"}")" 401
+check "new PIN from another origin: 403" "$(code POST /api/pin -b "$WORK/jar2" -H 'Origin: http://evil.example' --data-binary "{\"pin\":\"$PIN\"}")" 403
+check "new PIN with the cookie but no Origin: 403" "$(code POST /api/pin -b "$WORK/jar2" --data-binary "{\"pin\":\"$PIN\"}")" 403
+check "GET /api/pin: 405" "$(code GET /api/pin -b "$WORK/jar2")" 405
+check "new PIN without the current PIN: 400" "$(pinpost '{}')" 400
+check "new PIN with the current PIN as a number: 400" "$(pinpost "{\"pin\":$PIN}")" 400
+check "new PIN with a wrong current PIN: 401" "$(pinpost '{"pin":"00000000"}')" 401
+check_contains "401 says the PIN is wrong" "$(body)" '"error":"wrong_pin"'
+check "a wrong current PIN does not sign the phone out" "$(code GET /api/status -b "$WORK/jar2")" 200
+check_contains "it is logged as a wrong PIN" "$(grep 'wrong PIN from' "$WORK/kiosk.log" | tail -1)" "for new PIN"
+check "the PIN is unchanged" "$(ctl web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pin"])')" "$PIN"
+check "new PIN with the current one: 200" "$(pinpost "{\"pin\":\"$PIN\"}" -D "$WORK/hdr")" 200
+WEBPIN=$(jfield '["pin"]')
+check "the answer shows a new 8-digit PIN" "$(echo "$WEBPIN" | grep -cE '^[0-9]{8}$')$([ "$WEBPIN" != "$PIN" ] && echo new)" 1new
+check_contains "it is not cached" "$(grep -i '^Cache-Control:' "$WORK/hdr")" "no-store"
+check "tallyctl web shows the same new PIN" "$(ctl web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pin"])')" "$WEBPIN"
+check "the phone that asked stays signed in" "$(code GET /api/status -b "$WORK/jar2")" 200
+check "every other session ended" "$(code GET /api/status -b "$WORK/jar3")" 401
+check "the old PIN no longer signs in" "$(code POST /api/login -H "Origin: $B" --data-binary "{\"pin\":\"$PIN\"}")" 401
+check "the new one does" "$(code POST /api/login -c "$WORK/jar3" -H "Origin: $B" --data-binary "{\"pin\":\"$WEBPIN\"}")" 204
+check_contains "the kiosk logs who changed it" "$(grep 'web: new PIN' "$WORK/kiosk.log" | tail -1)" "new PIN from the staff page (127.0.0.1); every other session ended"
+check "the PIN is not in the log" "$(grep -c "$WEBPIN" "$WORK/kiosk.log")" 0
+PIN=$WEBPIN
 ctl web --new-pin >/dev/null
 NEWPIN=$(ctl web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pin"])')
 check "tallyctl web --new-pin changes the PIN" "$([ "$NEWPIN" != "$PIN" ] && echo changed)" changed
@@ -217,6 +289,8 @@ check "the old PIN no longer works" "$(code POST /api/login -H "Origin: $B" --da
 PIN=$NEWPIN
 
 # Wrong PINs: the 5th starts a 30 s wait; even the right PIN is refused until it ends.
+check "a fourth phone signs in before the wrong PINs" "$(code POST /api/login -c "$WORK/jar4" -H "Origin: $B" --data-binary "{\"pin\":\"$PIN\"}")" 204
+code POST /api/login --data-binary '{"pin":"00000000"}' >/dev/null
 for i in 2 3 4; do code POST /api/login --data-binary '{"pin":"00000000"}' >/dev/null; done
 check "5th wrong PIN: 401 with Retry-After" "$(code POST /api/login --data-binary '{"pin":"00000000"}' -D "$WORK/hdr")" 401
 check_contains "it says when to try again" "$(grep -i '^Retry-After:' "$WORK/hdr")" "30"
@@ -224,6 +298,10 @@ check "the right PIN during the wait: 429" "$(code POST /api/login -c "$JAR" --d
 wait_s=$(sed -n 's/^Retry-After: *\([0-9]*\).*/\1/Ip' "$WORK/hdr")
 check "429 has Retry-After" "$([ "${wait_s:-0}" -gt 0 ] && echo yes)" yes
 check_contains "wrong PINs are logged" "$(cat "$WORK/kiosk.log")" "wrong PIN from 127.0.0.1 (5 in a row)"
+check "a new PIN during the wait, with the right PIN: 429" "$(code POST /api/pin -b "$WORK/jar4" -H "Origin: $B" --data-binary "{\"pin\":\"$PIN\"}" -D "$WORK/hdr")" 429
+check_contains "with Retry-After" "$(grep -i '^Retry-After:' "$WORK/hdr")" "Retry-After"
+check "the signed-in phone is still signed in" "$(code GET /api/status -b "$WORK/jar4")" 200
+check "and the PIN is unchanged" "$(ctl web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pin"])')" "$PIN"
 wait_until=$(($(date +%s) + wait_s + 1))
 
 # Meanwhile: 200 idle connections, and presses still counted and drawn.

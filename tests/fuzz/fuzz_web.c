@@ -1,6 +1,7 @@
 /* libFuzzer target: what a phone or a script sends the staff web API. The first byte picks
- * the call (login, add, undo, goal, new-event, a call without a body, the card's size, the
- * kiosk's clock) and the rest is its body, parsed exactly as web.c does (web_api_parse,
+ * the call (login, add, undo, goal, new-event, a call without a body, the card's size and
+ * event as "SIZE&EVENT", the kiosk's clock, reopen, the venue's export, a new PIN asked for
+ * with the current one) and the rest is its body, parsed exactly as web.c does (web_api_parse,
  * jansson); a parsed call's control request must then print as a valid request line. A
  * sign-in with the body as PIN and as session cookie exercises web_auth's comparisons. */
 #include <stdint.h>
@@ -13,7 +14,8 @@
 
 static const char *const paths[] = {
 	"/api/login", "/api/add", "/api/undo", "/api/goal", "/api/new-event", "/api/status",
-	"/api/card.png", "/api/logout", "/api/clock",
+	"/api/card.png", "/api/logout", "/api/clock", "/api/reopen", "/api/export-venue.csv",
+	"/api/pin",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,7 +39,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(text, data, size);
 		text[size] = '\0';
 	}
-	int http = web_api_parse(e, body, size, text, &c, code, sizeof code, msg, sizeof msg);
+	/* The card's query: size before the first '&', the event after it. */
+	char *event = text ? strchr(text, '&') : NULL;
+	if (event)
+		*event++ = '\0';
+	int http = web_api_parse(e, body, size, text, event, &c, code, sizeof code, msg,
+				 sizeof msg);
+	if (event)
+		event[-1] = '&';
+	if (http == 0 && c.route == WEB_R_CARD && c.card_event < 0)
+		abort();
 	if (http == 0 && c.route != WEB_R_LOGIN && c.route != WEB_R_LOGOUT) {
 		char line[CONTROL_LINE_MAX + 8], err[256];
 		struct control_request back;
@@ -57,6 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			long long wait;
 			int fails;
 			web_auth_login(a, "10.0.0.1", text, 1000, tok, &wait, &fails);
+			web_auth_check_pin(a, "10.0.0.2", text, 1000, &wait, &fails);
+			web_auth_set_pin(a, web_pin_valid(text) ? text : "87654321", text);
 			web_auth_session(a, text, 2000);
 			web_auth_bearer(a, text);
 			char *err_json = web_api_error_json(text, text);

@@ -251,10 +251,20 @@ static void test_reopen_takes_back_a_new_event(void **state)
 	struct fixture *f = *state;
 	char closed[STORE_NAME_MAX] = "";
 	struct store_event ev;
+	char *status;
+	assert_int_equal(store_status_json(f->st, &status), STORE_OK);
+	assert_non_null(strstr(status, ",\"reopen_to_id\":null,\"reopen_to\":null,"
+				       "\"reopen_refused\":null}"));
+	free(status);
 	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_ERR_EMPTY);
 	assert_int_equal(store_count(f->st, STORE_ADD, 12, "tallyctl", NULL), STORE_OK);
 	assert_int_equal(store_new_event(f->st, "Mistake"), STORE_OK);
 	assert_int_equal(store_new_event(f->st, "Second mistake"), STORE_OK);
+	/* The status says what reopen would go back to (the staff page offers it). */
+	assert_int_equal(store_status_json(f->st, &status), STORE_OK);
+	assert_non_null(strstr(status, ",\"reopen_to_id\":2,\"reopen_to\":\"Mistake\","
+				       "\"reopen_refused\":null}"));
+	free(status);
 	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_OK);
 	assert_string_equal(closed, "Second mistake");
 	store_current(f->st, &ev);
@@ -275,6 +285,10 @@ static void test_reopen_takes_back_a_new_event(void **state)
 	assert_int_equal(store_count(f->st, STORE_PRESS, 1, "button", NULL), STORE_OK);
 	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_ERR_INVALID);
 	assert_non_null(strstr(store_errmsg(f->st), "has already counted"));
+	assert_int_equal(store_status_json(f->st, &status), STORE_OK);
+	assert_non_null(strstr(status, "\"reopen_to\":\"Opening night\",\"reopen_refused\":"
+				       "\"\\\"Busy\\\" has already counted: reopen only takes back"));
+	free(status);
 	/* Nothing is deleted, and the file agrees after a restart. */
 	char *json;
 	assert_int_equal(store_events_json(f->st, &json), STORE_OK);

@@ -122,7 +122,7 @@ static void test_sessions(void **state)
 	web_auth_logout(a, tok);
 	assert_false(web_auth_session(a, tok, T0 + 2));
 	assert_true(web_auth_session(a, tok2, T0 + 2));
-	web_auth_set_pin(a, "87654321");
+	web_auth_set_pin(a, "87654321", NULL);
 	assert_false(web_auth_session(a, tok2, T0 + 3));
 	assert_int_equal(web_auth_sessions(a, T0 + 3), 0);
 	assert_int_equal(web_auth_login(a, "1.2.3.4", PIN, T0 + 4, tok, &wait, &fails),
@@ -179,7 +179,7 @@ static int parse(const char *path, const char *body, struct web_call *c, char *c
 	const struct web_endpoint *e = web_api_find(path);
 	assert_non_null(e);
 	char msg[200];
-	return web_api_parse(e, body, strlen(body), NULL, c, code, 32, msg, sizeof msg);
+	return web_api_parse(e, body, strlen(body), NULL, NULL, c, code, 32, msg, sizeof msg);
 }
 
 static void test_api_routes(void **state)
@@ -237,9 +237,9 @@ static void test_api_good_bodies(void **state)
 	assert_int_equal(c.req.op, CONTROL_EXPORT_CSV);
 	const struct web_endpoint *e = web_api_find("/api/card.png");
 	char msg[100];
-	assert_int_equal(web_api_parse(e, "", 0, "wide", &c, code, 32, msg, 100), 0);
+	assert_int_equal(web_api_parse(e, "", 0, "wide", NULL, &c, code, 32, msg, 100), 0);
 	assert_int_equal(c.card_wide, 1);
-	assert_int_equal(web_api_parse(e, "", 0, "huge", &c, code, 32, msg, 100), 400);
+	assert_int_equal(web_api_parse(e, "", 0, "huge", NULL, &c, code, 32, msg, 100), 400);
 }
 
 static void test_api_bad_bodies(void **state)
@@ -320,15 +320,106 @@ static void test_api_clock(void **state)
 			fail_msg("clock body \"%s\": got %d, expected 400", bad[i], http);
 	}
 	snprintf(body, sizeof body, "{\"now_ms\":0}");
-	assert_int_equal(web_api_parse(e, body, strlen(body), NULL, &c, code, sizeof code, msg,
+	assert_int_equal(web_api_parse(e, body, strlen(body), NULL, NULL, &c, code, sizeof code, msg,
 				       sizeof msg), 400);
 	assert_string_equal(code, "invalid");
 	assert_non_null(strstr(msg, "1970-01-01 00:00:00 UTC is before this software was made"));
 	snprintf(body, sizeof body, "{\"now_ms\":%lld}", build + 20 * CLOCKSET_AHEAD_MAX_MS);
-	assert_int_equal(web_api_parse(e, body, strlen(body), NULL, &c, code, sizeof code, msg,
+	assert_int_equal(web_api_parse(e, body, strlen(body), NULL, NULL, &c, code, sizeof code, msg,
 				       sizeof msg), 400);
 	assert_non_null(strstr(msg, "more than 10 years after this software was made"));
 	assert_int_equal(web_api_http_status("not_permitted"), 403);
+}
+
+/* A new PIN from a signed-in phone: the PIN is asked again under the sign-in back-off, and
+ * every session ends but the one that asked. */
+static void test_new_pin(void **state)
+{
+	(void)state;
+	struct web_auth *a = web_auth_new(PIN, "");
+	char tok[WEB_SESSION_HEX + 1], other[WEB_SESSION_HEX + 1];
+	long long wait;
+	int fails;
+	assert_int_equal(web_auth_login(a, "1.2.3.4", PIN, T0, tok, &wait, &fails), WEB_LOGIN_OK);
+	assert_int_equal(web_auth_login(a, "1.2.3.5", PIN, T0, other, &wait, &fails), WEB_LOGIN_OK);
+	assert_int_equal(web_auth_check_pin(a, "1.2.3.4", PIN, T0 + 1, &wait, &fails), WEB_LOGIN_OK);
+	assert_int_equal(web_auth_sessions(a, T0 + 1), 2); /* checking makes no session */
+	/* Wrong current PINs count like wrong sign-ins: the 5th starts the wait, and then
+	 * neither the check nor a sign-in from that address is tried, even with the right PIN. */
+	for (int i = 1; i < WEB_FREE_TRIES; i++) {
+		assert_int_equal(web_auth_check_pin(a, "1.2.3.4", "00000000", T0 + 2, &wait, &fails),
+				 WEB_LOGIN_WRONG);
+		assert_int_equal(wait, 0);
+	}
+	assert_int_equal(web_auth_check_pin(a, "1.2.3.4", "00000000", T0 + 3, &wait, &fails),
+			 WEB_LOGIN_WRONG);
+	assert_int_equal(fails, WEB_FREE_TRIES);
+	assert_int_equal(wait, WEB_BACKOFF_FIRST_MS / 1000);
+	assert_int_equal(web_auth_check_pin(a, "1.2.3.4", PIN, T0 + 4, &wait, &fails),
+			 WEB_LOGIN_WAIT);
+	assert_int_equal(web_auth_login(a, "1.2.3.4", PIN, T0 + 4, other, &wait, &fails),
+			 WEB_LOGIN_WAIT);
+	assert_int_equal(web_auth_check_pin(a, "1.2.3.4", PIN, T0 + 4 + WEB_BACKOFF_FIRST_MS,
+					    &wait, &fails), WEB_LOGIN_OK);
+	/* The asking session stays; the other ends; the old PIN is gone. */
+	web_auth_set_pin(a, "87654321", tok);
+	assert_true(web_auth_session(a, tok, T0 + 5));
+	assert_int_equal(web_auth_sessions(a, T0 + 5), 1);
+	assert_int_equal(web_auth_login(a, "1.2.3.6", PIN, T0 + 6, other, &wait, &fails),
+			 WEB_LOGIN_WRONG);
+	assert_int_equal(web_auth_login(a, "1.2.3.6", "87654321", T0 + 7, other, &wait, &fails),
+			 WEB_LOGIN_OK);
+	/* A keep that names no session, or is not a token at all, keeps nothing. */
+	web_auth_set_pin(a, "11223344", "not-a-token");
+	assert_int_equal(web_auth_sessions(a, T0 + 8), 0);
+	web_auth_free(a);
+}
+
+static void test_api_reopen_venue_pin_card(void **state)
+{
+	(void)state;
+	struct web_call c;
+	char code[32], msg[200];
+	const struct web_endpoint *e = web_api_find("/api/reopen");
+	assert_true(e && e->post && e->needs_auth && !e->body);
+	assert_int_equal(parse("/api/reopen", "", &c, code), 0);
+	assert_int_equal(c.req.op, CONTROL_REOPEN);
+	assert_int_equal(parse("/api/reopen", "{}", &c, code), 0);
+	assert_int_equal(parse("/api/reopen", "{\"to\":1}", &c, code), 400);
+	e = web_api_find("/api/export-venue.csv");
+	assert_true(e && !e->post && e->needs_auth);
+	assert_int_equal(parse("/api/export-venue.csv", "", &c, code), 0);
+	assert_int_equal(c.req.op, CONTROL_EXPORT_VENUE);
+	e = web_api_find("/api/pin");
+	assert_true(e && e->post && e->needs_auth && e->body);
+	assert_int_equal(parse("/api/pin", "{\"pin\":\"12345678\"}", &c, code), 0);
+	assert_int_equal(c.req.op, CONTROL_WEB);
+	assert_int_equal(c.req.n, CONTROL_WEB_NEW_PIN);
+	assert_string_equal(c.pin, "12345678");
+	static const char *const bad_pin[] = {
+		"", "{}", "{\"pin\":12345678}", "{\"pin\":null}", "{\"pin\":\"1\",\"pin\":\"2\"}",
+		"{\"pin\":\"12345678\",\"new\":\"1\"}", "[\"12345678\"]",
+		"{\"pin\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}",
+	};
+	for (size_t i = 0; i < sizeof bad_pin / sizeof bad_pin[0]; i++)
+		if (parse("/api/pin", bad_pin[i], &c, code) != 400)
+			fail_msg("pin body \"%s\" was not refused", bad_pin[i]);
+	assert_int_equal(web_api_http_status("refused"), 409);
+	assert_int_equal(web_api_http_status("pin_in_config"), 409);
+	assert_int_equal(web_api_http_status("no_venue"), 404);
+	assert_int_equal(web_api_http_status("no_event"), 404);
+	/* A past event's card. */
+	e = web_api_find("/api/card.png");
+	assert_int_equal(web_api_parse(e, "", 0, "wide", "12", &c, code, 32, msg, sizeof msg), 0);
+	assert_int_equal(c.card_wide, 1);
+	assert_int_equal(c.card_event, 12);
+	assert_int_equal(web_api_parse(e, "", 0, NULL, NULL, &c, code, 32, msg, sizeof msg), 0);
+	assert_int_equal(c.card_event, 0);
+	static const char *const bad_event[] = { "", "0", "-1", "1.5", "1e3", " 1", "0x10", "abc",
+						 "9999999999999999" };
+	for (size_t i = 0; i < sizeof bad_event / sizeof bad_event[0]; i++)
+		if (web_api_parse(e, "", 0, NULL, bad_event[i], &c, code, 32, msg, sizeof msg) != 400)
+			fail_msg("card event \"%s\" was not refused", bad_event[i]);
 }
 
 int main(void)
@@ -343,6 +434,8 @@ int main(void)
 		cmocka_unit_test(test_api_good_bodies),
 		cmocka_unit_test(test_api_bad_bodies),
 		cmocka_unit_test(test_api_clock),
+		cmocka_unit_test(test_new_pin),
+		cmocka_unit_test(test_api_reopen_venue_pin_card),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 // Drives the staff page in Debian's headless chromium at a phone's size (390x844), as a
 // volunteer would: open the URL the QR code gives, enter the PIN, add 5, undo, start an
-// event. After each step the page must show what the kiosk saved, and `tallyctl status`
-// must agree. Then, with $FAKE_CLOCK_FILE (the kiosk runs on tests/e2e/fakeclock.c), the
+// event, take it back (and start it again), download a past event's share card, make a new
+// PIN. After each step the page must show what the kiosk saved, and `tallyctl status` must
+// agree. Then, with $FAKE_CLOCK_FILE (the kiosk runs on tests/e2e/fakeclock.c), the
 // kiosk's clock goes a week back: the page must warn, and set it to the phone's time after a
 // confirmation (at 360 px wide). With CLOCK_DENIED=1 the kiosk may not set its clock: only
 // the warning and what to do instead are checked.
@@ -21,7 +22,8 @@ let fails = 0;
 const ok = (what) => console.log('  ok   ' + what);
 const fail = (what) => { fails++; console.log('  FAIL ' + what); };
 const check = (what, got, want) => (got === want ? ok(what) : fail(`${what}: got '${got}', expected '${want}'`));
-const ctlStatus = () => JSON.parse(execFileSync(ctl[0], [...ctl.slice(1), 'status', '--json']).toString());
+const ctlStatusOf = (what) => JSON.parse(execFileSync(ctl[0], [...ctl.slice(1), what, '--json']).toString());
+const ctlStatus = () => ctlStatusOf('status');
 
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -98,6 +100,8 @@ try {
     (n) => [...document.querySelectorAll('#events tr')].some((r) => r.textContent.includes(n)),
     { timeout: STEP_MS }, (start + 5).toLocaleString('en-US')).then(() => true, () => false), true);
 
+  await reopenFlow(page, name, start + 5, problems);
+
   // A few letters for a case, so the screenshot shows the per-case list.
   const firstCase = await page.$eval('#add-case option:nth-child(2)', (o) => o.value).catch(() => '');
   if (firstCase) {
@@ -111,12 +115,114 @@ try {
   check('no errors in the console, no failed requests', problems.join(' | '), '');
   await page.screenshot({ path: shot, fullPage: true });
   ok('screenshot kept: ' + shot);
+  await pastCards(page);
+  await newPin(page, problems);
   if (process.env.FAKE_CLOCK_FILE) await clockFlow(page, problems);
 } catch (e) {
   if (e !== null) fail('the browser run: ' + e.message);
 } finally {
   await browser.close();
 }
+// Right after a new event the page offers to take it back, naming both events; a cancelled
+// confirmation changes nothing; a confirmed one goes back. The event is then started again,
+// and once it has counted the page says in words why it can no longer be taken back.
+async function reopenFlow(page, name, prevTotal, problems) {
+  const text = (sel) => page.$eval(sel, (e) => e.textContent);
+  const waitText = (sel, want) => page.waitForFunction(
+    (s, w) => document.querySelector(s) && document.querySelector(s).textContent === w,
+    { timeout: STEP_MS }, sel, want).then(() => true, () => false);
+  const prevName = ctlStatusOf('events').slice(-2)[0].name;
+  check('after a new event the page offers to take it back', await page.waitForSelector('#reopen',
+    { visible: true, timeout: STEP_MS }).then(() => true, () => false), true);
+  check('the offer names the event it goes back to', await page.$eval('#reopen', (e) => e.textContent),
+    'Take back: go back to "' + prevName + '"');
+  check_contains('and says what happens to the mistake', await page.$eval('#reopen-text', (e) => e.textContent),
+    'is closed and kept, empty');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const reopenShot = shot.replace(/\.png$/, '') + '-reopen.png';
+  await page.screenshot({ path: reopenShot });
+  ok('screenshot kept: ' + reopenShot);
+  let asked = '';
+  page.once('dialog', async (d) => { asked = d.message(); await d.dismiss(); });
+  await page.click('#reopen');
+  await new Promise((r) => setTimeout(r, 300)); // a cancelled confirmation sends nothing
+  check_contains('the confirmation names the mistaken event', asked, 'Take back "' + name + '"');
+  check_contains('and the one it goes back to', asked, 'go back to "' + prevName + '"');
+  check('cancelled: the event stays', ctlStatus().event, name);
+  page.once('dialog', async (d) => { await d.accept(); });
+  await page.click('#reopen');
+  check('confirmed: the page shows the previous event', await waitText('#event-name', prevName), true);
+  check('with its total', await waitText('#total', prevTotal.toLocaleString('en-US')), true);
+  check('tallyctl status agrees on the event gone back to', ctlStatus().event, prevName);
+  check_contains('the page says what it did', await text('#msg'), 'Back to "' + prevName + '"');
+  check('nothing is offered to take back now', await page.waitForSelector('#reopen-card',
+    { hidden: true, timeout: STEP_MS }).then(() => true, () => false), true);
+  // Again, for the rest of the run; then a count makes it final.
+  await page.type('#event-new', name);
+  await page.type('#event-confirm', 'NEW');
+  await page.click('#event-form button');
+  check('the event is started again', await waitText('#event-name', name), true);
+  execFileSync(ctl[0], [...ctl.slice(1), 'press']);
+  check('once it has counted the page says why it cannot be taken back', await page.waitForFunction(
+    () => !document.querySelector('#reopen-why').hidden &&
+      document.querySelector('#reopen-why').textContent.includes('has already counted'),
+    { timeout: STEP_MS }).then(() => true, () => false), true);
+  check('and offers no button', await page.$eval('#reopen', (e) => e.hidden), true);
+  execFileSync(ctl[0], [...ctl.slice(1), 'undo']);
+  await waitText('#total', '0');
+  // A fresh page (another phone) does not show that to everyone.
+  await page.reload({ waitUntil: 'load', timeout: STEP_MS });
+  await page.waitForSelector('#app', { visible: true, timeout: STEP_MS });
+  check('another page load shows no take-back', await page.waitForFunction(
+    () => document.querySelector('#reopen-card').hidden && document.querySelector('#total').textContent === '0',
+    { timeout: STEP_MS }).then(() => true, () => false), true);
+  problems.length = 0;
+}
+
+// The events list links each event's share card, square and wide.
+async function pastCards(page) {
+  const links = await page.$$eval('#events a', (l) => l.map((a) => a.getAttribute('href')));
+  check_contains('the events list links the first event\'s card', links.join(' '), 'api/card.png?event=1');
+  check_contains('and its wide card', links.join(' '), 'api/card.png?event=1&size=wide');
+  const got = await page.evaluate(async () => {
+    const a = [...document.querySelectorAll('#events a')].find((x) => x.getAttribute('href') === 'api/card.png?event=1&size=wide');
+    const r = await fetch(a.href);
+    const b = new Uint8Array(await r.arrayBuffer());
+    const dv = new DataView(b.buffer);
+    return r.status + ' ' + r.headers.get('Content-Type') + ' ' + dv.getUint32(16) + 'x' + dv.getUint32(20);
+  });
+  check('the past event\'s wide card downloads as a 1200x630 PNG', got, '200 image/png 1200x630');
+  check('no venue download on a kiosk without a venue', await page.$eval('#venue-link', (e) => getComputedStyle(e).display), 'none');
+}
+
+// A new PIN from the page: the current PIN asked again (a wrong one keeps the phone signed
+// in), the new PIN shown once, the same as the kiosk's.
+async function newPin(page, problems) {
+  await page.type('#pin-current', '00000000');
+  await page.click('#pin-form button');
+  check('a wrong current PIN: the page says so', await page.waitForFunction(
+    () => document.querySelector('#msg').textContent.includes('wrong PIN'),
+    { timeout: STEP_MS }).then(() => true, () => false), true);
+  check('and stays signed in', await page.$eval('#app', (e) => !e.hidden), true);
+  problems.length = 0; // its 401 was wanted
+  await page.type('#pin-current', pin);
+  await page.click('#pin-form button');
+  check('the new PIN is shown', await page.waitForSelector('#pin-new', { visible: true, timeout: STEP_MS })
+    .then(() => true, () => false), true);
+  const shown = await page.$eval('#pin-value', (e) => e.textContent);
+  const kiosk = JSON.parse(execFileSync(ctl[0], [...ctl.slice(1), 'web', '--json']).toString()).pin;
+  check('it is the kiosk\'s new PIN', shown === kiosk && shown !== pin && /^[0-9]{8}$/.test(shown), true);
+  console.log('figure new-pin ' + shown);
+  await page.$eval('#pin-new', (e) => e.scrollIntoView({ block: 'center' }));
+  const pinShot = shot.replace(/\.png$/, '') + '-new-pin.png';
+  await page.screenshot({ path: pinShot });
+  ok('screenshot kept: ' + pinShot);
+  await page.click('#pin-done');
+  check('noted: the PIN is gone from the page', await page.$eval('#pin-value', (e) => e.textContent), '');
+  check('still signed in after the new PIN', (await page.evaluate(async () => (await fetch('api/status')).status)), 200);
+  check('no errors in the console, no failed requests (new PIN)', problems.join(' | '), '');
+}
+
 // The kiosk's clock goes a week back: the page warns with both times; one tap and the
 // confirmation set it to the phone's time, and the warning goes.
 async function clockFlow(page, problems) {

@@ -36,6 +36,10 @@ echo -604800 >"$FAKE_CLOCK_FILE"
 FAKE_CLOCK_DENY=1 LD_PRELOAD=$WORK/fakeclock.so start_kiosk -c "$WORK/web.conf" ||
 	{ fail "kiosk starts"; finish; exit 1; }
 URL=$(ctl web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["url"])')
+# The first run made a new PIN on the page.
+NEWPIN=$(ctl web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pin"])')
+check "the PIN the page made is the kiosk's" "$([ "$NEWPIN" != "$PIN" ] && grep -c "^figure new-pin $NEWPIN\$" "$WORK/browser.out")" 1
+PIN=$NEWPIN
 if CLOCK_DENIED=1 node "$HERE/browser.mjs" "$URL" "$PIN" "$OUT/staff-page.png" "$WORK/chromium2" -- "$CTL" --db "$DB" \
 	>"$WORK/browser2.out" 2>&1; then rc=0; else rc=$?; fi
 grep -E '^  (ok|FAIL) ' "$WORK/browser2.out"
