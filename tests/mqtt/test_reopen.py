@@ -3,21 +3,25 @@
 (free port on 127.0.0.1, users and the per-kiosk ACL, its own persistence folder) and three
 real kiosks, one of them (k3) behind a proxy that can cut it off.
 
-Proves: a new event started from the phone page (k1) is followed by k2; `tallyctl reopen` on
-k1 makes the venue's earlier event current again, retained, so k2 follows it back and nobody
+Proves: a new event started from the phone page (k1) is followed by k2; the phone page's
+take-back (POST /api/reopen, as `tallyctl reopen`) on k1 makes the venue's earlier event
+current again, retained, so k2 follows it back and nobody
 pulls k1 back to the mistake; k2 goes on counting in its own rows of that event (its state
 grows from what it had, not from zero); k3, cut off all along, takes the reopen's time so a
 kiosk still on the mistake cannot win later; a restarted kiosk stays on the reopened event;
 the same after tallyctl's new-event: k3, cut off while it counted in the mistaken event,
 follows the reopen when back and carries its letters into the reopened event (none lost,
 none counted twice); a reopen is refused while another kiosk of the venue has counted in the
-new event. Usage: test_reopen.py BUILD_DIR"""
+new event, from tallyctl and from the phone page (409, naming the kiosk; the status says so
+beforehand); the phone page's venue CSV is `tallyctl export --venue`. Usage: test_reopen.py
+BUILD_DIR"""
 import json
 import os
 import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -76,14 +80,24 @@ def stays(kiosk, event, seconds):
     return True
 
 
-def web_new_event(kiosk, name):
-    port = re.search(r"web: staff page at .* port (\d+)\)", kiosk.log()).group(1)
-    req = urllib.request.Request("http://127.0.0.1:%s/api/new-event" % port,
-                                 data=json.dumps({"name": name}).encode(), method="POST",
+def web_call(kiosk, path, body=None):
+    """(HTTP status, body text, Content-Type) of a call to kiosk's staff API, as a script."""
+    # The last start's port: a restarted kiosk listens on a new one.
+    port = re.findall(r"web: staff page at .* port (\d+)\)", kiosk.log())[-1]
+    req = urllib.request.Request("http://127.0.0.1:%s/api/%s" % (port, path),
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 method="GET" if body is None else "POST",
                                  headers={"Authorization": "Bearer " + TOKEN,
                                           "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return r.status
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read().decode(), r.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(), e.headers.get("Content-Type", "")
+
+
+def web_new_event(kiosk, name):
+    return web_call(kiosk, "new-event", {"name": name})[0]
 
 
 def run(build, work, res, procs):
@@ -113,8 +127,9 @@ def run(build, work, res, procs):
     ok, t = wait_for("k2 follows", shows([k1, k2], "Mistake", 0), DEADLINE_S)
     res.check("k2 follows the mistaken event (%.2f s)" % t, bool(ok), seen([k1, k2]))
     reopened_after = time.time() * 1000
-    out = k1.ctl("reopen")
-    res.check("tallyctl reopen on k1 goes back", 'Back to "%s"' % FIRST in out, out)
+    code, out, _ = web_call(k1, "reopen", {})
+    res.check("the phone page's take-back on k1 goes back", code == 200 and
+              json.loads(out).get("event") == FIRST, "%d %s" % (code, out))
     ok, t = wait_for("k2 back", shows([k1, k2], FIRST, 9), DEADLINE_S)
     res.check("k2 follows the reopened event back, with the venue's 9 (%.2f s)" % t, bool(ok),
               seen([k1, k2]))
@@ -197,8 +212,22 @@ def run(build, work, res, procs):
                        capture_output=True, text=True, timeout=30)
     res.check("reopen on k1 is refused while k3 has counted in the new event (exit 1)",
               r.returncode == 1 and "k3" in r.stderr, "exit %d: %s" % (r.returncode, r.stderr))
+    code, out, _ = web_call(k1, "status")
+    st = json.loads(out) if code == 200 else {}
+    res.check("k1's status says why: k3 has counted (the page offers no take-back)",
+              st.get("reopen_refused") is None and "k3" in (st.get("venue_reopen_refused") or ""),
+              out)
+    code, out, _ = web_call(k1, "reopen", {})
+    res.check("the phone page's take-back is refused too: 409 refused, naming k3",
+              code == 409 and json.loads(out).get("error") == "refused" and
+              "k3 (1 letter)" in json.loads(out).get("message", ""), "%d %s" % (code, out))
     res.check("and every kiosk stays on it", stays(k1, "Assembly", 1.0) and
               all(k.status()["event"] == "Assembly" for k in ks), seen(ks))
+    code, out, ctype = web_call(k1, "export-venue.csv")
+    want = k1.ctl("export", "--venue")
+    res.check("the phone page's venue CSV is tallyctl export --venue", code == 200 and
+              ctype.startswith("text/csv") and out == want and ",k3," in out,
+              "%d %s: %r vs %r" % (code, ctype, out[:300], want[:300]))
 
     for k in ks:
         rc = k.stop()
