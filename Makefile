@@ -43,7 +43,7 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 CORE_SRC = src/config.c src/store.c src/store_open.c src/store_events.c src/store_recover.c src/store_report.c src/store_peers.c src/control.c src/ledger.c src/paths.c src/client.c \
            src/numfmt.c src/log.c src/sbuf.c src/textcheck.c src/debounce.c src/cases.c src/anim.c src/ini_lines.c src/monotime.c \
            src/pncounter.c src/mqtt_payload.c src/wording.c src/textlayout.c src/venue.c src/venue_show.c \
-           src/web_auth.c src/web_api.c \
+           src/web_auth.c src/web_api.c src/web_addr.c \
            src/clockcheck.c src/clockset.c
 # The GPIO backend follows the installed libgpiod: v2 API from 2.0 on, else v1.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo yes)
@@ -53,7 +53,7 @@ RENDER_SRC = src/render.c src/render_driver.c src/render_frame.c src/render_path
              src/render_text.c src/render_font.c src/render_fontcache.c src/view_tally.c src/view_carousel.c \
              src/view_notice.c src/view_qr.c src/view_card.c src/fontfind.c src/layout.c
 KIOSK_SRC = src/main.c src/app.c src/worker.c src/unsaved.c src/ctlserver.c $(RENDER_SRC) \
-            src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c src/web.c src/card_worker.c src/kioskclock.c $(GPIO_SRC)
+            src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c src/web.c src/web_files.c src/card_worker.c src/kioskclock.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c src/tallyctl_args.c src/tallyctl_show.c
 
 CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)

@@ -83,7 +83,7 @@ FUZZ_SRC_control = src/control.c src/textcheck.c src/numfmt.c
 FUZZ_SRC_cases = src/cases.c src/ini_lines.c src/textcheck.c src/numfmt.c
 FUZZ_SRC_mqtt = src/mqtt_payload.c src/pncounter.c src/textcheck.c
 FUZZ_SRC_web = src/web_api.c src/web_auth.c src/control.c src/textcheck.c src/numfmt.c \
-               src/clockset.c src/clockcheck.c
+               src/clockset.c src/clockcheck.c src/cases.c src/ini_lines.c
 FUZZ_CFLAGS = $(CSTD) -g -O1 -Wall -Wextra -Werror -Isrc $(call pc_cflags,inih jansson)
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 

@@ -1,14 +1,8 @@
 /* See web.h. */
 #include "web.h"
 
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <errno.h>
-#include <ifaddrs.h>
 #include <jansson.h>
 #include <microhttpd.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,26 +10,18 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "web_addr.h"
 #include "web_api.h"
 #include "web_auth.h"
+#include "web_files.h"
 
-#define FILES_MAX 32
-#define FILE_SIZE_MAX (1024 * 1024)
 #define SLOTS WEB_CONN_MAX
 #define COOKIE "tk_session"
 #define URL_MAX 300
-
-struct file {
-	char name[64];
-	const char *ctype;
-	char *data;
-	size_t len;
-};
 
 enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_TAKEN, SLOT_DONE };
 
@@ -70,8 +56,7 @@ struct web {
 	struct slot slots[SLOTS];
 	unsigned long long next_seq;
 	struct web_auth *auth;       /* the server thread's alone, but for web_set_pin */
-	struct file files[FILES_MAX];
-	int n_files;
+	struct web_files files;
 	char *cases_json;
 	char *tls_cert, *tls_key;
 	char url[URL_MAX];
@@ -148,86 +133,13 @@ static enum MHD_Result send_empty(struct MHD_Connection *c, unsigned http, const
 
 /* ---- the page's files --------------------------------------------------------------- */
 
-static const char *ctype_of(const char *name)
-{
-	static const char *const map[][2] = {
-		{ ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
-		{ ".css", "text/css; charset=utf-8" },   { ".svg", "image/svg+xml" },
-		{ ".png", "image/png" },                 { ".webmanifest", "application/manifest+json" },
-	};
-	const char *dot = strrchr(name, '.');
-	for (size_t i = 0; dot && i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(dot, map[i][0]) == 0)
-			return map[i][1];
-	return NULL;
-}
-
-/* Loads the page's files into memory: what is served is fixed at start, so no request can
- * name a path on disk. */
-static int load_files(struct web *w, const char *dir, char *err, size_t errlen)
-{
-	DIR *d = opendir(dir);
-	if (!d) {
-		snprintf(err, errlen, "%s: cannot open the web page's folder: %s", dir, strerror(errno));
-		return -1;
-	}
-	struct dirent *e;
-	int rc = 0;
-	while ((e = readdir(d)) && !rc) {
-		const char *n = e->d_name;
-		if (n[0] == '.' || strlen(n) >= sizeof w->files[0].name ||
-		    n[strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789._-")] || !ctype_of(n))
-			continue;
-		if (w->n_files == FILES_MAX)
-			break;
-		char path[1200];
-		snprintf(path, sizeof path, "%s/%s", dir, n);
-		FILE *f = fopen(path, "rbe");
-		struct stat sb;
-		if (!f || fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode) || sb.st_size > FILE_SIZE_MAX) {
-			snprintf(err, errlen, "%s: cannot read (or larger than 1 MiB)", path);
-			if (f)
-				fclose(f);
-			rc = -1;
-			break;
-		}
-		struct file *fl = &w->files[w->n_files];
-		fl->data = malloc((size_t)sb.st_size + 1);
-		if (!fl->data || fread(fl->data, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
-			snprintf(err, errlen, "%s: cannot read", path);
-			rc = -1;
-		} else {
-			/* n is shorter than name (checked above); the precision says so to gcc. */
-			snprintf(fl->name, sizeof fl->name, "%.*s", (int)sizeof fl->name - 1, n);
-			fl->ctype = ctype_of(n);
-			fl->len = (size_t)sb.st_size;
-			w->n_files++;
-		}
-		fclose(f);
-	}
-	closedir(d);
-	if (!rc) {
-		int have_index = 0;
-		for (int i = 0; i < w->n_files; i++)
-			have_index |= strcmp(w->files[i].name, "index.html") == 0;
-		if (!have_index) {
-			snprintf(err, errlen, "%s: no index.html (the staff page)", dir);
-			rc = -1;
-		}
-	}
-	return rc;
-}
-
 static enum MHD_Result serve_file(struct web *w, struct MHD_Connection *c, const char *url)
 {
-	const char *name = strcmp(url, "/") == 0 ? "index.html" : url + 1;
-	for (int i = 0; i < w->n_files; i++) {
-		struct file *f = &w->files[i];
-		if (strcmp(f->name, name) == 0)
-			return send_data(c, 200, f->ctype, f->data, f->len, 0, "Cache-Control",
-					 "no-cache");
-	}
-	return send_error(c, 404, "not_found", "no such page");
+	const struct web_file *f = web_files_find(&w->files, strcmp(url, "/") == 0 ? "index.html"
+										   : url + 1);
+	if (!f)
+		return send_error(c, 404, "not_found", "no such page");
+	return send_data(c, 200, f->ctype, f->data, f->len, 0, "Cache-Control", "no-cache");
 }
 
 /* ---- authentication ----------------------------------------------------------------- */
@@ -236,20 +148,7 @@ static void client_addr(struct MHD_Connection *c, char *buf, size_t len)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	snprintf(buf, len, "?");
-	if (!ci || !ci->client_addr)
-		return;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET) {
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
-			  (socklen_t)len);
-	} else if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-		if (IN6_IS_ADDR_V4MAPPED(a))
-			inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
-		else
-			inet_ntop(AF_INET6, a, buf, (socklen_t)len);
-	}
+	web_addr_text(ci ? ci->client_addr : NULL, buf, len);
 }
 
 /*
@@ -636,113 +535,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- start and stop ----------------------------------------------------------------- */
 
-static int parse_listen(const char *s, struct sockaddr_storage *ss, char *host, size_t hostlen,
-			int *port)
-{
-	const char *colon;
-	memset(ss, 0, sizeof *ss);
-	if (s[0] == '[') {
-		const char *end = strchr(s, ']');
-		if (!end || end[1] != ':')
-			return -1;
-		snprintf(host, hostlen, "%.*s", (int)(end - s - 1), s + 1);
-		colon = end + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon)
-			return -1;
-		snprintf(host, hostlen, "%.*s", (int)(colon - s), s);
-	}
-	char *endp;
-	long p = strtol(colon + 1, &endp, 10);
-	if (!colon[1] || *endp || p < 0 || p > 65535)
-		return -1;
-	*port = (int)p;
-	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)p);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)p);
-		return 0;
-	}
-	return -1;
-}
-
-/* The first address a phone on the LAN can reach, for the URL: IPv4 first. */
-static void lan_address(char *buf, size_t len)
-{
-	struct ifaddrs *ifs, *i;
-	snprintf(buf, len, "127.0.0.1");
-	if (getifaddrs(&ifs) != 0)
-		return;
-	for (int want = AF_INET; want; want = want == AF_INET ? AF_INET6 : 0) {
-		for (i = ifs; i; i = i->ifa_next) {
-			if (!i->ifa_addr || i->ifa_addr->sa_family != want ||
-			    (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP))
-				continue;
-			if (want == AF_INET) {
-				inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr,
-					  buf, (socklen_t)len);
-			} else {
-				const struct in6_addr *a =
-					&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
-				if (IN6_IS_ADDR_LINKLOCAL(a))
-					continue;
-				char t[INET6_ADDRSTRLEN];
-				inet_ntop(AF_INET6, a, t, sizeof t);
-				snprintf(buf, len, "[%s]", t);
-			}
-			freeifaddrs(ifs);
-			return;
-		}
-	}
-	freeifaddrs(ifs);
-}
-
-static char *read_pem(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rbe");
-	char *buf = f ? malloc(65537) : NULL;
-	size_t n = buf ? fread(buf, 1, 65536, f) : 0;
-	if (f)
-		fclose(f);
-	if (!buf || n == 0 || n == 65536) {
-		snprintf(err, errlen, "%s: cannot read the TLS file (missing, empty or over 64 KiB)",
-			 path);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static char *cases_json(const struct cases *cs)
-{
-	json_t *a = json_array();
-	for (int i = 0; cs && a && i < cs->n; i++) {
-		const struct case_entry *e = &cs->v[i];
-		json_t *o = json_pack("{s:s, s:s, s:s}", "id", e->id, "name",
-				      cases_text(e, 0, CASES_NAME) ? cases_text(e, 0, CASES_NAME) : "",
-				      "country",
-				      cases_text(e, 0, CASES_COUNTRY) ? cases_text(e, 0, CASES_COUNTRY)
-								      : "");
-		if (o)
-			json_array_append_new(a, o);
-	}
-	char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
-	json_decref(a);
-	return s;
-}
-
 static void free_web(struct web *w)
 {
-	for (int i = 0; i < w->n_files; i++)
-		free(w->files[i].data);
+	web_files_free(&w->files);
 	for (int i = 0; i < SLOTS; i++)
 		free(w->slots[i].body);
 	web_auth_free(w->auth);
@@ -766,20 +561,20 @@ int web_open(struct web **out, const struct web_params *p, char *err, size_t err
 	pthread_mutex_init(&w->lock, NULL);
 	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	w->auth = web_auth_new(p->pin, p->api_token);
-	w->cases_json = cases_json(p->cases);
+	w->cases_json = web_api_cases_json(p->cases);
 	if (w->efd < 0 || !w->auth || !w->cases_json) {
 		snprintf(err, errlen, "out of memory");
 		free_web(w);
 		return -1;
 	}
-	if (load_files(w, p->assets_dir, err, errlen)) {
+	if (web_files_load(&w->files, p->assets_dir, err, errlen)) {
 		free_web(w);
 		return -1;
 	}
 	struct sockaddr_storage ss;
 	char host[128];
 	int port;
-	if (parse_listen(p->listen, &ss, host, sizeof host, &port)) {
+	if (web_addr_parse(p->listen, &ss, host, sizeof host, &port)) {
 		snprintf(err, errlen, "[web] listen: \"%.100s\" is not ADDRESS:PORT (e.g. "
 				      "0.0.0.0:8080 or [::]:8080)", p->listen);
 		free_web(w);
@@ -795,8 +590,8 @@ int web_open(struct web **out, const struct web_params *p, char *err, size_t err
 			free_web(w);
 			return -1;
 		}
-		if (!(w->tls_cert = read_pem(p->tls_cert, err, errlen)) ||
-		    !(w->tls_key = read_pem(p->tls_key, err, errlen))) {
+		if (!(w->tls_cert = web_read_pem(p->tls_cert, err, errlen)) ||
+		    !(w->tls_key = web_read_pem(p->tls_key, err, errlen))) {
 			free_web(w);
 			return -1;
 		}
@@ -828,7 +623,7 @@ int web_open(struct web **out, const struct web_params *p, char *err, size_t err
 	const char *scheme = w->tls ? "https" : "http";
 	char h[140];
 	if (!strcmp(host, "0.0.0.0") || !strcmp(host, "::"))
-		lan_address(h, sizeof h);
+		web_addr_lan(h, sizeof h);
 	else
 		snprintf(h, sizeof h, ss.ss_family == AF_INET6 ? "[%s]" : "%s", host);
 	snprintf(w->listen, sizeof w->listen, "%s://%s:%d/", scheme,

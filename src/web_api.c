@@ -311,3 +311,21 @@ int web_api_http_status(const char *store_code)
 		return 403;
 	return 503;
 }
+
+char *web_api_cases_json(const struct cases *cs)
+{
+	json_t *a = json_array();
+	for (int i = 0; cs && a && i < cs->n; i++) {
+		const struct case_entry *e = &cs->v[i];
+		json_t *o = json_pack("{s:s, s:s, s:s}", "id", e->id, "name",
+				      cases_text(e, 0, CASES_NAME) ? cases_text(e, 0, CASES_NAME) : "",
+				      "country",
+				      cases_text(e, 0, CASES_COUNTRY) ? cases_text(e, 0, CASES_COUNTRY)
+								      : "");
+		if (o)
+			json_array_append_new(a, o);
+	}
+	char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	return s;
+}

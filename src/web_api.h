@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "cases.h"
 #include "control.h"
 #include "web_auth.h"
 
@@ -77,6 +78,10 @@ int web_api_parse(const struct web_endpoint *e, const char *body, size_t len,
 
 /* A JSON error body {"error":code,"message":msg}, malloc'd; NULL when out of memory. */
 char *web_api_error_json(const char *code, const char *msg);
+
+/* GET /api/cases: the cases' ids, names and countries as a JSON array, malloc'd; NULL when
+ * out of memory. cs may be NULL (no cases file: []). */
+char *web_api_cases_json(const struct cases *cs);
 
 /* The HTTP status for a store status name (store_status_name) in a failed reply, or for the
  * kiosk's own codes: refused (reopen), pin_in_config 409; no_venue, no_event 404. */

@@ -12,9 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "clockcheck.h"
 #include "clockset.h"
+#include "web_addr.h"
 #include "web_api.h"
 #include "web_auth.h"
 
@@ -422,6 +425,43 @@ static void test_api_reopen_venue_pin_card(void **state)
 			fail_msg("card event \"%s\" was not refused", bad_event[i]);
 }
 
+/* [web] listen, and a client's address for the back-off and the log. */
+static void test_addresses(void **state)
+{
+	(void)state;
+	struct sockaddr_storage ss;
+	char host[64];
+	int port;
+	assert_int_equal(web_addr_parse("0.0.0.0:8080", &ss, host, sizeof host, &port), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_string_equal(host, "0.0.0.0");
+	assert_int_equal(port, 8080);
+	assert_int_equal(web_addr_parse("[::]:0", &ss, host, sizeof host, &port), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_string_equal(host, "::");
+	assert_int_equal(port, 0);
+	assert_int_equal(web_addr_parse("[fd00::1]:443", &ss, host, sizeof host, &port), 0);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 443);
+	static const char *const bad[] = { "", "8080", "0.0.0.0", "0.0.0.0:", "0.0.0.0:65536",
+					    "0.0.0.0:-1", "0.0.0.0:80x", "kiosk.local:80", "[::1]80",
+					    "[::1:80", "1.2.3:80" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (web_addr_parse(bad[i], &ss, host, sizeof host, &port) == 0)
+			fail_msg("listen \"%s\" was taken", bad[i]);
+	char text[WEB_ADDR_MAX];
+	struct sockaddr_in6 v6 = { .sin6_family = AF_INET6 };
+	inet_pton(AF_INET6, "::ffff:192.168.1.23", &v6.sin6_addr);
+	web_addr_text((struct sockaddr *)&v6, text, sizeof text);
+	assert_string_equal(text, "192.168.1.23"); /* one address, one back-off, either way */
+	inet_pton(AF_INET6, "fd00::7", &v6.sin6_addr);
+	web_addr_text((struct sockaddr *)&v6, text, sizeof text);
+	assert_string_equal(text, "fd00::7");
+	web_addr_text(NULL, text, sizeof text);
+	assert_string_equal(text, "?");
+	web_addr_lan(text, sizeof text);
+	assert_true(strlen(text) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_api_bad_bodies),
 		cmocka_unit_test(test_api_clock),
 		cmocka_unit_test(test_new_pin),
+		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_api_reopen_venue_pin_card),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
