@@ -396,4 +396,15 @@ if [ "$(clk can_set)" = False ]; then
 	check_contains "with the reason" "$(body)" '"error":"not_permitted"'
 fi
 stop_kiosk
+
+# A PIN set in kiosk.conf is changed there: the page cannot replace it.
+printf '[web]\nenabled = true\nlisten = 127.0.0.1:0\npin = 24681357\n' >"$WORK/pin.conf"
+start_kiosk -c "$WORK/pin.conf" || fail "kiosk starts with [web] pin"
+signin_new_kiosk
+check "the PIN from kiosk.conf signs in" "$(code GET /api/status -b "$JAR")" 200
+check "a new PIN when kiosk.conf sets it: 409" "$(post /api/pin '{"pin":"24681357"}')" 409
+check_contains "it says the PIN is kiosk.conf's" "$(body)" '"error":"pin_in_config"'
+check "the PIN stays" "$(ctl web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pin"])')" 24681357
+check "the phone stays signed in" "$(code GET /api/status -b "$JAR")" 200
+stop_kiosk
 finish
