@@ -28,6 +28,13 @@ up() { cut -d' ' -f1 /proc/uptime; }
 since() { awk -v a="$(up)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
 ctl() { tallyctl --db "$KIOSK_DB" "$@"; }
 total() { ctl status --json 2>/dev/null | sed -n 's/.*"total":\([0-9-]*\).*/\1/p'; }
+# comma N: N as the tally shows it (1000 <= N < 1000000): 1235 -> 1,235
+comma() { printf '%d,%03d' $(($1 / 1000)) $(($1 % 1000)); }
+# the button's release window, the premise of the bounce checks (gpiosim.sh: sim_counts_once)
+RELEASE_MS=40
+# a committed total may wait for a frame (seconds under TCG); a second count may wait for the next
+# shellcheck disable=SC2034 # read by sim_counts_once (gpiosim.sh)
+SIM_COUNT_WAIT_MS=30000 SIM_COUNT_SETTLE_MS=1500
 
 # wait_total WHAT EXPECTED: polls tallyctl (up to 30 s: under TCG, llvmpipe takes seconds
 # a frame, and the loop reads the button between frames) until the total is EXPECTED
@@ -71,7 +78,7 @@ active_low = true
 bias = pull-up
 kind = button
 min_active_ms = 5
-release_ms = 40
+release_ms = $RELEASE_MS
 lockout_ms = 150
 [gpio.slot]
 chip = tk-slot
@@ -102,18 +109,30 @@ ctl add 1234 >/dev/null || gt_fail "tallyctl add 1234"
 wait_total "tallyctl add 1234" 1234
 screen_shows "tallyctl add" "$VDEV" 60 "1,234"
 
-# 3. a press with contact bounce on press and on release: one count, shown
-bounce GPIO17 9 300
-msleep 100
-bounce GPIO17 9 300
-wait_total "a bouncing press" 1235
-screen_shows "a bouncing press" "$VDEV" 30 "1,235"
+# 3. a press with contact bounce on press and on release: one count, shown. The bounce is one
+# only while the button was never released for release_ms between its edges in the guest's
+# time; gt_counts_once measures that and retries, from the committed total, a miscount the host
+# made by stopping the VM mid-bounce (tests/kms/README.md). So the totals from here on are
+# relative: 1235, 1237, 1239 and 1240 unless a try was retried.
+bounced_press() {
+	bounce GPIO17 9 300
+	msleep 100
+	bounce GPIO17 9 300
+}
+gt_counts_once "a bouncing press counts once" $RELEASE_MS total bounced_press
+T=$SIM_COUNT_TOTAL
+screen_shows "a bouncing press" "$VDEV" 30 "$(comma "$T")"
 # a clean press and a chattering one (pulses longer than the glitch filter)
 press GPIO17 60 200
-press_train GPIO17 3 8 12
-msleep 300
-wait_total "a clean and a chattering press" 1237
-screen_shows "two more presses" "$VDEV" 30 "1,237"
+T=$((T + 1))
+wait_total "a clean press" $T
+chattering_press() {
+	press_train GPIO17 3 8 12
+	msleep 300
+}
+gt_counts_once "a chattering press counts once" $RELEASE_MS total chattering_press
+T=$SIM_COUNT_TOTAL
+screen_shows "two more presses" "$VDEV" 30 "$(comma "$T")"
 
 # 4. the display goes away (its connector forced off, as an unplugged HDMI cable) and back
 CONN=$(ls -d /sys/class/drm/card"$V"-* | head -n1)
@@ -121,12 +140,13 @@ echo off >"$CONN/status" || gt_fail "cannot force ${CONN##*/} off"
 gt_note "${CONN##*/} forced off: $(cat "$CONN/status")"
 press GPIO17 60 300
 press GPIO17 60 300
-wait_total "two presses while the display is gone" 1239
+T=$((T + 2))
+wait_total "two presses while the display is gone" $T
 kill -0 "$KPID" 2>/dev/null && gt_ok "the kiosk runs on without a display" ||
 	{ kiosk_log; gt_fail "the kiosk stopped when the display went away"; }
 echo detect >"$CONN/status" || gt_fail "cannot let ${CONN##*/} be detected again"
 gt_note "${CONN##*/} back: $(cat "$CONN/status")"
-screen_shows "the display is back" "$VDEV" 60 "1,239"
+screen_shows "the display is back" "$VDEV" 60 "$(comma "$T")"
 
 kiosk_stop
 gt_check "the kiosk stops cleanly on SIGTERM" "$KIOSK_RC" 0
@@ -137,12 +157,13 @@ gt_check "the kiosk stops cleanly on SIGTERM" "$KIOSK_RC" 0
 # holder that its gpio-sim chip went away, so the chip goes before the kiosk starts.)
 echo 0 >"$SLOT_CFS/live" || gt_fail "cannot take the slot chip away"
 if start_on "$B" "bochs-drm"; then
-	screen_shows "bochs-drm: the kept total, the slot offline" "$BDEV" 60 "1,239|slot offline"
+	screen_shows "bochs-drm: the kept total, the slot offline" "$BDEV" 60 "$(comma "$T")|slot offline"
 	echo 1 >"$SLOT_CFS/live" || gt_fail "cannot bring the slot chip back"
 	screen_lacks "bochs-drm: the slot chip is back" "$BDEV" 30 "offline"
 	press GPIO17 60 200
-	wait_total "a press on bochs-drm" 1240
-	screen_shows "bochs-drm: a press" "$BDEV" 30 "1,240"
+	T=$((T + 1))
+	wait_total "a press on bochs-drm" $T
+	screen_shows "bochs-drm: a press" "$BDEV" 30 "$(comma "$T")"
 	kiosk_stop
 fi
 
@@ -151,7 +172,7 @@ if [ "${TK_KMS_SKIP_CONTROLS:-0}" != 1 ]; then
 	# SDL's own order tries desktop GL first; without libGL.so.1 it falls back to GLES2 and
 	# presents frames that never reach the screen
 	if start_on "$B" "control: desktop GL first, no libGL" SDL_RENDER_DRIVER=opengl; then
-		screen_control "black screen" "$BDEV" 20 "1,240" black
+		screen_control "black screen" "$BDEV" 20 "$(comma "$T")" black
 		kiosk_stop
 	fi
 	# no DRI driver: Mesa cannot draw at all
@@ -162,7 +183,7 @@ if [ "${TK_KMS_SKIP_CONTROLS:-0}" != 1 ]; then
 		i=$((i + 1))
 	done
 	gt_note "no DRI driver: $(grep -m1 'display:' "$KIOSK_LOG")"
-	screen_control "no DRI driver" "$BDEV" 15 "1,240" any
+	screen_control "no DRI driver" "$BDEV" 15 "$(comma "$T")" any
 	kill -0 "$KPID" 2>/dev/null && kiosk_stop
 fi
 

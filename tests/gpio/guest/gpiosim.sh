@@ -22,6 +22,18 @@
 #   press_train LINE N [DOWN_MS=80] [PERIOD_MS=250]   N presses at an exact rate
 #   hold LINE MS                           pull-down for MS, then pull-up
 #   msleep MS
+#   bounce and press_train raise SIM_GAP_US to the longest time the line stayed
+#   pulled up (an active-low button released) between two of the edges they made,
+#   in guest CLOCK_MONOTONIC (simpulse's SIMPULSE_REPORT); empty it before a
+#   sequence. It stays empty when simpulse is absent (nothing measured).
+# Counting checks that survive a loaded host (see tests/gpio/README.md):
+#   sim_counts_once WINDOW_MS TOTAL_CMD ACTION [ARGS...]   runs ACTION (timed edges
+#                          that must make one press), waits for the committed
+#                          total (TOTAL_CMD prints it), and retries while a miscount
+#                          comes with a released gap over WINDOW_MS/2 (the host
+#                          stopped the VM mid-sequence). 0 once, 1 real miscount, 2 every try
+#                          stretched; SIM_COUNT_MSG says what, SIM_COUNT_TOTAL the total.
+#   gt_counts_once WHAT WINDOW_MS TOTAL_CMD ACTION [ARGS...]   the same as a check
 #   sim_requested LINE     true if a consumer has requested the line (debugfs)
 #   sim_wait_requested LINE [TIMEOUT_MS=10000]
 # Test reporting (the host greps the final marker):
@@ -34,6 +46,9 @@
 GPIOSIM_CFS=${GPIOSIM_CFS:-/sys/kernel/config/gpio-sim}
 GPIOSIM_STATE=${GPIOSIM_STATE:-/tmp/gpiosim}
 GPIOSIM_DEFAULT=${GPIOSIM_DEFAULT:-}
+SIMPULSE_REPORT=${SIMPULSE_REPORT:-/tmp/simpulse.report}
+export SIMPULSE_REPORT
+SIM_GAP_US=${SIM_GAP_US:-}
 GT_N=${GT_N:-0}
 GT_FAILS=${GT_FAILS:-0}
 
@@ -159,7 +174,9 @@ press_train() {
 	_sim_path "$1"
 	_down=${3:-80} _per=${4:-250}
 	if command -v simpulse >/dev/null 2>&1; then
+		rm -f "$SIMPULSE_REPORT"
 		simpulse -p "$_sys/pull" "$2" "$_down" "$_per" || gt_abort "simpulse -p failed"
+		_sim_gap
 		return 0
 	fi
 	i=0
@@ -173,11 +190,20 @@ hold() {
 	echo pull-up >"$_sys/pull"
 }
 
+# _sim_gap: raises SIM_GAP_US to the longest pulled-up gap simpulse just reported
+_sim_gap() {
+	_g=$(sed -n 's/^max_up_gap_us \([0-9]*\) .*/\1/p' "$SIMPULSE_REPORT" 2>/dev/null)
+	[ -n "$_g" ] || return 0
+	[ -n "$SIM_GAP_US" ] && [ "$SIM_GAP_US" -ge "$_g" ] || SIM_GAP_US=$_g
+}
+
 bounce() {
 	_sim_path "$1"
 	_gap=${3:-500}
 	if command -v simpulse >/dev/null 2>&1; then
+		rm -f "$SIMPULSE_REPORT"
 		simpulse "$_sys/pull" "$2" "$_gap" || gt_abort "simpulse failed"
+		_sim_gap
 		return 0
 	fi
 	# fallback: a shell loop (each usleep costs milliseconds under TCG)
@@ -216,4 +242,60 @@ sim_wait_requested() {
 		_w=$((_w + 20))
 	done
 	return 0
+}
+
+# sim_counts_once WINDOW_MS TOTAL_CMD ACTION [ARGS...]: one press made of edges a few ms apart
+# (a bounce, a chatter) must count exactly once. The premise is that the line (an active-low
+# button) was never released for a whole release window (release_ms, WINDOW_MS) between its
+# edges, in the guest's time. Under TCG the guest's clock is the host's, so a host that stops
+# the VM for longer than that in the middle of the sequence really makes a release and a new
+# press, and the kiosk is right to count two. So: a miscount whose longest released gap
+# (SIM_GAP_US, an upper bound of the gaps between the kernel's edge timestamps) stayed under
+# WINDOW_MS/2 is a real miscount: returns 1 at once. One over it is
+# said, the total re-read as the new baseline, and the press made again, up to SIM_COUNT_TRIES
+# (6) times; returns 2 if every try was stretched. Half the window is the margin for an edge
+# interrupt run late (at worst a scheduler tick after the write). Waits up to SIM_COUNT_WAIT_MS
+# (3000) for the total to move, then SIM_COUNT_SETTLE_MS (400) for a late second count.
+sim_counts_once() {
+	_win=$1 _tot=$2
+	shift 2
+	_try=1 _tries=${SIM_COUNT_TRIES:-6}
+	SIM_COUNT_TOTAL=$($_tot)
+	while :; do
+		_base=$SIM_COUNT_TOTAL
+		SIM_GAP_US=
+		"$@"
+		_w=0
+		while [ "$($_tot)" = "$_base" ] || [ -z "$($_tot)" ]; do
+			[ $_w -lt "${SIM_COUNT_WAIT_MS:-3000}" ] || break
+			usleep 100000
+			_w=$((_w + 100))
+		done
+		usleep $((${SIM_COUNT_SETTLE_MS:-400} * 1000))
+		SIM_COUNT_TOTAL=$($_tot)
+		_gap=$(awk -v g="$SIM_GAP_US" 'BEGIN { if (g == "") print "unmeasured"; else printf "%.1f ms", g / 1000 }')
+		_says="total $_base -> $SIM_COUNT_TOTAL, longest released gap between edges $_gap (window $_win ms)"
+		if [ "$SIM_COUNT_TOTAL" = $((_base + 1)) ]; then
+			SIM_COUNT_MSG="counted once: $_says, try $_try"
+			return 0
+		fi
+		if [ -z "$SIM_GAP_US" ] || [ "$SIM_GAP_US" -lt $((_win * 500)) ]; then
+			SIM_COUNT_MSG="$_says: the edges were within half the window in the guest's time, so this is a real miscount (try $_try)"
+			return 1
+		fi
+		echo "  ..   try $_try of $_tries: $_says: the host stopped the VM mid-sequence, so in the guest's time this was not one press; trying again from total $SIM_COUNT_TOTAL"
+		if [ $_try -ge "$_tries" ]; then
+			SIM_COUNT_MSG="$_says: all $_tries tries were stretched by the host over half the window; the machine is too loaded to make one press"
+			return 2
+		fi
+		_try=$((_try + 1))
+		usleep 300000 # past the lockout and the release, so the next try starts armed
+	done
+}
+
+# gt_counts_once WHAT WINDOW_MS TOTAL_CMD ACTION [ARGS...]: sim_counts_once as a check
+gt_counts_once() {
+	_what=$1
+	shift
+	if sim_counts_once "$@"; then gt_ok "$_what ($SIM_COUNT_MSG)"; else gt_fail "$_what: $SIM_COUNT_MSG"; fi
 }

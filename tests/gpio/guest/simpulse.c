@@ -12,8 +12,21 @@
  *        simpulse -p PULL_FILE N DOWN_MS PERIOD_MS
  *          a press train: N presses of an active-low button (pull-down for
  *          DOWN_MS, then pull-up), one every PERIOD_MS, paced on absolute
- *          time so the rate is exact whatever the emulation overhead
+ *          time so the rate is exact whatever the emulation overhead; a
+ *          phase that starts late slips instead of catching up, so no press
+ *          is ever shorter, and no pause between presses ever shorter, than
+ *          asked (a catch-up after a stall of the VM would make glitches)
  * Prints the elapsed time on stderr when SIMPULSE_VERBOSE is set.
+ *
+ * SIMPULSE_REPORT=FILE writes "max_up_gap_us U max_down_gap_us D edges N
+ * span_us S" to FILE: U (D) is the longest time the line stayed pulled up
+ * (down) between two of its edges, in guest CLOCK_MONOTONIC, measured from
+ * before one write of the pull to after the next. The kernel takes an edge's
+ * timestamp in the interrupt that the write raises, inside the write, so these
+ * bound the gaps the kiosk's debounce saw from above. A host that stops the VM
+ * in the middle of a bounce stretches them: the tests compare U (an active-low
+ * button's released stretches) with the debounce's release window to know
+ * whether the bounce still was one in the guest's time (tests/gpio/README.md).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -41,6 +54,66 @@ static void add_us(struct timespec *t, long us)
 	}
 }
 
+/* The edges' times: each write of the pull is bracketed by a clock read before and after. */
+struct edge_times {
+	long n;
+	struct timespec first, last_before, last_after;
+	int last_up;          /* the pull the last write set */
+	double max_gap_us[2]; /* [1]: the longest stretch pulled up, [0]: pulled down */
+};
+
+static double us_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e6 + (double)(b->tv_nsec - a->tv_nsec) / 1e3;
+}
+
+static int timed_write(struct edge_times *et, int fd, int up)
+{
+	struct timespec before;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &before);
+	rc = write_pull(fd, up);
+	clock_gettime(CLOCK_MONOTONIC, &et->last_after);
+	if (et->n == 0) {
+		et->first = before;
+	} else {
+		double gap = us_between(&et->last_before, &et->last_after);
+
+		if (gap > et->max_gap_us[et->last_up])
+			et->max_gap_us[et->last_up] = gap;
+	}
+	et->last_before = before;
+	et->last_up = up;
+	et->n++;
+	return rc;
+}
+
+static void report_times(const struct edge_times *et)
+{
+	const char *path = getenv("SIMPULSE_REPORT");
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		return;
+	}
+	fprintf(f, "max_up_gap_us %.0f max_down_gap_us %.0f edges %ld span_us %.0f\n",
+		et->max_gap_us[1], et->max_gap_us[0], et->n,
+		et->n ? us_between(&et->first, &et->last_after) : 0.0);
+	fclose(f);
+}
+
+/* t = the later of t and u */
+static void not_before(struct timespec *t, const struct timespec *u)
+{
+	if (u->tv_sec > t->tv_sec || (u->tv_sec == t->tv_sec && u->tv_nsec > t->tv_nsec))
+		*t = *u;
+}
+
 static double ms_since(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -51,7 +124,8 @@ static double ms_since(const struct timespec *t0)
 
 static int press_train(const char *path, long n, long down_ms, long period_ms)
 {
-	struct timespec t0, at;
+	struct edge_times et = { 0 };
+	struct timespec t0, at, up_at, earliest;
 	int fd = open(path, O_WRONLY);
 	long i;
 
@@ -60,19 +134,30 @@ static int press_train(const char *path, long n, long down_ms, long period_ms)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	at = t0;
 	for (i = 0; i < n; i++) {
-		at = t0;
-		add_us(&at, i * period_ms * 1000);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL);
-		if (write_pull(fd, 0) < 0)
+		if (timed_write(&et, fd, 0) < 0)
 			goto fail;
-		add_us(&at, down_ms * 1000);
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL);
-		if (write_pull(fd, 1) < 0)
+		/* down for DOWN_MS from the planned time, or from the write if that was late */
+		up_at = at;
+		add_us(&up_at, down_ms * 1000);
+		earliest = et.last_after;
+		add_us(&earliest, down_ms * 1000);
+		not_before(&up_at, &earliest);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &up_at, NULL);
+		if (timed_write(&et, fd, 1) < 0)
 			goto fail;
+		add_us(&at, period_ms * 1000);
+		earliest = et.last_after;
+		add_us(&earliest, (period_ms - down_ms) * 1000);
+		not_before(&at, &earliest);
 	}
+	report_times(&et);
 	if (getenv("SIMPULSE_VERBOSE"))
-		fprintf(stderr, "simpulse: %ld presses in %.1f ms\n", n, ms_since(&t0));
+		fprintf(stderr, "simpulse: %ld presses in %.1f ms, longest gap pulled up %.1f ms, "
+			"down %.1f ms\n", n, ms_since(&t0), et.max_gap_us[1] / 1e3,
+			et.max_gap_us[0] / 1e3);
 	close(fd);
 	return 0;
 fail:
@@ -84,6 +169,7 @@ fail:
 int main(int argc, char **argv)
 {
 	char cur[32] = "";
+	struct edge_times et = { 0 };
 	struct timespec t0, next;
 	long n, gap_us, i;
 	int fd, up;
@@ -114,7 +200,7 @@ int main(int argc, char **argv)
 	next = t0;
 	for (i = 0; i < n; i++) {
 		up = !up;
-		if (write_pull(fd, up) < 0) {
+		if (timed_write(&et, fd, up) < 0) {
 			perror("write pull");
 			return 1;
 		}
@@ -123,9 +209,11 @@ int main(int argc, char **argv)
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 		}
 	}
+	report_times(&et);
 	if (getenv("SIMPULSE_VERBOSE"))
-		fprintf(stderr, "simpulse: %ld toggles in %.2f ms, now %s\n", n, ms_since(&t0),
-			up ? "pull-up" : "pull-down");
+		fprintf(stderr, "simpulse: %ld toggles in %.2f ms, longest gap pulled up %.2f ms, "
+			"down %.2f ms, now %s\n", n, ms_since(&t0), et.max_gap_us[1] / 1e3,
+			et.max_gap_us[0] / 1e3, up ? "pull-up" : "pull-down");
 	close(fd);
 	return 0;
 }
