@@ -7,7 +7,7 @@ DEB_BENCH = xvfb xauth valgrind python3 chromium xdotool
 deps-bench: deps
 	$(call apt_install,$(DEB_BENCH))
 
-$(BUILD)/bench/framecost: bench/framecost.c $(filter-out $(BUILD)/obj/main.o $(BUILD)/obj/app.o,$(KIOSK_OBJ)) $(CORE_OBJ)
+$(BUILD)/bench/framecost: bench/framecost.c $(filter-out $(BUILD)/obj/main.o $(BUILD)/obj/app.o $(BUILD)/obj/app_requests.o $(BUILD)/obj/app_screen.o,$(KIOSK_OBJ)) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(call pc_cflags,$(PKGS_KIOSK)) -Isrc -o $@ $^ $(LDFLAGS_ALL) \
 		$(call pc_libs,$(PKGS_KIOSK)) -lpthread -lm

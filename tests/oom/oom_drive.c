@@ -295,7 +295,7 @@ struct run {
 };
 
 /* Queues one job; a button press (client -1) whose job cannot be allocated stays unsaved,
- * as in app.c's submit(). */
+ * as in app.c's app_submit(). */
 static void submit(struct run *r, const struct control_request *req, int client)
 {
 	struct worker_job *j = worker_job_new(req, client < 0 ? "button" : "tallyctl", client);

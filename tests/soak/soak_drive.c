@@ -129,7 +129,7 @@ static void submit(struct soak *s, const struct control_request *req, int client
 	worker_submit(s->w, j);
 }
 
-/* As app.c's collect(): only a committed state is shown. */
+/* As app_collect() (app_requests.c): only a committed state is shown. */
 static void collect(struct soak *s)
 {
 	struct worker_job *list = worker_collect(s->w);
