@@ -21,6 +21,7 @@ enum stmt_id {
 	ST_UNDO_TARGET,
 	ST_CURRENT,
 	ST_SUM_EVENT,
+	ST_REOPEN_TARGET,
 	ST__COUNT
 };
 

@@ -24,6 +24,12 @@ static const char *const stmt_sql[ST__COUNT] = {
 		       " WHERE ended_ms IS NULL"
 		       " ORDER BY id DESC LIMIT 1",
 	[ST_SUM_EVENT] = "SELECT coalesce(sum(delta), 0) FROM counts WHERE event_id = ?1",
+	/* What reopen would go back to from event ?1 (store_reopen_previous's rule), and whether
+	 * ?1 has counted: one prepared statement, as the staff page asks twice a second. */
+	[ST_REOPEN_TARGET] = "SELECT p.id, p.name, EXISTS(SELECT 1 FROM counts WHERE event_id = ?1)"
+			     " FROM events p WHERE p.id = coalesce((SELECT CAST(value AS INTEGER)"
+			     " FROM meta WHERE key = 'before:' || ?1),"
+			     " (SELECT max(id) FROM events WHERE id < ?1))",
 };
 
 static const char schema_v1[] =

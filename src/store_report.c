@@ -49,8 +49,14 @@ static long long undoable(struct store *st)
 	return delta;
 }
 
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	return t ? (const char *)t : "";
+}
+
 /* Whether store_reopen_previous could take the current event back now: *prev is the event it
- * would go back to (0: none, or the file cannot be read), *rows what the current event has
+ * would go back to (0: none, or the file cannot be read), *rows whether the current event has
  * counted anything (1) or not (0): reopen is refused once it has. */
 static void reopen_target(struct store *st, long long *prev, char *name, size_t len,
 			  long long *rows)
@@ -60,30 +66,15 @@ static void reopen_target(struct store *st, long long *prev, char *name, size_t 
 	name[0] = '\0';
 	if (!st->db || st->broken)
 		return;
-	char sql[320];
-	snprintf(sql, sizeof sql,
-		 "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key ="
-		 " 'before:%lld'), (SELECT max(id) FROM events WHERE id < %lld), 0)",
-		 st->cur.id, st->cur.id);
-	if (store_exec_int(st, sql, prev) != SQLITE_OK || *prev == 0) {
-		*prev = 0;
-		return;
+	sqlite3_stmt *q = st->stmt[ST_REOPEN_TARGET];
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, st->cur.id);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		*prev = sqlite3_column_int64(q, 0);
+		snprintf(name, len, "%s", col_text(q, 1));
+		*rows = sqlite3_column_int64(q, 2);
 	}
-	/* EXISTS, not count(*): a status follows every press, and an event may hold 100,000 rows. */
-	snprintf(sql, sizeof sql, "SELECT EXISTS(SELECT 1 FROM counts WHERE event_id = %lld)",
-		 st->cur.id);
-	if (store_exec_int(st, sql, rows) != SQLITE_OK)
-		*prev = 0;
-	sqlite3_stmt *q;
-	if (*prev && sqlite3_prepare_v2(st->db, "SELECT name FROM events WHERE id = ?1", -1, &q,
-					NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(q, 1, *prev);
-		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
-			snprintf(name, len, "%s", (const char *)sqlite3_column_text(q, 0));
-		else
-			*prev = 0;
-		sqlite3_finalize(q);
-	}
+	sqlite3_reset(q);
 }
 
 enum store_status store_status_json(struct store *st, char **out)
@@ -130,12 +121,6 @@ enum store_status store_status_json(struct store *st, char **out)
 	enum store_status s = STORE_OK;
 	*out = finish(st, &b, &s);
 	return s;
-}
-
-static const char *col_text(sqlite3_stmt *q, int i)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-	return t ? (const char *)t : "";
 }
 
 enum store_status store_event_json(struct store *st, long long id, char **out)

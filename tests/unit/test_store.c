@@ -277,6 +277,11 @@ static void test_reopen_takes_back_a_new_event(void **state)
 	/* Made current again now: what a venue's kiosks go by to follow it back. */
 	assert_true(ev.origin_ms > 0);
 	assert_int_equal(store_new_event(f->st, "Third"), STORE_OK);
+	/* The status names the event that was current before (1), not the one with the id
+	 * before (3, closed by a reopen). */
+	assert_int_equal(store_status_json(f->st, &status), STORE_OK);
+	assert_non_null(strstr(status, ",\"reopen_to_id\":1,\"reopen_to\":\"Opening night\","));
+	free(status);
 	assert_int_equal(store_reopen_previous(f->st, closed, sizeof closed), STORE_OK);
 	store_current(f->st, &ev);
 	assert_string_equal(ev.name, "Opening night");
