@@ -53,7 +53,7 @@ RENDER_SRC = src/render.c src/render_driver.c src/render_frame.c src/render_path
              src/render_text.c src/render_font.c src/render_fontcache.c src/view_tally.c src/view_carousel.c \
              src/view_notice.c src/view_qr.c src/view_card.c src/fontfind.c src/layout.c
 KIOSK_SRC = src/main.c src/app.c src/app_requests.c src/app_screen.c src/worker.c src/unsaved.c src/ctlserver.c $(RENDER_SRC) \
-            src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c src/web.c src/web_files.c src/card_worker.c src/kioskclock.c $(GPIO_SRC)
+            src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c src/web.c src/web_http.c src/web_routes.c src/web_files.c src/card_worker.c src/kioskclock.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c src/tallyctl_args.c src/tallyctl_show.c
 
 CORE_OBJ  = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
