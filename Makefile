@@ -51,7 +51,7 @@ GPIO_SRC = src/gpio_common.c $(if $(GPIOD_V2),src/gpio_v2.c,src/gpio_v1.c)
 # The drawing code (SDL): the kiosk, the golden-image test and anything else that draws.
 RENDER_SRC = src/render.c src/render_driver.c src/render_frame.c src/render_path.c src/render_wm.c src/damage.c \
              src/render_text.c src/render_font.c src/render_fontcache.c src/view_tally.c src/view_carousel.c \
-             src/view_notice.c src/view_qr.c src/view_card.c src/fontfind.c src/layout.c
+             src/view_notice.c src/view_qr.c src/view_card.c src/fontfind.c src/fontlock.c src/layout.c
 KIOSK_SRC = src/main.c src/app.c src/app_requests.c src/app_screen.c src/worker.c src/unsaved.c src/ctlserver.c $(RENDER_SRC) \
             src/input.c src/supervise.c src/start_error.c src/several.c src/mqtt_link.c src/web.c src/web_http.c src/web_routes.c src/web_files.c src/card_worker.c src/kioskclock.c $(GPIO_SRC)
 CTL_SRC = src/tallyctl.c src/tallyctl_args.c src/tallyctl_show.c
@@ -150,7 +150,7 @@ screenshots: all
 # install and uninstall (PREFIX, SYSCONFDIR, DESTDIR): mk/install.mk
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan
 
 # Larger test harnesses and builds keep their rules in mk/ (gpio-sim VM, cross builds, ...).
 include $(wildcard mk/*.mk)

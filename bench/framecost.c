@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		struct render *r;
-		if (render_open_surface(&r, &cfg, W, H, err, sizeof err)) {
+		if (render_open_surface(&r, &cfg, NULL, W, H, err, sizeof err)) {
 			fprintf(stderr, "framecost: %s\n", err);
 			return 1;
 		}

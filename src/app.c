@@ -317,7 +317,7 @@ static void start_cards(struct app *a)
 {
 	char err[CONFIG_PATH_MAX + 256];
 	a->cards_tried = 1;
-	if (card_open(&a->card, a->p->cfg, err, sizeof err) != 0) {
+	if (card_open(&a->card, a->p->cfg, a->p->font_lock, err, sizeof err) != 0) {
 		log_msg(LOG_PRIO_WARNING, "share cards: %s", err);
 		return;
 	}

@@ -21,6 +21,7 @@ struct app_params {
 	const struct cases *cases; /* what a press or add may name as its case */
 	struct store *store;     /* open and exclusive; lent to the storage thread */
 	struct render *render;
+	struct font_lock *font_lock; /* the screen's, lent to the share cards' renderer */
 	const char *socket_path; /* the control socket to serve */
 	int signal_fd;           /* a signalfd for SIGTERM/SIGINT: stop cleanly */
 	FILE *trace;             /* NULL, or where to write timing events for `make bench` */

@@ -329,7 +329,7 @@ static int take_screenshot(const struct options *o, const char *db, const char *
 		return 1;
 	struct render *r;
 	char err[512];
-	if (render_open_surface(&r, cfg, o->shot_width, o->shot_height, err, sizeof err)) {
+	if (render_open_surface(&r, cfg, NULL, o->shot_width, o->shot_height, err, sizeof err)) {
 		log_msg(LOG_PRIO_ERR, "screenshot: %s", err);
 		return 1;
 	}
@@ -386,7 +386,9 @@ static int show_start_error(const struct options *o, const struct config *bad, c
 	struct render *r;
 	char err[512];
 	int w = o->width ? o->width : cfg.window_width, h = o->height ? o->height : cfg.window_height;
-	if (render_open_window(&r, &cfg, cfg.fullscreen && !o->windowed, w, h, err, sizeof err)) {
+	/* No share cards are drawn beside the error: no font lock. */
+	if (render_open_window(&r, &cfg, NULL, cfg.fullscreen && !o->windowed, w, h, err,
+			       sizeof err)) {
 		log_msg(LOG_PRIO_ERR, "display: %s (so the error above is not shown on screen)", err);
 		if (sfd >= 0)
 			close(sfd);
@@ -516,11 +518,20 @@ int main(int argc, char **argv)
 		return 1;
 	log_msg(LOG_PRIO_INFO, "database: %s (kiosk %s)", db, store_kiosk_id(st));
 
+	/* The screen and the share cards (drawn on their own thread) open their fonts from one
+	 * FreeType library: this lock, lent to both, keeps them from opening files at once. */
+	struct font_lock *font_lock = font_lock_new();
+	if (!font_lock) {
+		log_msg(LOG_PRIO_ERR, "out of memory");
+		store_close(st);
+		return 1;
+	}
 	struct render *r;
 	int fullscreen = cfg.fullscreen && !o.windowed;
 	int w = o.width ? o.width : cfg.window_width, h = o.height ? o.height : cfg.window_height;
-	if (render_open_window(&r, &cfg, fullscreen, w, h, err, sizeof err)) {
+	if (render_open_window(&r, &cfg, font_lock, fullscreen, w, h, err, sizeof err)) {
 		log_msg(LOG_PRIO_ERR, "display: %s", err);
+		font_lock_free(font_lock);
 		store_close(st);
 		return 1;
 	}
@@ -531,6 +542,7 @@ int main(int argc, char **argv)
 	if (o.trace && !(trace = fopen(o.trace, "we"))) {
 		log_msg(LOG_PRIO_ERR, "--trace %s: %s", o.trace, strerror(errno));
 		render_close(r);
+		font_lock_free(font_lock);
 		store_close(st);
 		return 1;
 	}
@@ -542,7 +554,8 @@ int main(int argc, char **argv)
 		log_msg(LOG_PRIO_ERR, "web: the staff page is not served; the kiosk counts on");
 		web = NULL;
 	}
-	struct app_params p = { .cfg = &cfg, .cases = &cases, .store = st, .render = r, .socket_path = sock,
+	struct app_params p = { .cfg = &cfg, .cases = &cases, .store = st, .render = r,
+				.font_lock = font_lock, .socket_path = sock,
 				.signal_fd = sfd, .trace = trace,
 				.mqtt_password = password[0] ? password : NULL,
 				.web = web, .web_pin = pin };
@@ -551,6 +564,7 @@ int main(int argc, char **argv)
 	if (trace)
 		fclose(trace);
 	render_close(r);
+	font_lock_free(font_lock);
 	store_close(st);
 	close(sfd);
 	cases_free(&cases);

@@ -95,17 +95,12 @@ void rp_open_carousel_fonts(struct render *r)
 	view_carousel_open_fonts(&r->carousel, r->fonts, r->font_path, body);
 }
 
-static enum render_status open_fonts(struct render *r, const struct config *cfg, char *err,
-				     size_t errlen)
+static enum render_status open_fonts(struct render *r, const struct config *cfg,
+				     struct font_lock *lock, char *err, size_t errlen)
 {
-	if (TTF_Init() != 0) {
-		set_err(err, errlen, "TTF_Init: %s", TTF_GetError());
-		return RENDER_ERR_FONT;
-	}
-	r->ttf_init = 1;
-	r->fonts = font_cache_new();
+	r->fonts = font_cache_new(lock);
 	if (!r->fonts) {
-		set_err(err, errlen, "out of memory");
+		set_err(err, errlen, "fonts: %s", *TTF_GetError() ? TTF_GetError() : "out of memory");
 		return RENDER_ERR_FONT;
 	}
 	/* The finder keeps fontconfig's configuration for the cards' fonts and fallbacks. */
@@ -133,8 +128,8 @@ static enum render_status open_fonts(struct render *r, const struct config *cfg,
 	return RENDER_OK;
 }
 
-static enum render_status finish_open(struct render *r, const struct config *cfg, char *err,
-				      size_t errlen)
+static enum render_status finish_open(struct render *r, const struct config *cfg,
+				      struct font_lock *lock, char *err, size_t errlen)
 {
 	r->background = cfg->background;
 	r->number = cfg->number;
@@ -142,7 +137,7 @@ static enum render_status finish_open(struct render *r, const struct config *cfg
 	r->accent = cfg->accent;
 	r->rotate = cfg->rotate & 3;
 	r->pixel_shift = cfg->pixel_shift;
-	enum render_status st = open_fonts(r, cfg, err, errlen);
+	enum render_status st = open_fonts(r, cfg, lock, err, errlen);
 	if (st != RENDER_OK)
 		return st;
 	rf_update_layout(r);
@@ -183,8 +178,8 @@ static void follow_window_size(struct render *r)
 }
 
 enum render_status render_open_window(struct render **out, const struct config *cfg,
-				      int fullscreen, int width, int height, char *err,
-				      size_t errlen)
+				      struct font_lock *lock, int fullscreen, int width, int height,
+				      char *err, size_t errlen)
 {
 	*out = NULL;
 	struct render *r = calloc(1, sizeof *r);
@@ -274,7 +269,7 @@ enum render_status render_open_window(struct render **out, const struct config *
 	if (fullscreen)
 		SDL_ShowCursor(SDL_DISABLE);
 
-	st = finish_open(r, cfg, err, errlen);
+	st = finish_open(r, cfg, lock, err, errlen);
 	if (st != RENDER_OK)
 		goto fail;
 	*out = r;
@@ -284,8 +279,9 @@ fail:
 	return st;
 }
 
-enum render_status render_open_surface(struct render **out, const struct config *cfg, int width,
-				       int height, char *err, size_t errlen)
+enum render_status render_open_surface(struct render **out, const struct config *cfg,
+				       struct font_lock *lock, int width, int height, char *err,
+				       size_t errlen)
 {
 	*out = NULL;
 	struct render *r = calloc(1, sizeof *r);
@@ -311,7 +307,7 @@ enum render_status render_open_surface(struct render **out, const struct config 
 		set_err(err, errlen, "software renderer: %s", SDL_GetError());
 		goto fail;
 	}
-	st = finish_open(r, cfg, err, errlen);
+	st = finish_open(r, cfg, lock, err, errlen);
 	if (st != RENDER_OK)
 		goto fail;
 	*out = r;
@@ -489,8 +485,6 @@ void render_close(struct render *r)
 		SDL_DestroyWindow(r->window);
 	if (r->surface && r->own_surface)
 		SDL_FreeSurface(r->surface);
-	if (r->ttf_init)
-		TTF_Quit();
 	if (r->video_init)
 		SDL_QuitSubSystem(SDL_INIT_VIDEO);
 	/* The last subsystem gone, SDL's own global state goes too (its D-Bus connections). */

@@ -12,6 +12,7 @@
 
 #include "cases.h"
 #include "config.h"
+#include "fontlock.h"
 
 /* The letters counted for one case (by its own button); see tally_view. */
 struct case_count {
@@ -51,6 +52,9 @@ enum render_input { RENDER_INPUT_NONE = 0, RENDER_INPUT_COUNT, /* a key */
 struct render;
 
 /*
+ * Both opens take the process's font lock (fontlock.h; borrowed until render_close), which
+ * every renderer that may draw beside this one on another thread must share: the share card's.
+ *
  * Opens a window (full-screen when fullscreen, else width x height; X11 class "tallykiosk").
  * [display] renderer picks who draws: the GPU (a vsynced accelerated renderer) or the CPU
  * into the window's own surface, presenting only what changed; auto takes the software path
@@ -58,12 +62,13 @@ struct render;
  * returns a status and writes a line to err.
  */
 enum render_status render_open_window(struct render **out, const struct config *cfg,
-				      int fullscreen, int width, int height, char *err,
-				      size_t errlen);
+				      struct font_lock *lock, int fullscreen, int width, int height,
+				      char *err, size_t errlen);
 
 /* A software renderer on a width x height surface: no display needed (screenshots, tests). */
-enum render_status render_open_surface(struct render **out, const struct config *cfg, int width,
-				       int height, char *err, size_t errlen);
+enum render_status render_open_surface(struct render **out, const struct config *cfg,
+				       struct font_lock *lock, int width, int height, char *err,
+				       size_t errlen);
 
 /*
  * The cases for the carousel (borrowed: must outlive r, or be replaced first). NULL or an
@@ -122,6 +127,8 @@ void render_describe(const struct render *r, char *buf, size_t len);
 /* Saves the last drawn frame as PNG. */
 enum render_status render_save_png(struct render *r, const char *path, char *err, size_t errlen);
 
+/* The last renderer of the process to close ends SDL (SDL_Quit): close the share card
+ * (card_close) and stop its thread first. */
 void render_close(struct render *r);
 
 #endif

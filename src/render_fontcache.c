@@ -13,6 +13,7 @@ struct cached_face {
 };
 
 struct font_cache {
+	struct font_lock *lock; /* borrowed: shared with the other threads' caches */
 	struct fontfind *finder;
 	struct cached_face *faces;
 	int n, cap;
@@ -20,19 +21,34 @@ struct font_cache {
 	long opened;
 };
 
-struct font_cache *font_cache_new(void)
+struct font_cache *font_cache_new(struct font_lock *lock)
 {
 	struct font_cache *c = calloc(1, sizeof *c);
 	if (c && !(c->finder = fontfind_new())) {
 		free(c);
-		c = NULL;
+		return NULL;
+	}
+	if (!c)
+		return NULL;
+	c->lock = lock;
+	/* SDL_ttf counts its users in a plain int: another thread's TTF_Quit must not overlap. */
+	font_lock_hold(lock);
+	int rc = TTF_Init();
+	font_lock_release(lock);
+	if (rc != 0) {
+		fontfind_free(c->finder);
+		free(c);
+		return NULL;
 	}
 	return c;
 }
 
 static void close_face(struct font_cache *c, int i)
 {
+	/* FT_Done_Face edits the shared library's list of faces (see fontlock.h). */
+	font_lock_hold(c->lock);
 	TTF_CloseFont(c->faces[i].font);
+	font_lock_release(c->lock);
 	free(c->faces[i].path);
 	c->faces[i] = c->faces[--c->n];
 }
@@ -45,6 +61,9 @@ void font_cache_free(struct font_cache *c)
 		close_face(c, c->n - 1);
 	free(c->faces);
 	fontfind_free(c->finder);
+	font_lock_hold(c->lock);
+	TTF_Quit();
+	font_lock_release(c->lock);
 	free(c);
 }
 
@@ -109,7 +128,18 @@ TTF_Font *font_cache_get(struct font_cache *c, const char *path, int index, int 
 	if (make_room(c) != 0)
 		return NULL;
 	char *copy = strdup(path);
-	TTF_Font *font = copy ? TTF_OpenFontIndex(path, px, index) : NULL;
+	/*
+	 * FT_Open_Face edits the shared library's list of faces (see fontlock.h). The lock is held
+	 * only for the open (a millisecond or so; a CJK collection a few), so the screen waits
+	 * for the card thread at most that long, and only when both open a file at once: each
+	 * file is opened once per renderer, and the card thread's after the first cards.
+	 */
+	TTF_Font *font = NULL;
+	if (copy) {
+		font_lock_hold(c->lock);
+		font = TTF_OpenFontIndex(path, px, index);
+		font_lock_release(c->lock);
+	}
 	if (!font) {
 		free(copy);
 		return NULL;

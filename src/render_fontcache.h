@@ -10,6 +10,10 @@
  * only one face per file is open unless two sizes of it are held at once. Unheld faces of other
  * files are closed, least recently used first, beyond FONT_CACHE_MAX, so open files and memory
  * stay bounded however many scripts the texts bring. One owner, one thread at a time.
+ *
+ * Caches on other threads (the share card's) open their files from the same FreeType library:
+ * every cache of the process shares one font_lock (fontlock.h), held while a file is opened or
+ * closed and around TTF_Init / TTF_Quit, never while a text is drawn.
  */
 #ifndef TALLYKIOSK_RENDER_FONTCACHE_H
 #define TALLYKIOSK_RENDER_FONTCACHE_H
@@ -17,15 +21,17 @@
 #include <SDL_ttf.h>
 
 #include "fontfind.h"
+#include "fontlock.h"
 
 #define FONT_CACHE_MAX 16 /* faces open at most (more only while held) */
 
 struct font_cache;
 
-/* An empty cache with its own fontconfig finder. NULL when out of memory. TTF_Init must have
- * been called, and stay in force until font_cache_free. */
-struct font_cache *font_cache_new(void);
-/* Closes every face (none may be held any more) and the finder. */
+/* An empty cache with its own fontconfig finder, opening its files under lock (borrowed; NULL
+ * when no other thread opens fonts). It calls TTF_Init; NULL when that fails (TTF_GetError()
+ * says why) or out of memory. */
+struct font_cache *font_cache_new(struct font_lock *lock);
+/* Closes every face (none may be held any more) and the finder, and calls TTF_Quit. */
 void font_cache_free(struct font_cache *c);
 
 /* The cache's fontconfig finder (its configuration is read once, on its first look-up). */

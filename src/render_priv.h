@@ -40,7 +40,7 @@ struct render {
 	char path_why[200];     /* why the GPU or the software path draws (render_describe) */
 	SDL_Texture *rotated;   /* the picture before turning it ([display] rotate), or NULL */
 	int rotated_w, rotated_h;
-	int video_init, ttf_init, img_init;
+	int video_init, img_init;
 	struct rgb background, number, text, accent;
 	int fullscreen;         /* a kiosk's window: closing it takes allow_quit */
 	int rotate;             /* quarter turns clockwise */

@@ -29,7 +29,6 @@ struct card {
 	struct rgb background, number, fg, accent;
 	char label[CONFIG_TEXT_MAX], label_one[CONFIG_TEXT_MAX], language[16];
 	struct font_cache *fonts; /* the card's own: it is drawn on its own thread */
-	int ttf_init;
 };
 
 static void iso_to_date(const char *iso, char *out, size_t len)
@@ -91,7 +90,8 @@ static int font_path(struct fontfind *ff, const char *pattern, const char *fallb
 	return access(buf, R_OK);
 }
 
-int card_open(struct card **out, const struct config *cfg, char *err, size_t errlen)
+int card_open(struct card **out, const struct config *cfg, struct font_lock *lock, char *err,
+	      size_t errlen)
 {
 	*out = NULL;
 	struct card *c = calloc(1, sizeof *c);
@@ -100,15 +100,11 @@ int card_open(struct card **out, const struct config *cfg, char *err, size_t err
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (TTF_Init() != 0) {
-		snprintf(err, errlen, "TTF_Init: %s", TTF_GetError());
-		free(c);
-		return -1;
-	}
-	c->ttf_init = 1;
-	c->fonts = font_cache_new();
+	/* The card thread opens the fallback faces its texts need (CJK, emoji, ...) while the
+	 * screen opens its own: the cache opens and closes files under the screen's lock. */
+	c->fonts = font_cache_new(lock);
 	if (!c->fonts) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "fonts: %s", *TTF_GetError() ? TTF_GetError() : "out of memory");
 		card_close(c);
 		return -1;
 	}
@@ -119,8 +115,7 @@ int card_open(struct card **out, const struct config *cfg, char *err, size_t err
 		card_close(c);
 		return -1;
 	}
-	/* Each file is opened here, once: FreeType opens faces on one thread at a time, and the
-	 * card thread then only sizes them. */
+	/* The card's own fonts are opened here, so a missing file shows at start. */
 	struct font_cache *fc = c->fonts;
 	int bad = 0;
 	for (int i = 0; i < T_TEXTS; i++)
@@ -154,8 +149,6 @@ void card_close(struct card *c)
 		rt_text_close(&c->case_n[i]);
 	}
 	font_cache_free(c->fonts);
-	if (c->ttf_init)
-		TTF_Quit();
 	free(c);
 }
 

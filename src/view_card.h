@@ -5,9 +5,9 @@
  * case as bars with the cases' names.
  *
  * A card renderer owns its fonts (its own font cache and fontconfig configuration), surface and
- * software renderer, so one thread may draw cards while another draws the screen. Open it on
- * the thread that opens the screen's fonts (FreeType wants fonts opened one at a time: each
- * font file is opened there, once); then card_render may run on any one thread.
+ * software renderer, so one thread may draw cards while another draws the screen. The two
+ * share SDL_ttf's one FreeType library, so they share the process's font lock (fontlock.h),
+ * held while either opens or closes a font file. card_render may run on any one thread.
  */
 #ifndef TALLYKIOSK_VIEW_CARD_H
 #define TALLYKIOSK_VIEW_CARD_H
@@ -16,6 +16,7 @@
 
 #include "cases.h"
 #include "config.h"
+#include "fontlock.h"
 #include "store.h"
 
 #define CARD_SQUARE_W 1080
@@ -45,8 +46,10 @@ int card_data_from_json(const char *json, const struct cases *cases, struct card
 
 struct card;
 
-/* Opens the fonts of cfg (TTF_Init is counted, so this works with or without a screen). */
-int card_open(struct card **out, const struct config *cfg, char *err, size_t errlen);
+/* Opens the fonts of cfg, with the screen's font lock (borrowed until card_close; NULL when no
+ * screen draws beside the cards). TTF_Init is counted, so this works with or without a screen. */
+int card_open(struct card **out, const struct config *cfg, struct font_lock *lock, char *err,
+	      size_t errlen);
 
 /* Draws d (wide: 1200x630, else 1080x1080) and encodes it as PNG into *png (malloc'd). */
 int card_render(struct card *c, const struct card_data *d, int wide, unsigned char **png,

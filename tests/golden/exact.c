@@ -98,8 +98,8 @@ static int run(const struct setup *s, const struct cases *cases, const char *dir
 	cfg.rotate = s->rotate;
 	struct render *inc, *full;
 	char err[512];
-	if (render_open_surface(&inc, &cfg, s->w, s->h, err, sizeof err) != RENDER_OK ||
-	    render_open_surface(&full, &cfg, s->w, s->h, err, sizeof err) != RENDER_OK) {
+	if (render_open_surface(&inc, &cfg, NULL, s->w, s->h, err, sizeof err) != RENDER_OK ||
+	    render_open_surface(&full, &cfg, NULL, s->w, s->h, err, sizeof err) != RENDER_OK) {
 		fprintf(stderr, "exact: %s\n", err);
 		return 1;
 	}

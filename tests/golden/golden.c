@@ -126,7 +126,7 @@ static int run_scene(const struct scene *sc, const char *qr, const struct cases 
 	snprintf(cfg.label_one_lang2, sizeof cfg.label_one_lang2, "lettre \u00e9crite");
 	struct render *r;
 	char err[512], path[1024], out[1024];
-	if (render_open_surface(&r, &cfg, sc->w, sc->h, err, sizeof err) != RENDER_OK) {
+	if (render_open_surface(&r, &cfg, NULL, sc->w, sc->h, err, sizeof err) != RENDER_OK) {
 		fprintf(stderr, "golden %s: %s\n", sc->name, err);
 		return 1;
 	}
@@ -200,7 +200,7 @@ static int name_pixels(const char *name, long *ink, long *colour)
 	struct render *r;
 	char err[512];
 	struct tally_layout l;
-	if (render_open_surface(&r, &cfg, 1280, 720, err, sizeof err) != RENDER_OK ||
+	if (render_open_surface(&r, &cfg, NULL, 1280, 720, err, sizeof err) != RENDER_OK ||
 	    layout_compute(1280, 720, 0, &l) != 0) {
 		fprintf(stderr, "golden glyphs: %s\n", err);
 		return -1;
@@ -305,7 +305,7 @@ static int check_fonts_once(const struct cases *cases)
 	struct render *r;
 	char err[512], files[32][1024];
 	int most = 0;
-	if (render_open_surface(&r, &cfg, 1920, 1080, err, sizeof err) != RENDER_OK) {
+	if (render_open_surface(&r, &cfg, NULL, 1920, 1080, err, sizeof err) != RENDER_OK) {
 		fprintf(stderr, "golden fonts: %s\n", err);
 		return 1;
 	}

@@ -253,9 +253,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct render *small, *card, *big;
-	if (render_open_surface(&small, &cfg, w, h, err, sizeof err) ||
-	    render_open_surface(&card, &cfg, 480, 240, err, sizeof err) ||
-	    render_open_surface(&big, &cfg, 1920, 1080, err, sizeof err)) {
+	if (render_open_surface(&small, &cfg, NULL, w, h, err, sizeof err) ||
+	    render_open_surface(&card, &cfg, NULL, 480, 240, err, sizeof err) ||
+	    render_open_surface(&big, &cfg, NULL, 1920, 1080, err, sizeof err)) {
 		fprintf(stderr, "soak: %s\n", err);
 		return 2;
 	}
@@ -338,8 +338,8 @@ int main(int argc, char **argv)
 			/* The display went away and came back: a new renderer, fonts and all. */
 			render_close(small);
 			render_close(card);
-			if (render_open_surface(&small, &cfg, w, h, err, sizeof err) ||
-			    render_open_surface(&card, &cfg, 480, 240, err, sizeof err)) {
+			if (render_open_surface(&small, &cfg, NULL, w, h, err, sizeof err) ||
+			    render_open_surface(&card, &cfg, NULL, 480, 240, err, sizeof err)) {
 				fprintf(stderr, "soak: reopening: %s\n", err);
 				return 2;
 			}
