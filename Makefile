@@ -7,7 +7,7 @@ CC      ?= cc
 PKG_CONFIG ?= pkg-config
 
 # Debian packages the build, the kiosk and the tests need (installed by `make deps`).
-DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
+DEB_BUILD = build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libpng-dev \
             libsqlite3-dev libinih-dev libgpiod-dev libfontconfig-dev libfribidi-dev \
             libsystemd-dev libjansson-dev libmosquitto-dev fonts-dejavu-core $(DEB_FONTS_SCRIPTS) \
             libmicrohttpd-dev libqrencode-dev libx11-dev
@@ -18,7 +18,7 @@ DEB_FONTS_SCRIPTS = fonts-noto-cjk fonts-noto-color-emoji fonts-symbola
 DEB_TEST  = libcmocka-dev sqlite3 tesseract-ocr tesseract-ocr-eng python3 procps mosquitto mosquitto-clients \
             xvfb curl x11-utils
 
-PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image sqlite3 inih fontconfig fribidi libgpiod libsystemd jansson libmosquitto \
+PKGS_KIOSK = sdl2 SDL2_ttf SDL2_image libpng sqlite3 inih fontconfig fribidi libgpiod libsystemd jansson libmosquitto \
              libmicrohttpd libqrencode
 # Xlib, where SDL draws on X11, to ask whether a window manager runs (src/render_wm.c).
 PKGS_KIOSK += $(shell $(PKG_CONFIG) --exists x11 2>/dev/null && echo x11)

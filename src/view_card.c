@@ -2,9 +2,9 @@
 #include "view_card.h"
 
 #include <SDL.h>
-#include <SDL_image.h>
 #include <SDL_ttf.h>
 #include <jansson.h>
+#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,35 +274,59 @@ static void draw(struct card *c, SDL_Renderer *ren, const struct card_data *d, i
 	rt_pill_drop(&pill);
 }
 
+/*
+ * The card as PNG, by libpng rather than SDL_image: SDL_image keeps the formats it has started
+ * in a plain int that every IMG_Load and IMG_SavePNG_RW writes (IMG_Init), and the loop's
+ * thread loads the cases' photos with it while this thread draws cards. So SDL_image stays the
+ * loop's alone. s holds the bytes B, G, R, A of each pixel (SDL_PIXELFORMAT_BGRA32).
+ */
+static int encode_png(SDL_Surface *s, unsigned char **png, size_t *len, char *err,
+		      size_t errlen)
+{
+	png_image img;
+	memset(&img, 0, sizeof img);
+	img.version = PNG_IMAGE_VERSION;
+	img.width = (png_uint_32)s->w;
+	img.height = (png_uint_32)s->h;
+	img.format = PNG_FORMAT_BGRA;
+	/* A buffer no PNG of the card can outgrow, trimmed to what it holds. */
+	png_alloc_size_t cap = PNG_IMAGE_PNG_SIZE_MAX(img), size = cap;
+	unsigned char *buf = malloc(cap);
+	if (!buf) {
+		snprintf(err, errlen, "share card: out of memory");
+		return -1;
+	}
+	if (png_image_write_to_memory(&img, buf, &size, 0, s->pixels, s->pitch, NULL)) {
+		unsigned char *fit = realloc(buf, size);
+		*png = fit ? fit : buf;
+		*len = (size_t)size;
+		return 0;
+	}
+	free(buf);
+	snprintf(err, errlen, "share card %dx%d: %s", s->w, s->h,
+		 img.message[0] ? img.message : "libpng failed");
+	png_image_free(&img);
+	return -1;
+}
+
 int card_render(struct card *c, const struct card_data *d, int wide, unsigned char **png,
 		size_t *len, char *err, size_t errlen)
 {
 	int w = wide ? CARD_WIDE_W : CARD_SQUARE_W, h = wide ? CARD_WIDE_H : CARD_SQUARE_H;
 	*png = NULL;
 	*len = 0;
-	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_BGRA32);
 	SDL_Renderer *ren = s ? SDL_CreateSoftwareRenderer(s) : NULL;
-	/* PNG is smaller than the raw pixels; the margin covers its headers. */
-	size_t cap = (size_t)w * h * 4 + 65536;
-	unsigned char *buf = ren ? malloc(cap) : NULL;
-	SDL_RWops *rw = buf ? SDL_RWFromMem(buf, (int)cap) : NULL;
 	int rc = -1;
-	if (rw) {
+	if (ren) {
 		draw(c, ren, d, w, h);
 		SDL_RenderPresent(ren);
-		if (IMG_SavePNG_RW(s, rw, 0) == 0) {
-			*len = (size_t)SDL_RWtell(rw);
-			*png = buf;
-			buf = NULL;
-			rc = 0;
-		}
-		SDL_RWclose(rw);
-	}
-	if (rc)
+		rc = encode_png(s, png, len, err, errlen);
+	} else {
 		snprintf(err, errlen, "share card %dx%d: %s", w, h, SDL_GetError());
+	}
 	/* The textures belong to this renderer: drop them before it goes. */
 	drop_all(c);
-	free(buf);
 	if (ren)
 		SDL_DestroyRenderer(ren);
 	SDL_FreeSurface(s);

@@ -5,7 +5,8 @@
  * Hebrew, Thai, Devanagari and emoji, and while the card thread draws them the screen draws
  * frames whose event name, staff line and carousel (cases in the same scripts) change every
  * frame. Both threads then open fallback fonts (CJK collections, colour emoji) at once from
- * SDL_ttf's one FreeType library.
+ * SDL_ttf's one FreeType library, and the screen loads two cases' photo (SDL_image) while the
+ * card thread encodes its PNGs.
  *
  *   card_race [--unlocked | --no-cards] [--rounds N]
  *
@@ -17,6 +18,8 @@
  *
  * Run from the repository root or anywhere: it writes its cases file to a temporary folder.
  */
+#include <SDL.h>
+#include <SDL_image.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,10 +49,10 @@ static const char *const names[] = {
 #define N_NAMES (int)(sizeof names / sizeof names[0])
 
 static const char *const cases_ini =
-	"[wang]\nname = 王全璋 🕊️\nheadline = 为权利写信\nstory = 他是一名律师。 手紙を書こう。\n\n"
+	"[wang]\nname = 王全璋 🕊️\nphoto = photo.png\nheadline = 为权利写信\nstory = 他是一名律师。 手紙を書こう。\n\n"
 	"[nassima]\nname = نسيمة السادة\nheadline = اكتب من أجل الحقوق ✉️\n"
 	"story = مدافعة عن حقوق الإنسان. 📮\n\n"
-	"[kim]\nname = 김 민 서 ✊🏽\nheadline = 편지 쓰기 마라톤\nstory = 서울에서 편지를 씁니다. 😀\n\n"
+	"[kim]\nname = 김 민 서 ✊🏽\nphoto = photo.png\nheadline = 편지 쓰기 마라톤\nstory = 서울에서 편지를 씁니다. 😀\n\n"
 	"[noa]\nname = נועה 🌍\nheadline = מרתון כתיבת מכתבים\nstory = สิทธิมนุษยชน अधिकार 💌\n";
 
 static double ms_since(const struct timespec *t0)
@@ -124,6 +127,15 @@ int main(int argc, char **argv)
 	char dir[] = "/tmp/card_race.XXXXXX", path[64], err[512];
 	if (!mkdtemp(dir))
 		return 1;
+	/* A photo for two of the cases: the carousel loads it (SDL_image) on the loop's thread. */
+	char photo[64];
+	snprintf(photo, sizeof photo, "%s/photo.png", dir);
+	SDL_Surface *ph = SDL_CreateRGBSurfaceWithFormat(0, 64, 64, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (!ph || SDL_FillRect(ph, NULL, 0xFF3366AAu) != 0 || IMG_SavePNG(ph, photo) != 0) {
+		fprintf(stderr, "card_race: %s: %s\n", photo, SDL_GetError());
+		return 1;
+	}
+	SDL_FreeSurface(ph);
 	snprintf(path, sizeof path, "%s/cases.ini", dir);
 	FILE *f = fopen(path, "w");
 	if (!f || fputs(cases_ini, f) < 0 || fclose(f) != 0)
@@ -134,7 +146,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	unlink(path);
-	rmdir(dir);
 	struct config cfg;
 	config_defaults(&cfg);
 	struct font_lock *lock = unlocked ? NULL : font_lock_new();
@@ -198,5 +209,7 @@ int main(int argc, char **argv)
 	free(frame_ms);
 	font_lock_free(lock);
 	cases_free(&cases);
+	unlink(photo);
+	rmdir(dir);
 	return failed;
 }
